@@ -1,0 +1,98 @@
+// Runs the citty command tree with the behaviour users judge in the first
+// minute: --help and --version anywhere, an unknown flag or command named
+// in one line, and no stack trace for a mistake the user can fix.
+
+import { renderUsage, runCommand, type ArgDef, type ArgsDef, type CommandDef } from "citty";
+import { errorText, UserError } from "../core/errors.ts";
+
+type AnyCommand = CommandDef<ArgsDef>;
+
+async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
+/** Follows the sub-command names in argv; returns the chain and the args left over. */
+async function walk(root: AnyCommand, argv: string[]): Promise<{ chain: AnyCommand[]; names: string[]; rest: string[] }> {
+  const chain = [root];
+  const names: string[] = [];
+  let rest = argv;
+  for (;;) {
+    const current = chain[chain.length - 1]!;
+    const subs = current.subCommands ? await resolve(current.subCommands) : undefined;
+    const index = rest.findIndex((a) => !a.startsWith("-"));
+    if (!subs || index !== 0) break;
+    const name = rest[0]!;
+    const next = subs[name];
+    if (!next) {
+      throw new UserError(`unknown command "${name}"; the commands are: ${Object.keys(subs).join(", ")} (see ${commandName(names)} --help)`, 2);
+    }
+    chain.push(await resolve(next));
+    names.push(name);
+    rest = rest.slice(1);
+  }
+  return { chain, names, rest };
+}
+
+function commandName(names: string[]): string {
+  return ["parley", ...names].join(" ");
+}
+
+function aliasesOf(def: ArgDef): string[] {
+  return "alias" in def && def.alias ? [def.alias].flat() : [];
+}
+
+/** Rejects flags the command does not declare: citty would silently ignore them. */
+function checkFlags(args: ArgsDef, rest: string[], name: string): void {
+  const known = new Set<string>();
+  for (const [key, def] of Object.entries(args)) {
+    if (def.type === "positional") continue;
+    for (const n of [key, ...aliasesOf(def)]) {
+      known.add(n);
+      known.add(n.replace(/[A-Z]/g, (c: string) => "-" + c.toLowerCase()));
+      if (def.type === "boolean") known.add("no-" + n);
+    }
+  }
+  const positionals = Object.values(args).filter((d) => d.type === "positional").length;
+  let seenPositionals = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") {
+      seenPositionals++;
+      continue;
+    }
+    const flag = arg.replace(/^-+/, "").split("=")[0]!;
+    if (!known.has(flag)) throw new UserError(`unknown flag ${arg.split("=")[0]} for ${name} (see ${name} --help)`, 2);
+    const def = args[flag] ?? Object.values(args).find((d) => aliasesOf(d).includes(flag));
+    // A string flag takes the next word as its value, so it is not a positional.
+    if (def && def.type !== "boolean" && !arg.includes("=")) i++;
+  }
+  const variadic = Object.values(args).some((d) => d.type === "positional" && d.valueHint?.endsWith("..."));
+  if (seenPositionals > positionals && !variadic) {
+    throw new UserError(`${name} takes ${positionals === 0 ? "no" : `at most ${positionals}`} argument${positionals === 1 ? "" : "s"} besides flags (see ${name} --help)`, 2);
+  }
+}
+
+export async function runCli(root: AnyCommand, argv: string[], version: string): Promise<void> {
+  try {
+    if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+      process.stdout.write(version + "\n");
+      return;
+    }
+    const { chain, names, rest } = await walk(root, argv);
+    const cmd = chain[chain.length - 1]!;
+    const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
+    if (rest.includes("--help") || rest.includes("-h") || (!cmd.run && rest.length === 0)) {
+      const usage = await renderUsage(cmd, parent);
+      // citty colours help even when piped; keep it plain for pipes and files.
+      process.stdout.write((process.stdout.isTTY ? usage : usage.replace(/\x1b\[[0-9;]*m/g, "")) + "\n");
+      return;
+    }
+    checkFlags(cmd.args ? await resolve(cmd.args) : {}, rest, commandName(names));
+    await runCommand(cmd, { rawArgs: rest });
+  } catch (error) {
+    if (process.env.PARLEY_DEBUG && error instanceof Error) console.error(error.stack);
+    process.stderr.write(`parley: ${errorText(error)}\n`);
+    process.exit(error instanceof UserError ? error.exitCode : 1);
+  }
+}

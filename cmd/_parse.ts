@@ -1,0 +1,40 @@
+// Flag values: citty hands us strings; these turn them into checked values
+// or a UserError that names the flag and says what is allowed.
+
+import net from "node:net";
+import { UserError } from "../core/errors.ts";
+
+export function parseInteger(flag: string, value: string | undefined, min: number, max: number): number {
+  const text = (value ?? "").trim();
+  if (!/^\d+$/.test(text)) throw new UserError(`--${flag} must be a whole number from ${min} to ${max} (got "${value ?? ""}")`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UserError(`--${flag} must be from ${min} to ${max} (got ${text})`);
+  return n;
+}
+
+export function parsePort(flag: string, value: string | undefined, allowZero = true): number {
+  return parseInteger(flag, value, allowZero ? 0 : 1, 65535);
+}
+
+const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** Bytes, with an optional k or m suffix (1024-based): "4096", "64k", "1m". */
+export function parseBytes(flag: string, value: string | undefined, min: number, max: number): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec((value ?? "").trim());
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new UserError(`--${flag} must be a size in bytes such as 4096, 64k or 1m (got "${value ?? ""}")`);
+  const n = Number(match[1]) * unit;
+  if (n < min || n > max) throw new UserError(`--${flag} must be from ${min} to ${max} bytes (got ${n})`);
+  return n;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
+
+/** An IP address (checked with net.isIP) or a host name (RFC 1123). */
+export function parseHost(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const host = value.trim();
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (net.isIP(bare) !== 0 || HOSTNAME.test(bare)) return bare;
+  throw new UserError(`--${flag} must be an IP address or a host name (got "${value}")`);
+}

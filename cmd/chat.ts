@@ -1,0 +1,55 @@
+// `parley chat`: flags in, a running chat server out. No chat logic here.
+
+import { defineCommand } from "citty";
+import { readFileSync } from "node:fs";
+import { startChat } from "../core/start.ts";
+import { UserError } from "../core/errors.ts";
+import { parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
+
+export default defineCommand({
+  meta: { name: "chat", description: "Run a chat server that telnet, nc and PuTTY users can join" },
+  args: {
+    port: { type: "string", valueHint: "PORT", default: "8088", description: "TCP port to listen on (0 picks a free one)" },
+    host: { type: "string", valueHint: "HOST", description: "address or host name to listen on (default: every interface)" },
+    backlog: { type: "string", valueHint: "N", default: "511", description: "connections the kernel may queue before they are accepted" },
+    "max-connections": { type: "string", valueHint: "N", default: "0", description: "refuse connections past this many, with a message (0: no limit)" },
+    "max-line": { type: "string", valueHint: "BYTES", default: "4096", description: "longest line a client may send, in bytes" },
+    "max-outbox": { type: "string", valueHint: "BYTES", default: "1m", description: "bytes that may wait for a client before it is cut off as not reading" },
+    "idle-timeout": { type: "string", valueHint: "SECONDS", default: "0", description: "disconnect users silent for this many seconds (0: never)" },
+    keepalive: { type: "string", valueHint: "SECONDS", default: "0", description: "TCP keepalive after this many idle seconds (0: off)" },
+    motd: { type: "string", valueHint: "TEXT|@FILE", description: "message of the day: TEXT, or @FILE to read it from a file" },
+    "log-level": { type: "string", valueHint: "LEVEL", default: "info", description: "silent, error, warn, info, debug or trace" },
+    "json-logs": { type: "boolean", default: false, description: "write the process log as one JSON object per line" },
+    "log-file": { type: "string", valueHint: "FILE", description: "append every chat event to FILE as one JSON line" },
+    plugins: { type: "string", valueHint: "DIR", description: "folder of .ts/.js plugin files" },
+  },
+  async run({ args }) {
+    await startChat({
+      listen: {
+        port: parsePort("port", args.port),
+        host: parseHost("host", args.host),
+        backlog: parseInteger("backlog", args.backlog, 1, 65535),
+        maxConnections: parseInteger("max-connections", args["max-connections"], 0, 1_000_000),
+        idleTimeout: parseInteger("idle-timeout", args["idle-timeout"], 0, 31_536_000),
+        keepalive: parseInteger("keepalive", args.keepalive, 0, 86_400),
+      },
+      maxLine: parseBytes("max-line", args["max-line"], 16, 16 * 1024 * 1024),
+      maxOutbox: parseBytes("max-outbox", args["max-outbox"], 4096, 1024 * 1024 * 1024),
+      motd: readMotd(args.motd),
+      logLevel: args["log-level"],
+      jsonLogs: args["json-logs"],
+      logFile: args["log-file"],
+      plugins: args.plugins,
+    });
+  },
+});
+
+function readMotd(value: string | undefined): string {
+  if (value === undefined) return "";
+  if (!value.startsWith("@")) return value.replaceAll("\\n", "\n");
+  try {
+    return readFileSync(value.slice(1), "utf8").trimEnd();
+  } catch (error) {
+    throw new UserError(`cannot read --motd file ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+}

@@ -1,0 +1,109 @@
+// Running plugin code in isolation: a command or hook that throws, rejects
+// or hangs is reported with its plugin's name and file, its user gets an
+// answer, and the server and everyone else go on.
+
+import type { Hooks } from "./api.ts";
+import { makeContext } from "./context.ts";
+import { errorText } from "./errors.ts";
+import type { Entry, LoadedPlugin } from "./registry.ts";
+import type { Session } from "./session.ts";
+
+/** Runs a command; resolves (never rejects) when it is done, failed, or timed out. */
+export function runCommand(session: Session, entry: Entry, args: string[], raw: string): Promise<void> | void {
+  const label = `command /${entry.command.name}`;
+  return guard(session, entry.owner, label, () => entry.command.run(makeContext(session, entry.owner), args, raw), true);
+}
+
+type LifecycleHook = "join" | "leave";
+
+/** Runs every plugin's join or leave hook, in load order. */
+export function runHooks(session: Session, name: LifecycleHook, reason = ""): Promise<void> | void {
+  const hooks = session.chat.registry.hooks(name);
+  let chain: Promise<void> | undefined;
+  for (const { hook, owner } of hooks) {
+    const call = () => guard(session, owner, `${name} hook`, () => (hook as NonNullable<Hooks[LifecycleHook]>)(makeContext(session, owner), reason), false);
+    chain = chain ? chain.then(call) : (call() ?? undefined);
+  }
+  return chain;
+}
+
+/**
+ * Passes a line through every `message` hook in load order. Each may rewrite
+ * it (a string) or drop it (null). A failing hook leaves the line as it was.
+ */
+export function runMessageHooks(session: Session, text: string): Promise<string | null> | string | null {
+  const hooks = session.chat.registry.hooks("message");
+  let current: string | null = text;
+  for (let i = 0; i < hooks.length; i++) {
+    if (current === null) return null;
+    const { hook, owner } = hooks[i]!;
+    let result: ReturnType<NonNullable<Hooks["message"]>>;
+    try {
+      result = hook(makeContext(session, owner), current);
+    } catch (error) {
+      report(session, owner, "message hook", error);
+      continue;
+    }
+    if (result instanceof Promise) return finishAsync(session, hooks.slice(i), current, result);
+    if (result !== undefined) current = result;
+  }
+  return current;
+}
+
+async function finishAsync(
+  session: Session,
+  hooks: ReturnType<Session["chat"]["registry"]["hooks"]>,
+  text: string,
+  first: Promise<string | null | undefined | void>,
+): Promise<string | null> {
+  let current: string | null = text;
+  for (let i = 0; i < hooks.length; i++) {
+    const { hook, owner } = hooks[i]!;
+    const pending = i === 0 ? first : Promise.resolve().then(() => hook(makeContext(session, owner), current!));
+    const result = await withTimeout(pending, session.chat.limits.handlerTimeout).catch((error) => {
+      report(session, owner, "message hook", error);
+      return undefined;
+    });
+    if (result === TIMED_OUT) report(session, owner, "message hook", new Error("timed out"));
+    else if (result !== undefined) current = result;
+    if (current === null) return null;
+  }
+  return current;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function guard(session: Session, owner: LoadedPlugin, label: string, fn: () => unknown, answerUser: boolean): Promise<void> | void {
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    report(session, owner, label, error);
+    if (answerUser) session.error(`${label} failed`);
+    return;
+  }
+  if (!(result instanceof Promise)) return;
+  return withTimeout(result, session.chat.limits.handlerTimeout).then(
+    (outcome) => {
+      if (outcome !== TIMED_OUT) return;
+      report(session, owner, label, new Error(`still running after ${session.chat.limits.handlerTimeout} ms`));
+      if (answerUser) session.error(`${label} is taking too long; moving on`);
+    },
+    (error) => {
+      report(session, owner, label, error);
+      if (answerUser) session.error(`${label} failed`);
+    },
+  );
+}
+
+function report(session: Session, owner: LoadedPlugin, label: string, error: unknown): void {
+  session.chat.log.error(`plugin ${owner.plugin.name} (${owner.source}): ${label} failed for ${session.nick || "a new user"}: ${errorText(error)}`);
+}

@@ -1,0 +1,24 @@
+// Nickname rules, in one place so the first nick, /nick and plugins agree.
+// 1-24 characters (code points, so 24 Chinese characters fit), letters of
+// any script, combining marks, digits, "_" and "-". Uniqueness ignores case.
+
+export const MAX_NICK = 24;
+const NICK = /^[\p{L}\p{M}\p{N}_-]+$/u;
+
+export type NickCheck = { ok: true; nick: string } | { ok: false; reason: string };
+
+/** Checks the shape of a nickname; `reserved` holds lower-cased command words. */
+export function checkNick(input: string, reserved: ReadonlySet<string>): NickCheck {
+  const nick = input.trim().normalize("NFC");
+  if (nick.length === 0) return { ok: false, reason: "a nickname cannot be empty" };
+  const length = [...nick].length;
+  if (length > MAX_NICK) return { ok: false, reason: `a nickname has at most ${MAX_NICK} characters (that one has ${length})` };
+  if (!NICK.test(nick)) return { ok: false, reason: "a nickname may hold only letters, digits, _ and -" };
+  if (reserved.has(nickKey(nick))) return { ok: false, reason: `"${nick}" is a command word, pick another` };
+  return { ok: true, nick };
+}
+
+/** The key two nicknames collide on: case-folded, compatibility-normalized. */
+export function nickKey(nick: string): string {
+  return nick.normalize("NFKC").toLowerCase();
+}

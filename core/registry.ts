@@ -1,0 +1,119 @@
+// The command registry: every loaded plugin's commands and hooks, and the
+// lookups the router needs. Built-in and dropped-in plugins go through the
+// same `add`, which is how we know a dropped-in plugin can do what a
+// built-in does.
+
+import type { Command, CommandInfo, Hooks, Plugin } from "./api.ts";
+import { describeParams, parseParams, type Param } from "./params.ts";
+
+export interface LoadedPlugin {
+  plugin: Plugin;
+  /** "built-in", or the file it was loaded from */
+  source: string;
+}
+
+export interface Entry {
+  command: Command;
+  owner: LoadedPlugin;
+  params: Param[];
+}
+
+export class Registry {
+  readonly plugins: LoadedPlugin[] = [];
+  private readonly slash = new Map<string, Entry>();
+  private readonly colon = new Map<string, Entry>();
+  private readonly word = new Map<string, Entry>();
+  private ordered: Entry[] = [];
+
+  /** Adds a plugin; throws when a command of it is malformed. Returns the names it replaced. */
+  add(plugin: Plugin, source: string): string[] {
+    const owner = { plugin, source };
+    const entries = (plugin.commands ?? []).map((command) => ({ command, owner, params: parseParams(command.params) }));
+    const replaced: string[] = [];
+    for (const entry of entries) {
+      for (const name of [entry.command.name, ...(entry.command.aliases ?? [])]) {
+        const key = name.toLowerCase();
+        const previous = this.slash.get(key);
+        if (previous) {
+          replaced.push(`${key} (from ${previous.owner.plugin.name})`);
+          this.drop(previous);
+        }
+      }
+    }
+    for (const entry of entries) {
+      const { command } = entry;
+      for (const name of [command.name, ...(command.aliases ?? [])]) {
+        const key = name.toLowerCase();
+        this.slash.set(key, entry);
+        if ([...key].length === 1) {
+          this.colon.set(key, entry);
+          this.word.set(key, entry);
+        }
+      }
+      for (const w of command.words ?? []) this.word.set(w.toLowerCase(), entry);
+      this.ordered.push(entry);
+    }
+    this.plugins.push(owner);
+    return replaced;
+  }
+
+  /** `/name` and its aliases */
+  bySlash(name: string): Entry | undefined {
+    return this.slash.get(name.toLowerCase());
+  }
+
+  /** `x:args`, for one-letter aliases */
+  byColon(letter: string): Entry | undefined {
+    return this.colon.get(letter.toLowerCase());
+  }
+
+  /** a word alone on a line */
+  byWord(word: string): Entry | undefined {
+    return this.word.get(word.toLowerCase());
+  }
+
+  /** Every command word, lower-cased: none of them can be a nickname. */
+  reservedWords(): Set<string> {
+    return new Set([...this.slash.keys(), ...this.word.keys()]);
+  }
+
+  hooks<K extends keyof Hooks>(name: K): { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[] {
+    const found: { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[] = [];
+    for (const owner of this.plugins) {
+      const hook = owner.plugin.hooks?.[name];
+      if (hook) found.push({ hook: hook as NonNullable<Hooks[K]>, owner });
+    }
+    return found;
+  }
+
+  infos(): CommandInfo[] {
+    return this.ordered.map((entry) => ({
+      name: entry.command.name,
+      plugin: entry.owner.plugin.name,
+      summary: entry.command.summary,
+      forms: formsOf(entry),
+    }));
+  }
+
+  private drop(entry: Entry): void {
+    this.ordered = this.ordered.filter((e) => e !== entry);
+    for (const map of [this.slash, this.colon, this.word]) {
+      for (const [key, value] of map) if (value === entry) map.delete(key);
+    }
+  }
+}
+
+/** All the ways to type a command: `c:NICK:TEXT`, `/msg NICK TEXT`, `quit`. */
+function formsOf({ command, params }: Entry): string[] {
+  const forms: string[] = [];
+  const letters = (command.aliases ?? []).filter((a) => [...a].length === 1);
+  const required = params.some((p) => !p.optional);
+  for (const letter of letters) {
+    forms.push(required ? `${letter}:${describeParams(params, ":")}` : letter);
+  }
+  const usage = command.usage ?? [command.name, describeParams(params, " ")].filter(Boolean).join(" ");
+  forms.push(`/${usage}`);
+  for (const alias of command.aliases ?? []) if ([...alias].length > 1) forms.push(`/${alias}`);
+  for (const w of command.words ?? []) forms.push(w);
+  return forms;
+}

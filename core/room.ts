@@ -1,0 +1,98 @@
+// The room: the one place that knows who is online. It claims and releases
+// nicknames, and fans events out: each event becomes one Frame whose bytes
+// every recipient shares.
+
+import type { UserInfo } from "./api.ts";
+import { Frame, type ChatEvent } from "./events.ts";
+import { nickKey } from "./nick.ts";
+
+export interface Member {
+  readonly nick: string;
+  info(): UserInfo;
+  deliver(frame: Frame): void;
+}
+
+/** Sees every event the room relays, for the chat log. */
+export type RoomObserver = (event: ChatEvent) => void;
+
+export class Room {
+  private readonly members = new Map<string, Member>();
+
+  private readonly observe: RoomObserver;
+
+  constructor(observe: RoomObserver = () => {}) {
+    this.observe = observe;
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  find(nick: string): Member | undefined {
+    return this.members.get(nickKey(nick));
+  }
+
+  /** Everyone, in the order they joined. */
+  list(): Member[] {
+    return [...this.members.values()];
+  }
+
+  /** Takes `nick` for `member` and tells everyone else. False when it is taken. */
+  join(member: Member, nick: string): boolean {
+    const key = nickKey(nick);
+    if (this.members.has(key)) return false;
+    this.members.set(key, member);
+    this.broadcast({ type: "joined", nick, online: this.members.size }, member);
+    return true;
+  }
+
+  leave(member: Member, reason: string): void {
+    const key = nickKey(member.nick);
+    if (this.members.get(key) !== member) return;
+    this.members.delete(key);
+    this.broadcast({ type: "left", nick: member.nick, reason, online: this.members.size });
+  }
+
+  /** Takes `member` out without telling anyone (they were all told something else). */
+  remove(member: Member): void {
+    const key = nickKey(member.nick);
+    if (this.members.get(key) === member) this.members.delete(key);
+  }
+
+  /** Moves `member` from `from` to `to`. False when `to` is someone else's. */
+  rename(member: Member, from: string, to: string): boolean {
+    const oldKey = nickKey(from);
+    const newKey = nickKey(to);
+    const holder = this.members.get(newKey);
+    if (holder && holder !== member) return false;
+    // Keep join order: rebuild only when the key changes (not for "bob" -> "Bob").
+    if (oldKey !== newKey) {
+      const entries = [...this.members].map(([k, m]): [string, Member] => (k === oldKey ? [newKey, m] : [k, m]));
+      this.members.clear();
+      for (const [k, m] of entries) this.members.set(k, m);
+    }
+    this.broadcast({ type: "renamed", from, to }, member);
+    return true;
+  }
+
+  /** Sends an event to everyone but `except`. */
+  broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
+    this.observe(event);
+    const frame = new Frame(event);
+    const many = except instanceof Set ? except : undefined;
+    const one = many ? undefined : except;
+    for (const member of this.members.values()) {
+      if (member === one || many?.has(member)) continue;
+      member.deliver(frame);
+    }
+  }
+
+  /** Sends an event to one nick. False when no one has that nick. */
+  sendTo(nick: string, event: ChatEvent): boolean {
+    const member = this.find(nick);
+    if (!member) return false;
+    this.observe(event);
+    member.deliver(new Frame(event));
+    return true;
+  }
+}

@@ -1,0 +1,256 @@
+// A session: one connected person. Bytes come in through the telnet filter
+// and the line splitter; each line is handled in order: the first one is the
+// nickname, the rest are routed to commands or said to the room.
+//
+// Lines are handled synchronously while every handler is synchronous (the
+// common case, and the fast one); when a handler returns a promise, later
+// lines wait for it, so a user's lines are always handled in the order sent.
+
+import type { UserInfo } from "./api.ts";
+import { Frame, type ChatEvent } from "./events.ts";
+import { LineSplitter } from "./lines.ts";
+import { checkNick } from "./nick.ts";
+import type { Outbox } from "./outbox.ts";
+import { route } from "./router.ts";
+import { sanitize } from "./sanitize.ts";
+import { escapeIAC, TelnetFilter } from "./telnet.ts";
+import type { ChatContext } from "./chat.ts";
+import { runCommand, runHooks, runMessageHooks } from "./handlers.ts";
+
+/** The socket side of a session, whatever the transport. */
+export interface Connection {
+  readonly address: string;
+  readonly port: number;
+  readonly outbox: Outbox;
+  pause(): void;
+  resume(): void;
+  /** Sends what is queued, then closes. */
+  end(): void;
+  /** Closes at once, dropping what is queued. */
+  destroy(): void;
+}
+
+// Lines read but not yet handled. Past this the socket is paused, so a
+// paste of a megabyte waits in the kernel instead of in our memory.
+const INBOX_PAUSE = 64;
+const NAMES_IN_GREETING = 20;
+
+type Inbound = string | { tooLong: number };
+
+export class Session {
+  nick = "";
+  state: "nick" | "chat" | "closed" = "nick";
+  readonly connectedAt = new Date();
+  lastInput = Date.now();
+  private readonly telnet: TelnetFilter;
+  private readonly lines: LineSplitter;
+  private inbox: Inbound[] = [];
+  private head = 0;
+  private busy = false;
+  private paused = false;
+  private ended = false;
+
+  readonly conn: Connection;
+  readonly chat: ChatContext;
+
+  constructor(conn: Connection, chat: ChatContext) {
+    this.conn = conn;
+    this.chat = chat;
+    this.telnet = new TelnetFilter((bytes) => conn.outbox.push(bytes));
+    this.lines = new LineSplitter(chat.limits.maxLine, {
+      line: (text) => this.enqueue(text),
+      tooLong: (bytes) => this.enqueue({ tooLong: bytes }),
+    });
+  }
+
+  /** Greets a new connection and asks for a nickname. */
+  start(): void {
+    const online = this.chat.room.size;
+    const who = online === 0 ? "no one else is here yet" : online === 1 ? "1 person online" : `${online} people online`;
+    this.system(`Welcome to parley! ${who}.`);
+    if (this.chat.motd) this.system(this.chat.motd);
+    this.prompt();
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.state === "closed") return;
+    const data = this.telnet.feed(bytes);
+    if (this.telnet.seenTelnet && !this.conn.outbox.telnet) this.conn.outbox.telnet = true;
+    if (data.length > 0) this.lines.feed(data);
+  }
+
+  /** The client shut down its sending side: finish its lines, answer them, then close. */
+  eof(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.lines.end();
+    if (!this.busy) this.close("connection closed");
+  }
+
+  // -- what the room and the plugins call --------------------------------
+
+  info(): UserInfo {
+    const { nick, connectedAt, lastInput } = this;
+    return { nick, address: this.conn.address, port: this.conn.port, connectedAt, idle: Date.now() - lastInput };
+  }
+
+  deliver(frame: Frame): void {
+    const bytes = frame.text();
+    this.conn.outbox.push(this.conn.outbox.telnet ? escapeIAC(bytes) : bytes);
+  }
+
+  send(event: ChatEvent): void {
+    if (this.state !== "closed") this.deliver(new Frame(event));
+  }
+
+  system(text: string): void {
+    this.send({ type: "system", text });
+  }
+
+  error(text: string): void {
+    this.send({ type: "error", text });
+  }
+
+  rename(wanted: string): { ok: true; nick: string } | { ok: false; reason: string } {
+    const check = checkNick(wanted, this.chat.registry.reservedWords());
+    if (!check.ok) return check;
+    if (check.nick === this.nick) return { ok: false, reason: `you are already ${this.nick}` };
+    const from = this.nick;
+    if (!this.chat.room.rename(this, from, check.nick)) return { ok: false, reason: `${check.nick} is taken, pick another` };
+    this.nick = check.nick;
+    return { ok: true, nick: check.nick };
+  }
+
+  /**
+   * Leaves the room (the others see `reason`) and closes after sending what
+   * is queued. `announce: false` when everyone is told something else, as
+   * at shutdown.
+   */
+  close(reason: string, announce = true): void {
+    if (this.state === "closed") return;
+    const wasIn = this.state === "chat";
+    this.state = "closed";
+    if (wasIn) this.leaveRoom(reason, announce);
+    this.conn.end();
+  }
+
+  /** The connection is gone (reset, or cut for not reading): leave without sending more. */
+  gone(reason: string): void {
+    if (this.state === "closed") return;
+    const wasIn = this.state === "chat";
+    this.state = "closed";
+    this.conn.outbox.close();
+    if (wasIn) this.leaveRoom(reason, true);
+  }
+
+  // -- line handling ------------------------------------------------------
+
+  private enqueue(item: Inbound): void {
+    this.inbox.push(item);
+    if (!this.paused && this.inbox.length - this.head > INBOX_PAUSE) {
+      this.paused = true;
+      this.conn.pause();
+    }
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    this.busy = true;
+    while (this.head < this.inbox.length && this.state !== "closed") {
+      const item = this.inbox[this.head++]!;
+      const pending = this.handle(item);
+      if (pending) {
+        pending.then(() => this.drain());
+        return;
+      }
+    }
+    this.inbox = [];
+    this.head = 0;
+    this.busy = false;
+    if (this.paused) {
+      this.paused = false;
+      this.conn.resume();
+    }
+    if (this.ended) this.close("connection closed");
+  }
+
+  private handle(item: Inbound): Promise<void> | void {
+    if (typeof item !== "string") {
+      const limit = this.chat.limits.maxLine;
+      return this.error(`that line was ${item.tooLong} bytes, over the limit of ${limit}; it was not sent`);
+    }
+    this.lastInput = Date.now();
+    const text = sanitize(item).trimEnd();
+    if (this.state === "nick") return this.chooseNick(text);
+    if (text.trim() === "") return;
+    return this.chatLine(text);
+  }
+
+  private prompt(): void {
+    this.system("Please choose a nickname:");
+  }
+
+  private chooseNick(text: string): void {
+    if (text.trim() === "") return this.prompt();
+    const check = checkNick(text, this.chat.registry.reservedWords());
+    if (!check.ok) {
+      this.error(check.reason);
+      return this.prompt();
+    }
+    if (!this.chat.room.join(this, check.nick)) {
+      this.error(`${check.nick} is taken, pick another`);
+      return this.prompt();
+    }
+    this.nick = check.nick;
+    this.state = "chat";
+    this.greet();
+    void runHooks(this, "join");
+  }
+
+  private greet(): void {
+    const members = this.chat.room.list();
+    const names = members.slice(0, NAMES_IN_GREETING).map((m) => m.nick);
+    const more = members.length > NAMES_IN_GREETING ? ` and ${members.length - NAMES_IN_GREETING} more (type l)` : "";
+    this.system(`* Hi ${this.nick}! Online (${members.length}): ${names.join(", ")}${more}`);
+    this.system("* Type a line to talk to everyone, or help for commands.");
+  }
+
+  private chatLine(text: string): Promise<void> | void {
+    const r = route(text, this.chat.registry);
+    switch (r.kind) {
+      case "say":
+        return this.say(r.text);
+      case "command":
+        return runCommand(this, r.entry, r.args, r.raw);
+      case "usage": {
+        const forms = this.chat.registry.infos().find((c) => c.name === r.entry.command.name)?.forms ?? [];
+        return this.error(`usage: ${forms.join("  or  ")}`);
+      }
+      case "unknown":
+        return this.error(`unknown command ${r.word} - type help`);
+    }
+  }
+
+  /** Says a line as this user, after the plugins' message hooks. */
+  say(text: string, type: "said" | "emote" = "said"): Promise<void> | void {
+    const relay = (final: string | null) => {
+      if (final === null || this.state !== "chat") return;
+      this.chat.room.broadcast({ type, from: this.nick, text: final }, this);
+    };
+    const result = runMessageHooks(this, sanitize(text));
+    if (result instanceof Promise) return result.then(relay);
+    relay(result);
+  }
+
+  whisper(nick: string, text: string): boolean {
+    const target = this.chat.room.find(nick);
+    if (!target) return false;
+    return this.chat.room.sendTo(target.nick, { type: "private", from: this.nick, to: target.nick, text: sanitize(text) });
+  }
+
+  private leaveRoom(reason: string, announce: boolean): void {
+    if (announce) this.chat.room.leave(this, reason);
+    else this.chat.room.remove(this);
+    void runHooks(this, "leave", reason);
+  }
+}

@@ -1,0 +1,216 @@
+// Telnet filter: strips RFC 854 commands out of a byte stream and answers
+// option negotiation with RFC 1143's Q method, so negotiations never loop.
+// Pure: bytes in, data bytes out, replies handed to a callback. No I/O here.
+//
+// parley runs every client in NVT line mode: the client echoes and edits
+// locally and sends whole lines. So by default we refuse every option a
+// client offers (WILL -> DONT) or asks of us (DO -> WONT). A caller may
+// still ask for an option on either side (for example WILL ECHO while a
+// password is typed) through `request`.
+
+export const IAC = 255;
+export const DONT = 254;
+export const DO = 253;
+export const WONT = 252;
+export const WILL = 251;
+export const SB = 250;
+export const GA = 249;
+export const EL = 248; // erase line
+export const EC = 247; // erase character
+export const AYT = 246; // are you there
+export const SE = 240;
+
+export const OPT_ECHO = 1;
+export const OPT_SGA = 3;
+
+// Bytes the filter puts into the data stream for telnet's editing commands,
+// so the line splitter treats them like the keys a raw client would send.
+export const ERASE_CHAR = 0x08;
+export const ERASE_LINE = 0x15;
+
+// Q-method option states (RFC 1143 section 7).
+const NO = 0;
+const YES = 1;
+const WANTNO = 2;
+const WANTYES = 3;
+const QUEUE_OPPOSITE = 4; // bit or-ed into WANTNO/WANTYES
+
+const State = { DATA: 0, IAC: 1, OPTION: 2, SB: 3, SB_IAC: 4 } as const;
+
+/** What a connection agrees to, per side. Everything else is refused. */
+export interface TelnetPolicy {
+  /** options we will enable on our side when the client sends DO */
+  local?: ReadonlySet<number>;
+  /** options we let the client enable when it sends WILL */
+  remote?: ReadonlySet<number>;
+}
+
+const NONE: ReadonlySet<number> = new Set();
+const AYT_REPLY = Buffer.from("\r\n[parley: yes]\r\n");
+
+export class TelnetFilter {
+  /** true once the peer has sent any IAC sequence: it is a telnet client */
+  seenTelnet = false;
+  private state: number = State.DATA;
+  private verb = 0;
+  // Option tables are allocated on the first negotiation, so a plain nc
+  // client (the common case) never pays for them.
+  private us: Uint8Array | null = null;
+  private him: Uint8Array | null = null;
+  private readonly local: ReadonlySet<number>;
+  private readonly remote: ReadonlySet<number>;
+
+  private readonly reply: (bytes: Uint8Array) => void;
+
+  constructor(reply: (bytes: Uint8Array) => void, policy: TelnetPolicy = {}) {
+    this.reply = reply;
+    this.local = policy.local ?? NONE;
+    this.remote = policy.remote ?? NONE;
+  }
+
+  /** Feeds raw bytes; returns the data bytes with all telnet commands removed. */
+  feed(chunk: Uint8Array): Uint8Array {
+    // Fast path: no command bytes and not inside one.
+    if (this.state === State.DATA && chunk.indexOf(IAC) === -1) return chunk;
+    const out = new Uint8Array(chunk.length);
+    let n = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      switch (this.state) {
+        case State.DATA:
+          if (b === IAC) this.state = State.IAC;
+          else out[n++] = b;
+          break;
+        case State.IAC:
+          this.seenTelnet = true;
+          this.state = State.DATA;
+          if (b === IAC) out[n++] = IAC; // IAC IAC is a literal 0xFF
+          else if (b >= WILL) {
+            this.verb = b;
+            this.state = State.OPTION;
+          } else if (b === SB) this.state = State.SB;
+          else if (b === EC) out[n++] = ERASE_CHAR;
+          else if (b === EL) out[n++] = ERASE_LINE;
+          else if (b === AYT) this.reply(AYT_REPLY);
+          // NOP, DM, BRK, IP, AO, GA, stray SE: nothing to do in line mode.
+          break;
+        case State.OPTION:
+          this.state = State.DATA;
+          this.negotiate(this.verb, b);
+          break;
+        case State.SB:
+          // We accept no option that has subnegotiation, so its payload is
+          // skipped without being kept: no memory grows however long it is.
+          if (b === IAC) this.state = State.SB_IAC;
+          break;
+        case State.SB_IAC:
+          // IAC SE ends it; IAC IAC is a literal inside it; anything else
+          // is a protocol error that we end the subnegotiation on too.
+          this.state = b === IAC ? State.SB : State.DATA;
+          break;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  /** True when the option is enabled on our side (we said WILL, they said DO). */
+  isLocal(option: number): boolean {
+    return (this.us?.[option] ?? NO) === YES;
+  }
+
+  /** True when the option is enabled on the client's side. */
+  isRemote(option: number): boolean {
+    return (this.him?.[option] ?? NO) === YES;
+  }
+
+  /** Asks to enable or disable an option on our side (WILL/WONT), RFC 1143 style. */
+  requestLocal(option: number, enable: boolean): void {
+    this.request(this.tables().us, option, enable, WILL, WONT);
+  }
+
+  /** Asks the client to enable or disable an option on its side (DO/DONT). */
+  requestRemote(option: number, enable: boolean): void {
+    this.request(this.tables().him, option, enable, DO, DONT);
+  }
+
+  private tables(): { us: Uint8Array; him: Uint8Array } {
+    this.us ??= new Uint8Array(256);
+    this.him ??= new Uint8Array(256);
+    return { us: this.us, him: this.him };
+  }
+
+  private send(verb: number, option: number): void {
+    this.reply(Uint8Array.of(IAC, verb, option));
+  }
+
+  private negotiate(verb: number, option: number): void {
+    const { us, him } = this.tables();
+    if (verb === WILL) this.receiveYes(him, option, this.remote.has(option), DO, DONT);
+    else if (verb === WONT) this.receiveNo(him, option, DO, DONT);
+    else if (verb === DO) this.receiveYes(us, option, this.local.has(option), WILL, WONT);
+    else this.receiveNo(us, option, WILL, WONT);
+  }
+
+  // The peer says it will / wants us to enable `option`.
+  private receiveYes(t: Uint8Array, option: number, accept: boolean, yes: number, no: number): void {
+    const s = t[option]!;
+    if (s === NO) {
+      if (accept) {
+        t[option] = YES;
+        this.send(yes, option);
+      } else this.send(no, option);
+    } else if (s === WANTNO) t[option] = NO; // they answered our "no" with "yes": an error, settle on NO
+    else if (s === (WANTNO | QUEUE_OPPOSITE)) t[option] = YES;
+    else if (s === WANTYES) t[option] = YES;
+    else if (s === (WANTYES | QUEUE_OPPOSITE)) {
+      t[option] = WANTNO;
+      this.send(no, option);
+    }
+    // YES: already enabled, no reply (that is what stops loops)
+  }
+
+  // The peer says it won't / wants us to disable `option`.
+  private receiveNo(t: Uint8Array, option: number, yes: number, no: number): void {
+    const s = t[option]!;
+    if (s === YES) {
+      t[option] = NO;
+      this.send(no, option);
+    } else if (s === WANTNO || s === WANTYES || s === (WANTYES | QUEUE_OPPOSITE)) t[option] = NO;
+    else if (s === (WANTNO | QUEUE_OPPOSITE)) {
+      t[option] = WANTYES;
+      this.send(yes, option);
+    }
+    // NO: already disabled, no reply
+  }
+
+  private request(t: Uint8Array, option: number, enable: boolean, yes: number, no: number): void {
+    const s = t[option]!;
+    if (enable) {
+      if (s === NO) {
+        t[option] = WANTYES;
+        this.send(yes, option);
+      } else if (s === WANTNO) t[option] = WANTNO | QUEUE_OPPOSITE;
+      else if (s === (WANTYES | QUEUE_OPPOSITE)) t[option] = WANTYES;
+    } else {
+      if (s === YES) {
+        t[option] = WANTNO;
+        this.send(no, option);
+      } else if (s === WANTYES) t[option] = WANTYES | QUEUE_OPPOSITE;
+      else if (s === (WANTNO | QUEUE_OPPOSITE)) t[option] = WANTNO;
+    }
+  }
+}
+
+/** Doubles every 0xFF so a telnet client reads it as data. Returns the input when there is none (always, for UTF-8 text). */
+export function escapeIAC(bytes: Uint8Array): Uint8Array {
+  let count = 0;
+  for (let i = bytes.indexOf(IAC); i !== -1; i = bytes.indexOf(IAC, i + 1)) count++;
+  if (count === 0) return bytes;
+  const out = new Uint8Array(bytes.length + count);
+  let n = 0;
+  for (const b of bytes) {
+    out[n++] = b;
+    if (b === IAC) out[n++] = IAC;
+  }
+  return out;
+}

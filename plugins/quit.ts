@@ -1,0 +1,20 @@
+// The tutorial's `quit` / `byebye`: leave, with an optional reason.
+import { definePlugin } from "parley";
+
+export default definePlugin({
+  name: "quit",
+  description: "leave the chat",
+  commands: [
+    {
+      name: "quit",
+      words: ["quit", "byebye", "exit"],
+      params: ["reason...?"],
+      usage: "quit [REASON]",
+      summary: "leave the chat",
+      run(ctx, [reason]) {
+        ctx.reply(`* bye, ${ctx.user.nick}!`);
+        ctx.disconnect(reason || "quit");
+      },
+    },
+  ],
+});
