@@ -6,14 +6,17 @@
 // transport's) pass the cap has stopped reading: it is cut off, so it can
 // neither grow memory nor slow anyone else down.
 
-import { escapeIAC } from "./telnet.ts";
-
 export interface ByteSink {
   /** false: the transport is full, wait for `drained()` */
   write(bytes: Uint8Array): boolean;
   /** bytes accepted by write() but not yet sent */
   readonly writableLength: number;
 }
+
+// A burst bigger than this inside one turn (a paste relayed to everyone) is
+// written at once rather than held to the end of the turn, so the cap
+// measures a client that is not reading, not the size of one burst.
+const EARLY_FLUSH = 64 * 1024;
 
 const dirty: Outbox[] = [];
 let scheduled = false;
@@ -22,12 +25,10 @@ function flushDirty(): void {
   scheduled = false;
   // Outboxes pushed to while flushing (by a write callback) wait for the next turn.
   const batch = dirty.splice(0);
-  for (const outbox of batch) outbox.flush();
+  for (const outbox of batch) outbox.flushMarked();
 }
 
 export class Outbox {
-  /** set once the client has shown it speaks telnet: 0xFF must be doubled */
-  telnet = false;
   private queue: Uint8Array[] = [];
   private queued = 0;
   private waiting = false;
@@ -54,6 +55,7 @@ export class Outbox {
     if (this.closed) return;
     this.queue.push(bytes);
     this.queued += bytes.length;
+    if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
     if (pending > this.cap) {
       this.close();
@@ -70,14 +72,19 @@ export class Outbox {
     }
   }
 
+  /** The end-of-turn flush. */
+  flushMarked(): void {
+    this.marked = false;
+    this.flush();
+  }
+
   /** Writes everything queued in one write, unless the transport is full. */
   flush(): void {
-    this.marked = false;
     if (this.closed || this.waiting || this.queue.length === 0) return;
     const bytes = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
     this.queue = [];
     this.queued = 0;
-    const ok = this.sink.write(this.telnet ? escapeIAC(bytes) : bytes);
+    const ok = this.sink.write(bytes);
     if (!ok) this.waiting = true;
     else this.settle();
   }

@@ -75,7 +75,6 @@ export class Session {
   receive(bytes: Uint8Array): void {
     if (this.state === "closed") return;
     const data = this.telnet.feed(bytes);
-    if (this.telnet.seenTelnet && !this.conn.outbox.telnet) this.conn.outbox.telnet = true;
     if (data.length > 0) this.lines.feed(data);
   }
 
@@ -95,8 +94,10 @@ export class Session {
   }
 
   deliver(frame: Frame): void {
+    // Text is UTF-8, which never holds 0xFF, so this costs one scan and no copy;
+    // it keeps the promise that a telnet client never reads a stray command.
     const bytes = frame.text();
-    this.conn.outbox.push(this.conn.outbox.telnet ? escapeIAC(bytes) : bytes);
+    this.conn.outbox.push(this.telnet.seenTelnet ? escapeIAC(bytes) : bytes);
   }
 
   send(event: ChatEvent): void {
