@@ -38,3 +38,14 @@ export function parseHost(flag: string, value: string | undefined): string | und
   if (net.isIP(bare) !== 0 || HOSTNAME.test(bare)) return bare;
   throw new UserError(`--${flag} must be an IP address or a host name (got "${value}")`);
 }
+
+/** Every value of a repeatable flag (citty keeps only the last). */
+export function allValues(rawArgs: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === `--${flag}` && i + 1 < rawArgs.length) values.push(rawArgs[++i]!);
+    else if (arg.startsWith(`--${flag}=`)) values.push(arg.slice(flag.length + 3));
+  }
+  return values;
+}

@@ -4,7 +4,8 @@ import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
 import { startChat } from "../core/start.ts";
 import { UserError } from "../core/errors.ts";
-import { parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
+import { pluginFolder } from "../core/loader.ts";
+import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
 
 export default defineCommand({
   meta: { name: "chat", description: "Run a chat server that telnet, nc and PuTTY users can join" },
@@ -21,9 +22,14 @@ export default defineCommand({
     "log-level": { type: "string", valueHint: "LEVEL", default: "info", description: "silent, error, warn, info, debug or trace" },
     "json-logs": { type: "boolean", default: false, description: "write the process log as one JSON object per line" },
     "log-file": { type: "string", valueHint: "FILE", description: "append every chat event to FILE as one JSON line" },
-    plugins: { type: "string", valueHint: "DIR", description: "folder of .ts/.js plugin files" },
+    plugins: { type: "string", valueHint: "DIR", description: "folder of .ts/.js plugin files (default: $PARLEY_PLUGINS, else ./plugins)" },
+    "plugin-opt": { type: "string", valueHint: "NAME.KEY=VALUE", description: "an option for a plugin; repeat for more" },
+    "plugins-strict": { type: "boolean", default: false, description: "refuse to start when any plugin fails to load" },
+    "watch-plugins": { type: "boolean", default: false, description: "reload plugins when their files change" },
+    "handler-timeout": { type: "string", valueHint: "SECONDS", default: "5", description: "how long a plugin command may run before its user is answered" },
+    data: { type: "string", valueHint: "FILE", description: "keep plugin stores in this SQLite file (default: in memory)" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     await startChat({
       listen: {
         port: parsePort("port", args.port),
@@ -39,7 +45,12 @@ export default defineCommand({
       logLevel: args["log-level"],
       jsonLogs: args["json-logs"],
       logFile: args["log-file"],
-      plugins: args.plugins,
+      plugins: pluginFolder(args.plugins),
+      pluginOptions: allValues(rawArgs, "plugin-opt"),
+      pluginsStrict: args["plugins-strict"],
+      watchPlugins: args["watch-plugins"],
+      handlerTimeout: parseInteger("handler-timeout", args["handler-timeout"], 1, 3600) * 1000,
+      data: args.data,
     });
   },
 });

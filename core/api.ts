@@ -30,13 +30,37 @@ export interface CommandInfo {
   readonly forms: readonly string[];
 }
 
-/** What a command or hook can do. Text sent through it is sanitized like users' text. */
-export interface CommandContext {
+/**
+ * A small key/value store of the plugin's own. Values are anything JSON can
+ * hold. It outlives the process when the server runs with --data FILE, and
+ * lives in memory otherwise.
+ */
+export interface PluginStore {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): boolean;
+  keys(): string[];
+}
+
+/** What every plugin can do, with or without a user: in `start`, `stop` and timers. */
+export interface PluginContext {
+  /** the plugin's options, from --plugin-opt NAME.KEY=VALUE and parley.json / parley.toml */
+  readonly config: Readonly<Record<string, string>>;
+  /** the server log, tagged with the plugin's name */
+  readonly log: PluginLogger;
+  readonly store: PluginStore;
+  /** A notice to everyone, shown as coming from this plugin (`[name] text`). */
+  broadcast(text: string, options?: { except?: readonly string[] }): void;
+  /** A notice to one user, shown as coming from this plugin; false when no such nick. */
+  send(nick: string, text: string): boolean;
+  /** Everyone online, in the order they joined. */
+  users(): UserInfo[];
+}
+
+/** What a command or hook about one user can do. Text sent through it is sanitized like users' text. */
+export interface CommandContext extends PluginContext {
   /** the user who typed the command */
   readonly user: UserInfo;
-  /** the plugin's options from --plugin-opt and the config file */
-  readonly config: Readonly<Record<string, string>>;
-  readonly log: PluginLogger;
   /** Lines to the user who typed the command only. */
   reply(text: string): void;
   /** An error line to the user who typed the command only. */
@@ -47,12 +71,6 @@ export interface CommandContext {
   emote(text: string): void;
   /** A private message from the user to `nick`; false when no such nick is online. */
   whisper(nick: string, text: string): boolean;
-  /** A notice to everyone, shown as coming from this plugin (`[name] text`). */
-  broadcast(text: string, options?: { except?: readonly string[] }): void;
-  /** A notice to one user, shown as coming from this plugin; false when no such nick. */
-  send(nick: string, text: string): boolean;
-  /** Everyone online, in the order they joined. */
-  users(): UserInfo[];
   /** Renames the user under the same rules as a first nickname. */
   rename(nick: string): RenameResult;
   /** Closes the user's connection; the room sees them leave with `reason`. */
@@ -85,8 +103,10 @@ export interface Command {
 
 /** Hooks run in plugin load order; each one is awaited before the next. */
 export interface Hooks {
-  start?(): void | Promise<void>;
-  stop?(): void | Promise<void>;
+  /** the server started, or this plugin was (re)loaded */
+  start?(ctx: PluginContext): void | Promise<void>;
+  /** the server is stopping, or this plugin is being unloaded */
+  stop?(ctx: PluginContext): void | Promise<void>;
   join?(ctx: CommandContext): void | Promise<void>;
   leave?(ctx: CommandContext, reason: string): void | Promise<void>;
   /** Rewrite a line (return a string) or drop it (return null) before the room sees it. */

@@ -10,4 +10,5 @@ import me from "../plugins/me.ts";
 import quit from "../plugins/quit.ts";
 import secret from "../plugins/secret.ts";
 
+/** In load order: the order help lists them in. */
 export const builtinPlugins: readonly Plugin[] = [broadcast, secret, cname, list, me, help, quit];

@@ -1,6 +1,7 @@
 // What every session of one chat server shares: the room, the commands,
 // the limits, and where to log.
 
+import type { PluginStore } from "./api.ts";
 import type { Logger } from "./log.ts";
 import type { Registry } from "./registry.ts";
 import type { Room } from "./room.ts";
@@ -14,12 +15,18 @@ export interface Limits {
   handlerTimeout: number;
 }
 
+/** What plugins get from the server besides the room: their options and their store. */
+export interface PluginServices {
+  config(plugin: string): Readonly<Record<string, string>>;
+  store(plugin: string): PluginStore;
+}
+
 export interface ChatContext {
   room: Room;
+  /** replaced as a whole when plugins are reloaded; read it fresh each time */
   registry: Registry;
   limits: Limits;
   motd: string;
   log: Logger;
-  /** a plugin's options, by plugin name */
-  pluginConfig(name: string): Readonly<Record<string, string>>;
+  plugins: PluginServices;
 }

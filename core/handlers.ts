@@ -3,7 +3,8 @@
 // answer, and the server and everyone else go on.
 
 import type { Hooks } from "./api.ts";
-import { makeContext } from "./context.ts";
+import type { ChatContext } from "./chat.ts";
+import { makeContext, makePluginContext } from "./context.ts";
 import { errorText } from "./errors.ts";
 import type { Entry, LoadedPlugin } from "./registry.ts";
 import type { Session } from "./session.ts";
@@ -106,4 +107,17 @@ function guard(session: Session, owner: LoadedPlugin, label: string, fn: () => u
 
 function report(session: Session, owner: LoadedPlugin, label: string, error: unknown): void {
   session.chat.log.error(`plugin ${owner.plugin.name} (${owner.source}): ${label} failed for ${session.nick || "a new user"}: ${errorText(error)}`);
+}
+
+/** Runs one plugin's start or stop hook; a failure or a hang is logged and the server goes on. */
+export async function runPluginHook(chat: ChatContext, owner: LoadedPlugin, name: "start" | "stop"): Promise<void> {
+  const hook = owner.plugin.hooks?.[name];
+  if (!hook) return;
+  const where = `plugin ${owner.plugin.name} (${owner.source}): ${name} hook`;
+  try {
+    const outcome = await withTimeout(Promise.resolve(hook(makePluginContext(chat, owner))), chat.limits.handlerTimeout);
+    if (outcome === TIMED_OUT) chat.log.error(`${where} still running after ${chat.limits.handlerTimeout} ms; going on without it`);
+  } catch (error) {
+    chat.log.error(`${where} failed: ${errorText(error)}`);
+  }
 }

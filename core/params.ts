@@ -30,7 +30,7 @@ export function splitArgs(raw: string, params: readonly Param[], separator: " " 
   let rest = text;
   for (const param of params) {
     if (param.rest) {
-      args.push(rest);
+      args.push(rest.trimStart()); // "c:bob: hi" says "hi", as "/msg bob hi" does
       rest = "";
     } else {
       const at = separator === " " ? rest.search(/\s/) : rest.indexOf(":");

@@ -6,6 +6,8 @@
 import type { Command, CommandInfo, Hooks, Plugin } from "./api.ts";
 import { describeParams, parseParams, type Param } from "./params.ts";
 
+export const BUILT_IN = "built-in";
+
 export interface LoadedPlugin {
   plugin: Plugin;
   /** "built-in", or the file it was loaded from */
@@ -24,20 +26,29 @@ export class Registry {
   private readonly colon = new Map<string, Entry>();
   private readonly word = new Map<string, Entry>();
   private ordered: Entry[] = [];
+  private reserved: Set<string> | undefined;
 
-  /** Adds a plugin; throws when a command of it is malformed. Returns the names it replaced. */
+  /**
+   * Adds a plugin. A command named like a built-in one replaces it (the
+   * returned notes say which); a clash with another dropped-in plugin throws
+   * an error naming both files.
+   */
   add(plugin: Plugin, source: string): string[] {
     const owner = { plugin, source };
     const entries = (plugin.commands ?? []).map((command) => ({ command, owner, params: parseParams(command.params) }));
+    const twin = this.plugins.find((p) => p.plugin.name === plugin.name);
+    if (twin) throw new Error(`two plugins are named "${plugin.name}": ${twin.source} and ${source}`);
     const replaced: string[] = [];
     for (const entry of entries) {
       for (const name of [entry.command.name, ...(entry.command.aliases ?? [])]) {
         const key = name.toLowerCase();
         const previous = this.slash.get(key);
-        if (previous) {
-          replaced.push(`${key} (from ${previous.owner.plugin.name})`);
-          this.drop(previous);
+        if (!previous) continue;
+        if (previous.owner.source !== BUILT_IN) {
+          throw new Error(`command /${key} is defined twice: by ${previous.owner.source} and ${source}`);
         }
+        replaced.push(`/${key} of built-in plugin ${previous.owner.plugin.name} is replaced by ${plugin.name} (${source})`);
+        this.drop(previous);
       }
     }
     for (const entry of entries) {
@@ -54,6 +65,7 @@ export class Registry {
       this.ordered.push(entry);
     }
     this.plugins.push(owner);
+    this.reserved = undefined;
     return replaced;
   }
 
@@ -73,8 +85,9 @@ export class Registry {
   }
 
   /** Every command word, lower-cased: none of them can be a nickname. */
-  reservedWords(): Set<string> {
-    return new Set([...this.slash.keys(), ...this.word.keys()]);
+  reservedWords(): ReadonlySet<string> {
+    this.reserved ??= new Set([...this.slash.keys(), ...this.word.keys()]);
+    return this.reserved;
   }
 
   hooks<K extends keyof Hooks>(name: K): { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[] {
@@ -90,7 +103,7 @@ export class Registry {
     return this.ordered.map((entry) => ({
       name: entry.command.name,
       plugin: entry.owner.plugin.name,
-      summary: entry.command.summary,
+      summary: entry.command.summary ?? "",
       forms: formsOf(entry),
     }));
   }

@@ -1,15 +1,17 @@
-// Starts a chat server from checked options: the logger, the registry of
-// plugins, the room, the chat log and the listener; then waits for a
-// signal and shuts down gracefully.
+// Starts a chat server from checked options: the logger, the plugins, the
+// store, the room, the chat log and the listener; then waits for a signal
+// and shuts down gracefully.
 
 import type { ChatContext } from "./chat.ts";
 import { builtinPlugins } from "./builtins.ts";
 import { ChatLog } from "./chatlog.ts";
 import { createLogger } from "./log.ts";
-import { Registry } from "./registry.ts";
+import { loadPluginOptions } from "./plugin-options.ts";
+import { PluginHost } from "./plugins.ts";
 import { Room } from "./room.ts";
 import { sanitizeBlock } from "./sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
+import { MemoryStore, SqliteStore } from "./store.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -19,29 +21,43 @@ export interface ChatOptions {
   logLevel: string;
   jsonLogs: boolean;
   logFile?: string;
+  /** the plugins folder, already resolved */
   plugins?: string;
+  pluginOptions: string[];
+  pluginsStrict: boolean;
+  watchPlugins: boolean;
+  /** how long a plugin handler may run, ms */
+  handlerTimeout: number;
+  data?: string;
 }
-
-const HANDLER_TIMEOUT_MS = 5000;
 
 export async function startChat(options: ChatOptions): Promise<void> {
   const log = createLogger(options.logLevel, options.jsonLogs);
-  const registry = new Registry();
-  for (const plugin of builtinPlugins) registry.add(plugin, "built-in");
+  const pluginOptions = loadPluginOptions(options.plugins, options.pluginOptions);
+  const store = options.data ? new SqliteStore(options.data) : new MemoryStore();
+
+  const host = new PluginHost(builtinPlugins, { folder: options.plugins, strict: options.pluginsStrict, log });
+  await host.load();
 
   const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
   const room = new Room(chatLog ? (event) => chatLog.write(event) : undefined);
   const chat: ChatContext = {
     room,
-    registry,
-    limits: { maxLine: options.maxLine, maxOutbox: options.maxOutbox, handlerTimeout: HANDLER_TIMEOUT_MS },
+    registry: host.registry,
+    limits: { maxLine: options.maxLine, maxOutbox: options.maxOutbox, handlerTimeout: options.handlerTimeout },
     motd: sanitizeBlock(options.motd),
     log,
-    pluginConfig: () => ({}),
+    plugins: {
+      config: (name) => pluginOptions.get(name) ?? {},
+      store: (name) => store.forPlugin(name),
+    },
   };
   const server = await ChatServer.listen(chat, options.listen);
-  const { host, port } = server.address;
-  const shown = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  await host.start(chat);
+  if (options.watchPlugins) host.watch();
+  const { host: address, port } = server.address;
+  const shown = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  if (!store.durable) log.info("no --data file: plugin stores live in memory and are lost at exit");
   log.info(`parley chat listening on ${shown}${options.listen.host ? "" : " (every interface)"}; try: telnet localhost ${port}`);
 
   let stopping = false;
@@ -50,7 +66,9 @@ export async function startChat(options: ChatOptions): Promise<void> {
     stopping = true;
     log.info(`${signal}: shutting down (${server.connections} connected)`);
     await server.close();
+    await host.stop();
     await chatLog?.close();
+    store.close();
     log.info("bye");
     process.exit(0);
   };

@@ -104,9 +104,10 @@ export class TelnetFilter {
           if (b === IAC) this.state = State.SB_IAC;
           break;
         case State.SB_IAC:
-          // IAC SE ends it; IAC IAC is a literal inside it; anything else
-          // is a protocol error that we end the subnegotiation on too.
-          this.state = b === IAC ? State.SB : State.DATA;
+          // Only IAC SE ends it. IAC IAC is a literal inside it, and any
+          // other IAC x is a broken client: stay in the subnegotiation, so
+          // its bytes never leak into a nickname or a message.
+          this.state = b === SE ? State.DATA : State.SB;
           break;
       }
     }

@@ -3,7 +3,9 @@
 // test file ends.
 
 import { afterAll } from "bun:test";
-import { resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 export const PARLEY = resolve(import.meta.dir, "../../dist/parley");
 
@@ -84,10 +86,14 @@ export interface Parley {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
+// Like a downloaded binary, parley runs from a folder of its own, not from
+// the repository (whose plugins/ folder holds the built-in sources).
+const HOME = mkdtempSync(join(tmpdir(), "parley-cwd-"));
+
 /** Runs `dist/parley ARGS` (not waiting for anything). */
 export function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   const proc = Bun.spawn([PARLEY, ...args], {
-    cwd: options.cwd,
+    cwd: options.cwd ?? HOME,
     env: { ...process.env, ...options.env },
     stdin: "ignore",
     stdout: "pipe",

@@ -1,0 +1,192 @@
+// The plugin host: built-in plugins plus the files of the plugins folder,
+// turned into one Registry; their start and stop hooks; and, with
+// --watch-plugins, hot reload. A reload builds a whole new registry and
+// swaps it in, so a reload that fails (a syntax error, a clash) leaves the
+// previous version running, and no connection is touched.
+
+import { watch, type FSWatcher } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import type { Plugin } from "./api.ts";
+import type { ChatContext } from "./chat.ts";
+import { UserError, errorText } from "./errors.ts";
+import { runPluginHook } from "./handlers.ts";
+import { importPlugin, listPluginFiles } from "./loader.ts";
+import type { Logger } from "./log.ts";
+import { BUILT_IN, Registry, type LoadedPlugin } from "./registry.ts";
+
+export interface PluginHostOptions {
+  folder?: string;
+  /** any load problem stops start-up */
+  strict: boolean;
+  log: Logger;
+}
+
+interface FileState {
+  plugin: Plugin;
+  /** hash of the file (or its folder), to tell an edit from a touch */
+  hash: string;
+}
+
+// Editors write a file in several steps; wait for them to settle.
+const SETTLE_MS = 100;
+
+export class PluginHost {
+  registry: Registry;
+  private readonly files = new Map<string, FileState>();
+  private readonly builtins: readonly Plugin[];
+  private readonly options: PluginHostOptions;
+  private generation = 0;
+  private chat: ChatContext | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(builtins: readonly Plugin[], options: PluginHostOptions) {
+    this.builtins = builtins;
+    this.options = options;
+    this.registry = this.build(new Map()).registry;
+  }
+
+  /** Loads every file of the folder. Problems are logged and skipped (thrown with --plugins-strict); clashes are fatal. */
+  async load(): Promise<void> {
+    const { folder, strict, log } = this.options;
+    if (!folder) return;
+    let files: string[];
+    try {
+      files = listPluginFiles(folder);
+    } catch (error) {
+      throw new UserError(`cannot read plugins folder ${folder}: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`);
+    }
+    for (const file of files) {
+      try {
+        this.files.set(file, { plugin: await importPlugin(file), hash: hashOf(file) });
+      } catch (error) {
+        if (strict) throw new UserError(`plugin ${errorText(error)} (--plugins-strict)`);
+        log.error(`plugin skipped: ${errorText(error)}`);
+      }
+    }
+    let built: ReturnType<PluginHost["build"]>;
+    try {
+      built = this.build(this.files);
+    } catch (error) {
+      throw new UserError(`plugins clash: ${errorText(error)}`);
+    }
+    for (const note of built.notes) log.warn(note);
+    this.registry = built.registry;
+    log.info(`plugins: ${this.files.size} loaded from ${folder}${files.length > this.files.size ? `, ${files.length - this.files.size} skipped` : ""}`);
+  }
+
+  /** Connects the host to a running chat server and runs every start hook. */
+  async start(chat: ChatContext): Promise<void> {
+    this.chat = chat;
+    for (const owner of this.registry.plugins) await runPluginHook(chat, owner, "start");
+  }
+
+  async stop(): Promise<void> {
+    this.watcher?.close();
+    clearTimeout(this.timer);
+    await this.reloading;
+    if (!this.chat) return;
+    for (const owner of [...this.registry.plugins].reverse()) await runPluginHook(this.chat, owner, "stop");
+  }
+
+  /** Reloads plugins when files in the folder are added, edited or removed. */
+  watch(): void {
+    const { folder, log } = this.options;
+    if (!folder) return;
+    try {
+      this.watcher = watch(folder, { recursive: true }, () => {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => {
+          this.reloading = this.reloading.then(() => this.rescan());
+        }, SETTLE_MS);
+      });
+    } catch (error) {
+      log.error(`cannot watch ${folder}: ${errorText(error)}; plugins will not be reloaded`);
+    }
+  }
+
+  private async rescan(): Promise<void> {
+    const { folder, log } = this.options;
+    if (!folder || !this.chat) return;
+    let present: string[];
+    try {
+      present = listPluginFiles(folder);
+    } catch (error) {
+      log.error(`cannot read plugins folder ${folder}: ${errorText(error)}`);
+      return;
+    }
+    const next = new Map(this.files);
+    const changes: string[] = [];
+    for (const file of this.files.keys()) {
+      if (!present.includes(file)) {
+        next.delete(file);
+        changes.push(`removed ${this.show(file)}`);
+      }
+    }
+    for (const file of present) {
+      const hash = hashOf(file);
+      const known = this.files.get(file);
+      if (known?.hash === hash) continue;
+      try {
+        next.set(file, { plugin: await importPlugin(file, ++this.generation), hash });
+        changes.push(`${known ? "reloaded" : "added"} ${this.show(file)}`);
+      } catch (error) {
+        log.error(`plugin reload failed, keeping the previous version: ${errorText(error)}`);
+      }
+    }
+    if (changes.length === 0) return;
+    let built: ReturnType<PluginHost["build"]>;
+    try {
+      built = this.build(next);
+    } catch (error) {
+      log.error(`plugin reload failed, keeping the previous version: ${errorText(error)}`);
+      return;
+    }
+    const before = this.registry.plugins;
+    const after = built.registry.plugins;
+    for (const owner of before) if (!after.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.chat, owner, "stop");
+    this.files.clear();
+    for (const [file, state] of next) this.files.set(file, state);
+    this.registry = built.registry;
+    this.chat.registry = built.registry;
+    for (const note of built.notes) log.warn(note);
+    for (const owner of after) if (!before.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.chat, owner, "start");
+    log.info(`plugins: ${changes.join(", ")}`);
+  }
+
+  private build(files: ReadonlyMap<string, FileState>): { registry: Registry; notes: string[] } {
+    const registry = new Registry();
+    const notes: string[] = [];
+    for (const plugin of this.builtins) registry.add(plugin, BUILT_IN);
+    for (const [file, { plugin }] of files) notes.push(...registry.add(plugin, this.show(file)));
+    return { registry, notes };
+  }
+
+  private show(file: string): string {
+    return this.options.folder ? join(relative(process.cwd(), this.options.folder) || ".", relative(this.options.folder, file)) : file;
+  }
+
+  /** Every plugin, built-in or from a file, for `parley plugins`. */
+  list(): readonly LoadedPlugin[] {
+    return this.registry.plugins;
+  }
+}
+
+/** A file's content hash; for a folder plugin, of every file under its folder. */
+function hashOf(file: string): string {
+  const base = file.split("/").pop()!;
+  if (!/^index\.(ts|js|mjs)$/.test(base)) return String(Bun.hash(readFileSync(file)));
+  const dir = dirname(file);
+  const parts: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else parts.push(name, String(Bun.hash(readFileSync(p))));
+    }
+  };
+  walk(dir);
+  return parts.join(":");
+}

@@ -1,0 +1,62 @@
+// Checks that what a plugin file exports is a plugin, and says exactly what
+// is wrong when it is not: a user who wrote `comands:` deserves to be told.
+
+import type { Plugin } from "./api.ts";
+import { parseParams } from "./params.ts";
+
+const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+// A command word: what may follow "/" (no spaces, no colon, no slash).
+const WORD = /^[^\s:/]+$/u;
+
+export function validatePlugin(value: unknown): Plugin {
+  if (!isObject(value)) throw new Error("the default export is not a plugin object (export default definePlugin({ name, commands }))");
+  const p = value as Record<string, unknown>;
+  if (typeof p.name !== "string" || !NAME.test(p.name)) throw new Error(`"name" must be a word of letters, digits, _ or - (got ${JSON.stringify(p.name)})`);
+  for (const key of ["version", "description"]) {
+    if (p[key] !== undefined && typeof p[key] !== "string") throw new Error(`"${key}" must be a string`);
+  }
+  const known = new Set(["name", "version", "description", "commands", "hooks", "udpModes"]);
+  for (const key of Object.keys(p)) if (!known.has(key)) throw new Error(`unknown field "${key}" (a plugin has ${[...known].join(", ")})`);
+
+  if (p.commands !== undefined) {
+    if (!Array.isArray(p.commands)) throw new Error(`"commands" must be an array`);
+    p.commands.forEach((c, i) => checkCommand(c, i));
+  }
+  if (p.hooks !== undefined) {
+    if (!isObject(p.hooks)) throw new Error(`"hooks" must be an object`);
+    const hooks = new Set(["start", "stop", "join", "leave", "message"]);
+    for (const [key, fn] of Object.entries(p.hooks)) {
+      if (!hooks.has(key)) throw new Error(`unknown hook "${key}" (hooks are ${[...hooks].join(", ")})`);
+      if (typeof fn !== "function") throw new Error(`hook "${key}" must be a function`);
+    }
+  }
+  return value as Plugin;
+}
+
+function checkCommand(value: unknown, index: number): void {
+  if (!isObject(value)) throw new Error(`commands[${index}] is not an object`);
+  const c = value as Record<string, unknown>;
+  const where = typeof c.name === "string" ? `command "${c.name}"` : `commands[${index}]`;
+  if (typeof c.name !== "string" || !WORD.test(c.name)) throw new Error(`${where}: "name" must be one word without spaces, ":" or "/"`);
+  if (typeof c.run !== "function") throw new Error(`${where}: "run" must be a function`);
+  if (c.summary !== undefined && typeof c.summary !== "string") throw new Error(`${where}: "summary" must be a string`);
+  if (c.usage !== undefined && typeof c.usage !== "string") throw new Error(`${where}: "usage" must be a string`);
+  for (const key of ["aliases", "words", "params"]) {
+    const list = c[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || !list.every((s) => typeof s === "string" && WORD.test(s))) {
+      throw new Error(`${where}: "${key}" must be an array of single words`);
+    }
+  }
+  if (c.params) {
+    try {
+      parseParams(c.params as string[]);
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
