@@ -89,7 +89,9 @@ export async function runCli(root: AnyCommand, argv: string[], version: string):
       return;
     }
     checkFlags(cmd.args ? await resolve(cmd.args) : {}, rest, commandName(names));
-    await runCommand(cmd, { rawArgs: rest });
+    // The chain is resolved already; without this citty would take a
+    // positional argument for a sub-command name.
+    await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: rest });
   } catch (error) {
     if (process.env.PARLEY_DEBUG && error instanceof Error) console.error(error.stack);
     process.stderr.write(`parley: ${errorText(error)}\n`);

@@ -1,0 +1,68 @@
+// `parley plugins`: list what is loaded, print the API's types for editors,
+// or write a starter plugin file.
+
+import { defineCommand } from "citty";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { builtinPlugins } from "../core/builtins.ts";
+import { UserError } from "../core/errors.ts";
+import { pluginFolder } from "../core/loader.ts";
+import { createLogger } from "../core/log.ts";
+import { PluginHost } from "../core/plugins.ts";
+import { apiDeclarations } from "../core/api-types.ts";
+import { starterPlugin } from "../core/starter.ts";
+
+const folderFlag = {
+  plugins: { type: "string", valueHint: "DIR", description: "folder of plugin files (default: $PARLEY_PLUGINS, else ./plugins)" },
+} as const;
+
+const list = defineCommand({
+  meta: { name: "plugins", description: "List every plugin, built-in or from a file, with its commands" },
+  args: { ...folderFlag },
+  async run({ args }) {
+    const folder = pluginFolder(args.plugins);
+    const host = new PluginHost(builtinPlugins, { folder, strict: false, log: createLogger("warn") });
+    await host.load();
+    const infos = host.registry.infos();
+    const rows = host.list().map((owner) => {
+      const forms = infos.filter((c) => c.plugin === owner.plugin.name).map((c) => c.forms.join(" "));
+      return [owner.plugin.name, owner.source, forms.join(", ") || "-"];
+    });
+    const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length), i === 0 ? 6 : 6));
+    const line = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`;
+    process.stdout.write([line(["PLUGIN", "SOURCE", "COMMANDS"]), ...rows.map(line)].join("\n") + "\n");
+    if (!folder) process.stdout.write("(no plugins folder: give --plugins DIR, set PARLEY_PLUGINS, or create ./plugins)\n");
+  },
+});
+
+const types = defineCommand({
+  meta: { name: "types", description: 'Print the .d.ts of the plugin API (module "parley") for editors' },
+  run() {
+    process.stdout.write(apiDeclarations());
+  },
+});
+
+const create = defineCommand({
+  meta: { name: "new", description: "Write a commented starter plugin NAME.ts into the plugins folder" },
+  args: {
+    name: { type: "positional", description: "the plugin's name: letters, digits, _ or -", required: true },
+    ...folderFlag,
+    force: { type: "boolean", default: false, description: "overwrite an existing file" },
+  },
+  run({ args }) {
+    const name = args.name;
+    if (!/^[a-z][a-z0-9_-]*$/i.test(name)) throw new UserError(`a plugin name is a letter then letters, digits, _ or - (got "${name}")`);
+    const folder = pluginFolder(args.plugins) ?? join(process.cwd(), "plugins");
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, `${name}.ts`);
+    if (existsSync(file) && !args.force) throw new UserError(`${relative(process.cwd(), file)} already exists (use --force to overwrite)`);
+    writeFileSync(file, starterPlugin(name));
+    const shown = relative(process.cwd(), file) || file;
+    process.stdout.write(`wrote ${shown}\nrun it: parley chat --plugins ${relative(process.cwd(), folder) || "."}   then type /${name} in the chat\n`);
+  },
+});
+
+export default defineCommand({
+  ...list,
+  subCommands: { types, new: create },
+});
