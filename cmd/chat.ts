@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { startChat } from "../core/start.ts";
 import { UserError } from "../core/errors.ts";
 import { pluginFolder } from "../core/loader.ts";
+import type { TransportName } from "../core/transport.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
 
 export default defineCommand({
@@ -12,7 +13,8 @@ export default defineCommand({
   args: {
     port: { type: "string", valueHint: "PORT", default: "8088", description: "TCP port to listen on (0 picks a free one)" },
     host: { type: "string", valueHint: "HOST", description: "address or host name to listen on (default: every interface)" },
-    backlog: { type: "string", valueHint: "N", default: "511", description: "connections the kernel may queue before they are accepted" },
+    backlog: { type: "string", valueHint: "N", default: "511", description: "connections the kernel may queue before they are accepted (with --transport net)" },
+    transport: { type: "string", valueHint: "bun|net", default: "bun", description: "socket API: bun (Bun.listen, less memory) or net (node:net, honours --backlog)" },
     "max-connections": { type: "string", valueHint: "N", default: "0", description: "refuse connections past this many, with a message (0: no limit)" },
     "max-line": { type: "string", valueHint: "BYTES", default: "4096", description: "longest line a client may send, in bytes" },
     "max-outbox": { type: "string", valueHint: "BYTES", default: "1m", description: "bytes that may wait for a client before it is cut off as not reading" },
@@ -38,6 +40,7 @@ export default defineCommand({
         maxConnections: parseInteger("max-connections", args["max-connections"], 0, 1_000_000),
         idleTimeout: parseInteger("idle-timeout", args["idle-timeout"], 0, 31_536_000),
         keepalive: parseInteger("keepalive", args.keepalive, 0, 86_400),
+        transport: parseTransport(args.transport),
       },
       maxLine: parseBytes("max-line", args["max-line"], 16, 16 * 1024 * 1024),
       maxOutbox: parseBytes("max-outbox", args["max-outbox"], 4096, 1024 * 1024 * 1024),
@@ -63,4 +66,9 @@ function readMotd(value: string | undefined): string {
   } catch (error) {
     throw new UserError(`cannot read --motd file ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
+}
+
+function parseTransport(value: string | undefined): TransportName {
+  if (value === "bun" || value === "net") return value;
+  throw new UserError(`--transport must be bun or net (got "${value ?? ""}")`);
 }

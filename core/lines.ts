@@ -24,7 +24,9 @@ export interface LineSink {
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 export class LineSplitter {
-  private parts: Uint8Array[] = [];
+  // Allocated only while a line spans several chunks (rare): an idle
+  // connection holds no array.
+  private parts: Uint8Array[] | null = null;
   private size = 0;
   private discarding = false;
   private afterCR = false;
@@ -80,25 +82,25 @@ export class LineSplitter {
     if (this.discarding) return;
     if (this.size > this.maxLine) {
       this.discarding = true;
-      this.parts = [];
+      this.parts = null;
       return;
     }
     // Copy: the caller may reuse its buffer after feed() returns.
-    this.parts.push(bytes.slice());
+    (this.parts ??= []).push(bytes.slice());
   }
 
   private finish(): void {
     const size = this.size;
-    const parts = this.parts;
+    const parts = this.parts ?? [];
     const discarded = this.discarding;
-    this.parts = [];
+    this.parts = null;
     this.size = 0;
     this.discarding = false;
     if (discarded) {
       this.sink.tooLong(size);
       return;
     }
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts, size);
+    const bytes = parts.length === 1 ? parts[0]! : concat(parts, size); // [] -> empty line
     this.sink.line(applyErasures(decoder.decode(bytes)));
   }
 }

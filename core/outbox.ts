@@ -29,12 +29,12 @@ function flushDirty(): void {
 }
 
 export class Outbox {
-  private queue: Uint8Array[] = [];
+  private queue: Uint8Array[] | null = null; // allocated while bytes wait
   private queued = 0;
   private waiting = false;
   private marked = false;
   private closed = false;
-  private emptied: (() => void)[] = [];
+  private emptied: (() => void)[] | null = null;
 
   private readonly sink: ByteSink;
   private readonly cap: number;
@@ -53,7 +53,7 @@ export class Outbox {
 
   push(bytes: Uint8Array): void {
     if (this.closed) return;
-    this.queue.push(bytes);
+    (this.queue ??= []).push(bytes);
     this.queued += bytes.length;
     if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
@@ -80,9 +80,10 @@ export class Outbox {
 
   /** Writes everything queued in one write, unless the transport is full. */
   flush(): void {
-    if (this.closed || this.waiting || this.queue.length === 0) return;
-    const bytes = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
-    this.queue = [];
+    const queue = this.queue;
+    if (this.closed || this.waiting || !queue) return;
+    const bytes = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.queued);
+    this.queue = null;
     this.queued = 0;
     const ok = this.sink.write(bytes);
     if (!ok) this.waiting = true;
@@ -92,29 +93,29 @@ export class Outbox {
   /** The transport has room again. */
   drained(): void {
     this.waiting = false;
-    if (this.queue.length > 0) this.flush();
+    if (this.queue) this.flush();
     else this.settle();
   }
 
   /** Resolves once everything pushed so far has been handed to the transport. */
   whenEmpty(): Promise<void> {
-    if (this.closed || (this.queue.length === 0 && !this.waiting)) return Promise.resolve();
-    return new Promise((resolve) => this.emptied.push(resolve));
+    if (this.closed || (!this.queue && !this.waiting)) return Promise.resolve();
+    return new Promise((resolve) => (this.emptied ??= []).push(resolve));
   }
 
   /** Drops whatever is queued and accepts nothing more. */
   close(): void {
     this.closed = true;
-    this.queue = [];
+    this.queue = null;
     this.queued = 0;
     this.settle();
   }
 
   private settle(): void {
-    if (this.emptied.length === 0) return;
-    if (!this.closed && (this.waiting || this.queue.length > 0)) return;
+    if (!this.emptied) return;
+    if (!this.closed && (this.waiting || this.queue)) return;
     const waiters = this.emptied;
-    this.emptied = [];
+    this.emptied = null;
     for (const resolve of waiters) resolve();
   }
 }

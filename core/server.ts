@@ -1,12 +1,15 @@
-// The TCP edge of `parley chat`: accepts connections (node:net), applies the
-// per-socket options, enforces --max-connections and --idle-timeout, wires
-// each socket to a Session through its Outbox, and shuts down gracefully.
+// The TCP edge of `parley chat`: accepts connections through a transport
+// (Bun.listen or node:net), applies the per-socket options, enforces
+// --max-connections and --idle-timeout, wires each connection to a Session
+// through its Outbox, and shuts down gracefully.
 
-import net from "node:net";
 import type { ChatContext } from "./chat.ts";
 import { UserError } from "./errors.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
+import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
+import { listenBun } from "./transport-bun.ts";
+import { listenNet } from "./transport-net.ts";
 
 export interface ListenOptions {
   port: number;
@@ -19,123 +22,144 @@ export interface ListenOptions {
   idleTimeout: number;
   /** seconds before TCP keepalive probes start; 0: off */
   keepalive: number;
+  transport: TransportName;
 }
 
 // How long a closing connection may take to take its last bytes.
 const CLOSE_GRACE_MS = 5000;
 const SHUTDOWN_GRACE_MS = 3000;
+const FULL = (max: number) => Buffer.from(`! server full (${max} users), try again later\r\n`);
+
+/** One accepted connection: the Connection a Session drives, and the wire's events. */
+class Link implements Connection, WireEvents {
+  readonly address: string;
+  readonly port: number;
+  readonly outbox: Outbox;
+  readonly session: Session;
+  private readonly wire: Wire;
+  private readonly server: ChatServer;
+  private closing: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(server: ChatServer, wire: Wire, chat: ChatContext) {
+    this.server = server;
+    this.wire = wire;
+    this.address = wire.remoteAddress;
+    this.port = wire.remotePort;
+    this.outbox = new Outbox(wire, chat.limits.maxOutbox, (pending) => {
+      chat.log.warn(`${this.session.nick || this.who} disconnected: not reading (${pending} bytes waiting, limit ${chat.limits.maxOutbox})`);
+      this.session.gone("send queue exceeded");
+      wire.destroy();
+    });
+    this.session = new Session(this, chat);
+  }
+
+  get who(): string {
+    return `${this.address}:${this.port}`;
+  }
+
+  // -- Connection: what the session asks of the socket --
+  pause(): void {
+    this.wire.pause();
+  }
+  resume(): void {
+    this.wire.resume();
+  }
+  end(): void {
+    if (this.closing) return;
+    this.closing = setTimeout(() => this.wire.destroy(), CLOSE_GRACE_MS);
+    this.closing.unref();
+    this.outbox.whenEmpty().then(() => this.wire.end());
+  }
+  destroy(): void {
+    this.wire.destroy();
+  }
+
+  // -- WireEvents: what the socket tells us --
+  onData(bytes: Uint8Array): void {
+    this.session.receive(bytes);
+  }
+  onDrain(): void {
+    this.outbox.drained();
+  }
+  /** The client's FIN: answer what it sent, then close (half-close). */
+  onEnd(): void {
+    this.session.eof();
+  }
+  onClose(): void {
+    clearTimeout(this.closing);
+    this.server.forget(this);
+    this.session.gone("connection closed");
+  }
+}
 
 export class ChatServer {
-  private readonly sessions = new Set<Session>();
-  private readonly server: net.Server;
+  private readonly links = new Set<Link>();
+  private readonly chat: ChatContext;
+  private readonly options: ListenOptions;
+  private listener: Listener | undefined;
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private stopping = false;
   private whenEmpty: () => void = () => {};
 
-  private readonly chat: ChatContext;
-  private readonly options: ListenOptions;
-
   private constructor(chat: ChatContext, options: ListenOptions) {
     this.chat = chat;
     this.options = options;
-    // allowHalfOpen: a client that shuts down its sending side still gets
-    // everything addressed to it; we close once it has been sent.
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
   }
 
   static async listen(chat: ChatContext, options: ListenOptions): Promise<ChatServer> {
     const server = new ChatServer(chat, options);
-    await server.start();
+    const spec = { port: options.port, host: options.host, backlog: options.backlog };
+    const accept = (wire: Wire) => server.accept(wire);
+    try {
+      server.listener = options.transport === "net" ? await listenNet(spec, accept) : listenBun(spec, accept);
+    } catch (error) {
+      throw listenError(error as NodeJS.ErrnoException, options.port, options.host);
+    }
+    if (options.idleTimeout > 0) {
+      const every = Math.min(5000, Math.max(100, (options.idleTimeout * 1000) / 4));
+      server.sweeper = setInterval(() => server.sweepIdle(), every);
+      server.sweeper.unref();
+    }
     return server;
   }
 
   get address(): { host: string; port: number } {
-    const a = this.server.address() as net.AddressInfo;
-    return { host: a.address, port: a.port };
+    return { host: this.listener!.host, port: this.listener!.port };
   }
 
   get connections(): number {
-    return this.sessions.size;
+    return this.links.size;
   }
 
-  private start(): Promise<void> {
-    const { port, host, backlog, idleTimeout } = this.options;
-    return new Promise((resolve, reject) => {
-      this.server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, port, host)));
-      this.server.listen({ port, host, backlog }, () => {
-        this.server.removeAllListeners("error");
-        this.server.on("error", (error) => this.chat.log.error(`server error: ${error.message}`));
-        if (idleTimeout > 0) {
-          const every = Math.min(5000, Math.max(100, (idleTimeout * 1000) / 4));
-          this.sweeper = setInterval(() => this.sweepIdle(), every);
-          this.sweeper.unref();
-        }
-        resolve();
-      });
-    });
-  }
-
-  private accept(socket: net.Socket): void {
+  private accept(wire: Wire): WireEvents {
     const { maxConnections, keepalive } = this.options;
-    if (this.stopping) {
-      socket.destroy();
-      return;
+    if (this.stopping || (maxConnections > 0 && this.links.size >= maxConnections)) {
+      if (!this.stopping) this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: server full (${maxConnections})`);
+      if (!this.stopping) wire.write(FULL(maxConnections));
+      wire.end();
+      return REFUSED;
     }
-    const address = socket.remoteAddress ?? "?";
-    const port = socket.remotePort ?? 0;
-    if (maxConnections > 0 && this.sessions.size >= maxConnections) {
-      this.chat.log.info(`refused ${address}:${port}: server full (${maxConnections})`);
-      socket.on("error", () => {});
-      socket.end(`! server full (${maxConnections} users), try again later\r\n`);
-      return;
-    }
-    socket.setNoDelay(true);
-    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
+    const link = new Link(this, wire, this.chat);
+    this.links.add(link);
+    this.chat.log.debug(`connection from ${link.who} (${this.links.size} open)`);
+    link.session.start();
+    return link;
+  }
 
-    let closing: ReturnType<typeof setTimeout> | undefined;
-    const outbox = new Outbox(socket, this.chat.limits.maxOutbox, (pending) => {
-      this.chat.log.warn(`${session.nick || address + ":" + port} disconnected: not reading (${pending} bytes waiting, limit ${this.chat.limits.maxOutbox})`);
-      session.gone("send queue exceeded");
-      socket.destroy();
-    });
-    const conn: Connection = {
-      address,
-      port,
-      outbox,
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-      end: () => {
-        if (closing) return;
-        closing = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-        closing.unref();
-        outbox.whenEmpty().then(() => socket.end());
-      },
-      destroy: () => socket.destroy(),
-    };
-    const session = new Session(conn, this.chat);
-    this.sessions.add(session);
-    this.chat.log.debug(`connection from ${address}:${port} (${this.sessions.size} open)`);
-
-    socket.on("data", (bytes: Buffer) => session.receive(bytes));
-    socket.on("drain", () => outbox.drained());
-    socket.on("end", () => session.eof());
-    socket.on("error", (error: NodeJS.ErrnoException) => this.chat.log.debug(`${address}:${port}: ${error.code ?? error.message}`));
-    socket.on("close", () => {
-      clearTimeout(closing);
-      this.sessions.delete(session);
-      session.gone("connection closed");
-      if (this.sessions.size === 0) this.whenEmpty();
-      this.chat.log.debug(`closed ${address}:${port} (${this.sessions.size} open)`);
-    });
-    session.start();
+  /** A link closed. */
+  forget(link: Link): void {
+    if (!this.links.delete(link)) return;
+    this.chat.log.debug(`closed ${link.who} (${this.links.size} open)`);
+    if (this.links.size === 0) this.whenEmpty();
   }
 
   private sweepIdle(): void {
     const limit = this.options.idleTimeout * 1000;
     const now = Date.now();
-    for (const session of this.sessions) {
+    for (const { session, who } of this.links) {
       if (session.state === "closed" || now - session.lastInput < limit) continue;
-      this.chat.log.info(`${session.nick || session.conn.address + ":" + session.conn.port} disconnected: idle for ${this.options.idleTimeout}s`);
+      this.chat.log.info(`${session.nick || who} disconnected: idle for ${this.options.idleTimeout}s`);
       session.system(`* You have been idle for ${this.options.idleTimeout}s; disconnecting. Bye!`);
       session.close("idle timeout");
     }
@@ -146,8 +170,8 @@ export class ChatServer {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.sweeper);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const session of this.sessions) {
+    this.listener?.close();
+    for (const { session } of this.links) {
       session.system(message);
       session.close("server shutting down", false);
     }
@@ -157,12 +181,13 @@ export class ChatServer {
         clearTimeout(timer);
         resolve();
       };
-      if (this.sessions.size === 0) this.whenEmpty();
+      if (this.links.size === 0) this.whenEmpty();
     });
-    for (const session of this.sessions) session.conn.destroy();
-    await closed;
+    for (const link of this.links) link.destroy();
   }
 }
+
+const REFUSED: WireEvents = { onData() {}, onDrain() {}, onEnd() {}, onClose() {} };
 
 function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined): UserError {
   const where = `${host ?? "*"}:${port}`;
@@ -176,8 +201,9 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string | 
       return new UserError(`cannot listen on ${host}: that address is not on this machine`);
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new UserError(`cannot listen on ${host}: host name not found`);
+    case undefined:
+      return new UserError(`cannot listen on ${where}: ${error.code ? "host name not found" : error.message}`);
     default:
-      return new UserError(`cannot listen on ${where}: ${error.code ?? error.message}`);
+      return new UserError(`cannot listen on ${where}: ${error.code}`);
   }
 }

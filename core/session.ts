@@ -8,12 +8,12 @@
 
 import type { UserInfo } from "./api.ts";
 import { Frame, type ChatEvent } from "./events.ts";
-import { LineSplitter } from "./lines.ts";
+import { LineSplitter, type LineSink } from "./lines.ts";
 import { checkNick } from "./nick.ts";
 import type { Outbox } from "./outbox.ts";
 import { route } from "./router.ts";
 import { sanitize } from "./sanitize.ts";
-import { escapeIAC, TelnetFilter } from "./telnet.ts";
+import { escapeIAC, IAC, TelnetFilter } from "./telnet.ts";
 import type { ChatContext } from "./chat.ts";
 import { runCommand, runHooks, runMessageHooks } from "./handlers.ts";
 
@@ -37,14 +37,17 @@ const NAMES_IN_GREETING = 20;
 
 type Inbound = string | { tooLong: number };
 
-export class Session {
+// Per-connection state is kept small on purpose (the idle-connection memory
+// target is 4 KB): the telnet filter is created on the first IAC byte, the
+// session is its own line sink, and queues are allocated only when used.
+export class Session implements LineSink {
   nick = "";
   state: "nick" | "chat" | "closed" = "nick";
-  readonly connectedAt = new Date();
-  lastInput = Date.now();
-  private readonly telnet: TelnetFilter;
+  readonly connectedAt = Date.now();
+  lastInput = this.connectedAt;
+  private telnet: TelnetFilter | null = null;
   private readonly lines: LineSplitter;
-  private inbox: Inbound[] = [];
+  private inbox: Inbound[] | null = null;
   private head = 0;
   private busy = false;
   private paused = false;
@@ -56,11 +59,17 @@ export class Session {
   constructor(conn: Connection, chat: ChatContext) {
     this.conn = conn;
     this.chat = chat;
-    this.telnet = new TelnetFilter((bytes) => conn.outbox.push(bytes));
-    this.lines = new LineSplitter(chat.limits.maxLine, {
-      line: (text) => this.enqueue(text),
-      tooLong: (bytes) => this.enqueue({ tooLong: bytes }),
-    });
+    this.lines = new LineSplitter(chat.limits.maxLine, this);
+  }
+
+  /** LineSink: a whole line arrived. */
+  line(text: string): void {
+    this.enqueue(text);
+  }
+
+  /** LineSink: a line over --max-line was dropped. */
+  tooLong(bytes: number): void {
+    this.enqueue({ tooLong: bytes });
   }
 
   /** Greets a new connection and asks for a nickname. */
@@ -74,7 +83,8 @@ export class Session {
 
   receive(bytes: Uint8Array): void {
     if (this.state === "closed") return;
-    const data = this.telnet.feed(bytes);
+    if (!this.telnet && bytes.indexOf(IAC) !== -1) this.telnet = new TelnetFilter((reply) => this.conn.outbox.push(reply));
+    const data = this.telnet ? this.telnet.feed(bytes) : bytes;
     if (data.length > 0) this.lines.feed(data);
   }
 
@@ -89,15 +99,15 @@ export class Session {
   // -- what the room and the plugins call --------------------------------
 
   info(): UserInfo {
-    const { nick, connectedAt, lastInput } = this;
-    return { nick, address: this.conn.address, port: this.conn.port, connectedAt, idle: Date.now() - lastInput };
+    const { nick, lastInput } = this;
+    return { nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput };
   }
 
   deliver(frame: Frame): void {
     // Text is UTF-8, which never holds 0xFF, so this costs one scan and no copy;
     // it keeps the promise that a telnet client never reads a stray command.
     const bytes = frame.text();
-    this.conn.outbox.push(this.telnet.seenTelnet ? escapeIAC(bytes) : bytes);
+    this.conn.outbox.push(this.telnet ? escapeIAC(bytes) : bytes);
   }
 
   send(event: ChatEvent): void {
@@ -147,8 +157,9 @@ export class Session {
   // -- line handling ------------------------------------------------------
 
   private enqueue(item: Inbound): void {
-    this.inbox.push(item);
-    if (!this.paused && this.inbox.length - this.head > INBOX_PAUSE) {
+    const inbox = (this.inbox ??= []);
+    inbox.push(item);
+    if (!this.paused && inbox.length - this.head > INBOX_PAUSE) {
       this.paused = true;
       this.conn.pause();
     }
@@ -157,15 +168,16 @@ export class Session {
 
   private drain(): void {
     this.busy = true;
-    while (this.head < this.inbox.length && this.state !== "closed") {
-      const item = this.inbox[this.head++]!;
+    const inbox = this.inbox ?? [];
+    while (this.head < inbox.length && this.state !== "closed") {
+      const item = inbox[this.head++]!;
       const pending = this.handle(item);
       if (pending) {
         pending.then(() => this.drain());
         return;
       }
     }
-    this.inbox = [];
+    this.inbox = null;
     this.head = 0;
     this.busy = false;
     if (this.paused) {

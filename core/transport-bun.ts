@@ -1,0 +1,114 @@
+// The Bun.listen transport. Bun's socket.write is unbuffered: it returns
+// how many bytes the kernel took, so what it did not take waits here and
+// goes out from the drain handler. Handlers are shared by all sockets and
+// state lives in socket.data: no closures per connection.
+
+import type { Socket } from "bun";
+import type { Accept, ListenSpec, Listener, Wire, WireEvents } from "./transport.ts";
+
+class BunWire implements Wire {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  events: WireEvents | undefined;
+  private rest: Uint8Array | null = null;
+  private ending = false;
+  private readonly socket: Socket<BunWire>;
+
+  constructor(socket: Socket<BunWire>) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress;
+    this.remotePort = socket.remotePort;
+  }
+
+  get writableLength(): number {
+    return this.rest?.length ?? 0;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.rest) {
+      this.rest = concat(this.rest, bytes);
+      return false;
+    }
+    const written = this.socket.write(bytes);
+    if (written === bytes.length) return true;
+    this.rest = bytes.subarray(Math.max(0, written));
+    return false;
+  }
+
+  /** The kernel has room again: send what waits; true when nothing is left. */
+  flushRest(): boolean {
+    if (!this.rest) return true;
+    const written = this.socket.write(this.rest);
+    if (written === this.rest.length) this.rest = null;
+    else if (written > 0) this.rest = this.rest.subarray(written);
+    if (this.rest === null && this.ending) this.socket.end();
+    return this.rest === null;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  setKeepAlive(initialDelayMs: number): void {
+    this.socket.setKeepAlive(true, initialDelayMs);
+  }
+
+  end(): void {
+    this.ending = true;
+    if (!this.rest) this.socket.end();
+  }
+
+  destroy(): void {
+    this.rest = null;
+    this.socket.terminate();
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+export function listenBun(spec: ListenSpec, accept: Accept): Listener {
+  const hostname = spec.host ?? "::";
+  const server = Bun.listen<BunWire>({
+    hostname,
+    port: spec.port,
+    allowHalfOpen: true,
+    socket: {
+      open(socket) {
+        socket.setNoDelay(true);
+        const wire = new BunWire(socket);
+        socket.data = wire;
+        wire.events = accept(wire);
+      },
+      data(socket, bytes) {
+        socket.data.events?.onData(bytes);
+      },
+      drain(socket) {
+        if (socket.data.flushRest()) socket.data.events?.onDrain();
+      },
+      end(socket) {
+        socket.data.events?.onEnd();
+      },
+      close(socket) {
+        socket.data?.events?.onClose();
+      },
+      error(socket) {
+        // Followed by close; nothing to add.
+        void socket;
+      },
+    },
+  });
+  return {
+    host: server.hostname,
+    port: server.port,
+    close: () => server.stop(false),
+  };
+}

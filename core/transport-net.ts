@@ -1,0 +1,36 @@
+// The node:net transport: the tutorial's API, and the one that honours
+// --backlog. Used with --transport net.
+
+import net from "node:net";
+import type { Accept, ListenSpec, Listener } from "./transport.ts";
+
+export function listenNet(spec: ListenSpec, accept: Accept): Promise<Listener> {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const events = accept({
+      remoteAddress: socket.remoteAddress ?? "?",
+      remotePort: socket.remotePort ?? 0,
+      get writableLength() {
+        return socket.writableLength;
+      },
+      write: (bytes) => socket.write(bytes),
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      setKeepAlive: (ms) => socket.setKeepAlive(true, ms),
+      end: () => socket.end(),
+      destroy: () => socket.destroy(),
+    });
+    socket.on("data", (bytes: Buffer) => events.onData(bytes));
+    socket.on("drain", () => events.onDrain());
+    socket.on("end", () => events.onEnd());
+    socket.on("error", () => {}); // followed by close
+    socket.on("close", () => events.onClose());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port: spec.port, host: spec.host, backlog: spec.backlog }, () => {
+      server.removeListener("error", reject);
+      const address = server.address() as net.AddressInfo;
+      resolve({ host: address.address, port: address.port, close: () => server.close() });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// The TCP transport behind `parley chat`, as a small interface, so the
+// server does not care which socket API carries its bytes. Two
+// implementations: Bun.listen (the default: about a third of node:net's
+// memory per idle connection, and faster writes) and node:net (for
+// --backlog, which Bun.listen cannot set).
+
+export interface Wire {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** bytes accepted by write() that the kernel has not taken yet */
+  readonly writableLength: number;
+  /** false: the rest is buffered; wait for the drain event before writing more */
+  write(bytes: Uint8Array): boolean;
+  pause(): void;
+  resume(): void;
+  setKeepAlive(initialDelayMs: number): void;
+  /** sends what is buffered, then FIN */
+  end(): void;
+  /** closes at once */
+  destroy(): void;
+}
+
+export interface WireEvents {
+  onData(bytes: Uint8Array): void;
+  onDrain(): void;
+  /** the client shut down its sending side (FIN) */
+  onEnd(): void;
+  onClose(): void;
+}
+
+export interface ListenSpec {
+  port: number;
+  /** undefined: every interface */
+  host?: string;
+  backlog: number;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /** stops accepting; open connections are left to the caller */
+  close(): void;
+}
+
+/** Called for each accepted connection; returns where its events go. */
+export type Accept = (wire: Wire) => WireEvents;
+
+export type TransportName = "bun" | "net";
