@@ -133,14 +133,14 @@ for (const transport of ["bun", "net"] as const) {
         a.close();
         expect(await parley.stop()).toBe(0);
         const events = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        // A shutdown tells everyone at once, so no one is logged as leaving then.
         expect(events.map(({ time: _, ...e }) => e)).toEqual([
           { type: "joined", nick: "logger", online: 1 },
           { type: "joined", nick: "logged", online: 2 },
           { type: "said", from: "logger", text: "hi there" },
           { type: "renamed", from: "logged", to: "renamed" },
           { type: "left", nick: "renamed", reason: "connection closed", online: 1 },
-          { type: "left", nick: "logger", reason: "server shutting down", online: 0 },
-        ].slice(0, 5).concat(events.length > 5 ? [events[5]] : []).map((e) => ("time" in e ? (({ time: _, ...r }) => r)(e) : e)));
+        ]);
         for (const e of events) expect(Date.parse(e.time)).not.toBeNaN();
       });
     });
