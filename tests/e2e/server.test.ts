@@ -130,7 +130,6 @@ for (const transport of ["bun", "net"] as const) {
         await a.waitFor("is now");
         b.close();
         await a.waitFor("left");
-        a.close();
         expect(await parley.stop()).toBe(0);
         const events = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
         // A shutdown tells everyone at once, so no one is logged as leaving then.
