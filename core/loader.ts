@@ -36,14 +36,9 @@ export function listPluginFiles(dir: string): string[] {
   return files;
 }
 
-/** A file that could not be loaded, and why, in one line. */
+/** Why a file could not be loaded, in one line (the caller names the file). */
 export class LoadError extends Error {
   override readonly name = "LoadError";
-  readonly file: string;
-  constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.file = file;
-  }
 }
 
 /**
@@ -56,14 +51,14 @@ export async function importPlugin(file: string, generation = 0): Promise<Plugin
   try {
     module = await import(generation > 0 ? `${file}?v=${generation}` : file);
   } catch (error) {
-    throw new LoadError(file, describeImportError(error));
+    throw new LoadError(describeImportError(error));
   }
   const value = module.default ?? module.plugin;
-  if (value === undefined) throw new LoadError(file, "no default export (write: export default definePlugin({ ... }))");
+  if (value === undefined) throw new LoadError("no default export (write: export default definePlugin({ ... }))");
   try {
     return validatePlugin(value);
   } catch (error) {
-    throw new LoadError(file, (error as Error).message);
+    throw new LoadError((error as Error).message);
   }
 }
 

@@ -41,6 +41,7 @@ export class PluginHost {
   private watcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reloading: Promise<void> = Promise.resolve();
+  private told = new Set<string>();
 
   constructor(builtins: readonly Plugin[], options: PluginHostOptions) {
     this.builtins = builtins;
@@ -62,8 +63,8 @@ export class PluginHost {
       try {
         this.files.set(file, { plugin: await importPlugin(file), hash: hashOf(file) });
       } catch (error) {
-        if (strict) throw new UserError(`plugin ${errorText(error)} (--plugins-strict)`);
-        log.error(`plugin skipped: ${errorText(error)}`);
+        if (strict) throw new UserError(`plugin ${this.show(file)}: ${errorText(error)} (--plugins-strict)`);
+        log.error(`plugin skipped: ${this.show(file)}: ${errorText(error)}`);
       }
     }
     let built: ReturnType<PluginHost["build"]>;
@@ -72,7 +73,7 @@ export class PluginHost {
     } catch (error) {
       throw new UserError(`plugins clash: ${errorText(error)}`);
     }
-    for (const note of built.notes) log.warn(note);
+    this.tell(built.notes);
     this.registry = built.registry;
     log.info(`plugins: ${this.files.size} loaded from ${folder}${files.length > this.files.size ? `, ${files.length - this.files.size} skipped` : ""}`);
   }
@@ -133,7 +134,7 @@ export class PluginHost {
         next.set(file, { plugin: await importPlugin(file, ++this.generation), hash });
         changes.push(`${known ? "reloaded" : "added"} ${this.show(file)}`);
       } catch (error) {
-        log.error(`plugin reload failed, keeping the previous version: ${errorText(error)}`);
+        log.error(`plugin reload failed, keeping the previous version: ${this.show(file)}: ${errorText(error)}`);
       }
     }
     if (changes.length === 0) return;
@@ -151,7 +152,7 @@ export class PluginHost {
     for (const [file, state] of next) this.files.set(file, state);
     this.registry = built.registry;
     this.chat.registry = built.registry;
-    for (const note of built.notes) log.warn(note);
+    this.tell(built.notes);
     for (const owner of after) if (!before.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.chat, owner, "start");
     log.info(`plugins: ${changes.join(", ")}`);
   }
@@ -159,9 +160,21 @@ export class PluginHost {
   private build(files: ReadonlyMap<string, FileState>): { registry: Registry; notes: string[] } {
     const registry = new Registry();
     const notes: string[] = [];
-    for (const plugin of this.builtins) registry.add(plugin, BUILT_IN);
+    // A file whose plugin has a built-in's name replaces that whole plugin.
+    const named = new Map([...files].map(([file, { plugin }]) => [plugin.name, file]));
+    for (const plugin of this.builtins) {
+      const file = named.get(plugin.name);
+      if (file) notes.push(`built-in plugin ${plugin.name} is replaced by ${this.show(file)}`);
+      else registry.add(plugin, BUILT_IN);
+    }
     for (const [file, { plugin }] of files) notes.push(...registry.add(plugin, this.show(file)));
     return { registry, notes };
+  }
+
+  /** Logs the notes of a build that were not already said for the previous one. */
+  private tell(notes: readonly string[]): void {
+    for (const note of notes) if (!this.told.has(note)) this.options.log.warn(note);
+    this.told = new Set(notes);
   }
 
   private show(file: string): string {

@@ -40,14 +40,18 @@ export class Registry {
     if (twin) throw new Error(`two plugins are named "${plugin.name}": ${twin.source} and ${source}`);
     const replaced: string[] = [];
     for (const entry of entries) {
-      for (const name of [entry.command.name, ...(entry.command.aliases ?? [])]) {
-        const key = name.toLowerCase();
-        const previous = this.slash.get(key);
-        if (!previous) continue;
+      const { command } = entry;
+      const claims: [string, Map<string, Entry>][] = [
+        ...[command.name, ...(command.aliases ?? [])].map((n): [string, Map<string, Entry>] => [`/${n.toLowerCase()}`, this.slash]),
+        ...(command.words ?? []).map((w): [string, Map<string, Entry>] => [w.toLowerCase(), this.word]),
+      ];
+      for (const [shown, map] of claims) {
+        const previous = map.get(shown.replace(/^\//, ""));
+        if (!previous || previous.owner === owner) continue;
         if (previous.owner.source !== BUILT_IN) {
-          throw new Error(`command /${key} is defined twice: by ${previous.owner.source} and ${source}`);
+          throw new Error(`command ${shown} is defined twice: by ${previous.owner.source} and ${source}`);
         }
-        replaced.push(`/${key} of built-in plugin ${previous.owner.plugin.name} is replaced by ${plugin.name} (${source})`);
+        replaced.push(`${shown} of built-in plugin ${previous.owner.plugin.name} (${formsOf(previous).join(" ")}) is replaced by plugin ${plugin.name} (${source})`);
         this.drop(previous);
       }
     }

@@ -248,9 +248,12 @@ export class Session implements LineSink {
   say(text: string, type: "said" | "emote" = "said"): Promise<void> | void {
     const relay = (final: string | null) => {
       if (final === null || this.state !== "chat") return;
-      this.chat.room.broadcast({ type, from: this.nick, text: final }, this);
+      // A hook's rewrite is plugin text: it is cleaned like the user's own.
+      const text = final === clean ? clean : sanitize(final);
+      this.chat.room.broadcast({ type, from: this.nick, text }, this);
     };
-    const result = runMessageHooks(this, sanitize(text));
+    const clean = sanitize(text);
+    const result = runMessageHooks(this, clean);
     if (result instanceof Promise) return result.then(relay);
     relay(result);
   }

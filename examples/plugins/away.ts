@@ -1,0 +1,85 @@
+// Away messages: `/away lunch` marks you away; whoever mentions you is told
+// privately `alice is away: lunch`. `/back`, or saying anything, ends it.
+//
+// The state is a Map in memory: being away means nothing once you leave, so
+// the leave hook forgets you, and a restart or a reload forgets everyone.
+import { definePlugin } from "parley";
+
+interface Away {
+  nick: string;
+  reason: string;
+  since: number;
+}
+
+/** Who is away, by lower-cased nick (nicknames ignore case). */
+const away = new Map<string, Away>();
+
+const key = (nick: string) => nick.toLowerCase();
+
+export default definePlugin({
+  name: "away",
+  version: "1.0.0",
+  description: "away messages",
+  commands: [
+    {
+      name: "away",
+      params: ["reason...?"],
+      summary: "mark yourself away; anyone who mentions you is told REASON",
+      run(ctx, [reason = ""]) {
+        const { nick } = ctx.user;
+        away.set(key(nick), { nick, reason, since: Date.now() });
+        ctx.reply(`* you are away${reason ? `: ${reason}` : ""} (type /back, or just talk, to come back)`);
+        ctx.broadcast(`${nick} is away${reason ? `: ${reason}` : ""}`, { except: [nick] });
+      },
+    },
+    {
+      name: "back",
+      summary: "you are back: people who mention you are no longer told you are away",
+      run(ctx) {
+        if (!comeBack(ctx.user.nick)) return ctx.error("you are not away");
+        ctx.reply("* welcome back");
+        ctx.broadcast(`${ctx.user.nick} is back`, { except: [ctx.user.nick] });
+      },
+    },
+  ],
+  hooks: {
+    // Sees every line said to the room (and every /me) before the room does.
+    message(ctx, text) {
+      const sender = ctx.user.nick;
+      const was = comeBack(sender);
+      if (was) ctx.reply(`* welcome back (you were away ${minutes(Date.now() - was.since)})`);
+
+      const online = new Set(ctx.users().map((u) => key(u.nick)));
+      for (const [k, who] of away) {
+        // Renamed since they went away: the old name is nobody now.
+        if (!online.has(k)) {
+          away.delete(k);
+          continue;
+        }
+        if (mentions(text, who.nick)) ctx.reply(`${who.nick} is away${who.reason ? `: ${who.reason}` : ""}`);
+      }
+      // Returning nothing lets the line through unchanged.
+    },
+    leave(ctx) {
+      away.delete(key(ctx.user.nick));
+    },
+  },
+});
+
+/** Ends `nick`'s absence; what it was, or undefined when they were not away. */
+function comeBack(nick: string): Away | undefined {
+  const was = away.get(key(nick));
+  away.delete(key(nick));
+  return was;
+}
+
+/** True when `text` holds `nick` as a word of its own: "alice?" yes, "malice" no. */
+function mentions(text: string, nick: string): boolean {
+  const escaped = nick.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}_-])${escaped}(?![\\p{L}\\p{M}\\p{N}_-])`, "iu").test(text);
+}
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m < 1 ? "under a minute" : m === 1 ? "1 minute" : `${m} minutes`;
+}
