@@ -19,18 +19,34 @@ async function walk(root: AnyCommand, argv: string[]): Promise<{ chain: AnyComma
   for (;;) {
     const current = chain[chain.length - 1]!;
     const subs = current.subCommands ? await resolve(current.subCommands) : undefined;
-    const index = rest.findIndex((a) => !a.startsWith("-"));
-    if (!subs || index !== 0) break;
-    const name = rest[0]!;
+    // Flags this command declares may come before the sub-command's name
+    // (`parley udp --plugins DIR time`); they go on to the sub-command.
+    const skip = subs ? leadingFlags(current.args ? await resolve(current.args) : {}, rest) : 0;
+    const index = rest.findIndex((a, i) => i >= skip && !a.startsWith("-"));
+    if (!subs || index !== skip) break;
+    const name = rest[skip]!;
     const next = subs[name];
     if (!next) {
+      if (skip > 0) break;
       throw new UserError(`unknown command "${name}"; the commands are: ${Object.keys(subs).join(", ")} (see ${commandName(names)} --help)`, 2);
     }
     chain.push(await resolve(next));
     names.push(name);
-    rest = rest.slice(1);
+    rest = [...rest.slice(0, skip), ...rest.slice(skip + 1)];
   }
   return { chain, names, rest };
+}
+
+/** How many leading words of rest are flags of args (with their values). */
+function leadingFlags(args: ArgsDef, rest: string[]): number {
+  let i = 0;
+  while (i < rest.length && rest[i]!.startsWith("--") && rest[i] !== "--") {
+    const [flag, value] = rest[i]!.slice(2).split(/=(.*)/s);
+    const def = args[flag!] ?? (flag!.startsWith("no-") ? args[flag!.slice(3)] : undefined);
+    if (!def || def.type === "positional") break;
+    i += def.type === "boolean" || value !== undefined ? 1 : 2;
+  }
+  return Math.min(i, rest.length);
 }
 
 function commandName(names: string[]): string {

@@ -10,7 +10,7 @@ import { pluginFolder } from "../core/loader.ts";
 import { createLogger } from "../core/log.ts";
 import { PluginHost } from "../core/plugins.ts";
 import { apiDeclarations } from "../core/api-types.ts";
-import { starterPlugin } from "../core/starter.ts";
+import { starterPlugin, starterUdpPlugin } from "../core/starter.ts";
 
 const folderFlag = {
   plugins: { type: "string", valueHint: "DIR", description: "folder of plugin files (default: $PARLEY_PLUGINS, else ./plugins)" },
@@ -26,6 +26,7 @@ const list = defineCommand({
     const infos = host.registry.infos();
     const rows = host.list().map((owner) => {
       const forms = infos.filter((c) => c.plugin === owner.plugin.name).map((c) => c.forms.join(" "));
+      for (const mode of owner.plugin.udpModes ?? []) forms.push(`parley udp ${mode.name}`);
       return [owner.plugin.name, owner.source, forms.join(", ") || "-"];
     });
     const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length), i === 0 ? 6 : 6));
@@ -48,6 +49,7 @@ const create = defineCommand({
     name: { type: "positional", description: "the plugin's name: letters, digits, _ or -", required: true },
     ...folderFlag,
     force: { type: "boolean", default: false, description: "overwrite an existing file" },
+    udp: { type: "boolean", default: false, description: "a UDP mode (parley udp NAME) instead of a chat command" },
   },
   run({ args }) {
     const name = args.name;
@@ -56,9 +58,11 @@ const create = defineCommand({
     mkdirSync(folder, { recursive: true });
     const file = join(folder, `${name}.ts`);
     if (existsSync(file) && !args.force) throw new UserError(`${relative(process.cwd(), file)} already exists (use --force to overwrite)`);
-    writeFileSync(file, starterPlugin(name));
+    writeFileSync(file, args.udp ? starterUdpPlugin(name) : starterPlugin(name));
     const shown = relative(process.cwd(), file) || file;
-    process.stdout.write(`wrote ${shown}\nrun it: parley chat --plugins ${relative(process.cwd(), folder) || "."}   then type /${name} in the chat\n`);
+    const dir = relative(process.cwd(), folder) || ".";
+    const hint = args.udp ? `parley udp ${name} --port 5000 --plugins ${dir}` : `parley chat --plugins ${dir}   then type /${name} in the chat`;
+    process.stdout.write(`wrote ${shown}\nrun it: ${hint}\n`);
   },
 });
 

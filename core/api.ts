@@ -113,12 +113,191 @@ export interface Hooks {
   message?(ctx: CommandContext, text: string): string | null | undefined | void | Promise<string | null | undefined | void>;
 }
 
+// ---- UDP modes: `parley udp NAME` ----------------------------------------
+
+/** A flag or positional argument of a UDP mode, in citty's shape. */
+export interface UdpArg {
+  type: "string" | "boolean" | "positional";
+  description?: string;
+  /** the value when the flag is absent; shown in help */
+  default?: string | boolean;
+  /** the placeholder in help, like `PORT`; a positional whose hint ends in `...` takes every remaining word */
+  valueHint?: string;
+  alias?: string | string[];
+  /** a positional is required unless this is false or it has a default; a flag only when this is true */
+  required?: boolean;
+}
+
+/** What a mode is given: each flag and named positional by name, as typed (strings and booleans). */
+export interface UdpArgValues {
+  readonly [name: string]: string | boolean | undefined;
+}
+
+/** One datagram as a mode sees it. */
+export interface Datagram {
+  readonly data: Uint8Array;
+  /** the sender's address as the kernel reported it (IPv6 link-local ones carry their %scope) */
+  readonly address: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly time: Date;
+  /** the bytes as text when they are valid UTF-8, else undefined */
+  readonly text: string | undefined;
+}
+
+export interface UdpSocketOptions {
+  /** 4 or 6; by default the family of `host`, else 4 */
+  family?: 4 | 6;
+  /** the address to bind; by default every interface of the family */
+  host?: string;
+  /** the port to bind; 0 (the default) picks a free one */
+  port?: number;
+  /** share the port with other sockets that also ask (SO_REUSEADDR), as --reuse does */
+  reuse?: boolean;
+}
+
+/** Which interface multicast uses, and for source-specific joins, which sender. */
+export interface UdpMembership {
+  /** an IPv4 address, or an interface name (eth0); for IPv6 a name, %name or ::%name */
+  interface?: string;
+  /** only datagrams from this sender (source-specific multicast, IGMPv3 / MLDv2) */
+  source?: string;
+}
+
+/**
+ * A bound node:dgram socket. Every failure is thrown as one line that says
+ * what to do; what it sends and receives is counted in the exit summary.
+ */
+export interface UdpSocket {
+  readonly family: 4 | 6;
+  /** the bound address and port (the real one when 0 was asked for) */
+  readonly address: string;
+  readonly port: number;
+  /** Sends one datagram to host (an address or a name); resolves with the bytes sent. */
+  send(data: string | Uint8Array, port: number, host: string): Promise<number>;
+  /** Calls handler for every datagram that arrives; what it throws is logged, and the socket goes on. */
+  onMessage(handler: (datagram: Datagram) => void | Promise<void>): void;
+  setBroadcast(on: boolean): void;
+  /** unicast hops, 1-255 */
+  setTTL(ttl: number): void;
+  /** multicast hops, 0-255 */
+  setMulticastTTL(ttl: number): void;
+  /** whether this host's own sockets get the multicast datagrams it sends */
+  setMulticastLoopback(on: boolean): void;
+  /** the interface multicast leaves by: as in UdpMembership.interface */
+  setMulticastInterface(iface: string): void;
+  /** Joins a group (on `interface`, or the group's %scope); it is left again when the socket closes. */
+  join(group: string, options?: UdpMembership): void;
+  leave(group: string, options?: UdpMembership): void;
+  /** Leaves every group still joined and closes. Sockets still open when the mode ends are closed for it. */
+  close(): Promise<void>;
+}
+
+/** A network interface of this host, as --interface names it. */
+export interface UdpInterface {
+  readonly name: string;
+  readonly address: string;
+  readonly family: 4 | 6;
+  /** IPv6 scope id (interface index); 0 for IPv4 */
+  readonly scopeId: number;
+  /** IPv4 only: the interface's directed broadcast address (like 192.168.1.255) */
+  readonly broadcast?: string;
+}
+
+/**
+ * Checks for values a user typed. Each returns the checked value or throws one
+ * line naming `label` and what is allowed. A label like "port" is shown as
+ * --port; one with capitals or symbols ("HOST:PORT") as it is.
+ */
+export interface UdpChecks {
+  /** 1-65535; with bind, 0-65535 (0 picks a free port) */
+  port(label: string, value: unknown, options?: { bind?: boolean }): number;
+  integer(label: string, value: unknown, min: number, max: number): number;
+  /** seconds, decimals allowed (0.5) */
+  seconds(label: string, value: unknown, min: number, max: number): number;
+  /** 0-255 */
+  ttl(label: string, value: unknown): number;
+  /** an IP address (net.isIP), IPv6 with an optional %scope */
+  address(label: string, value: unknown): string;
+  /** a multicast group: 224.0.0.0/4 or ff00::/8 (with an optional %scope); warns for 224.0.0.0/24 */
+  group(label: string, value: unknown): string;
+  /** HOST:PORT, [IPV6]:PORT */
+  hostPort(label: string, value: unknown): { host: string; port: number };
+  /** The bytes of data, if one datagram of the family can carry them (65507 bytes over IPv4, 65527 over IPv6). */
+  payload(data: string | Uint8Array, family: 4 | 6): Uint8Array;
+}
+
+export interface UdpCounts {
+  readonly sent: number;
+  readonly received: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
+/** Fires once, when the user asks the mode to stop (Ctrl-C, SIGINT, SIGTERM). An AbortSignal is one. */
+export interface StopSignal {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What a UDP mode can do. */
+export interface UdpContext {
+  /** the mode's name, as typed after `parley udp` */
+  readonly mode: string;
+  /** the flags and named positionals (the same object run receives) */
+  readonly args: UdpArgValues;
+  /** every positional word, in order */
+  readonly words: readonly string[];
+  /** --json: print one JSON object per line instead of text */
+  readonly json: boolean;
+  /** the log on stderr (--log-level) */
+  readonly log: PluginLogger;
+  readonly signal: StopSignal;
+  readonly check: UdpChecks;
+  /** what the mode's sockets sent and received so far */
+  readonly counts: UdpCounts;
+  /** Creates a socket and binds it. */
+  open(options?: UdpSocketOptions): Promise<UdpSocket>;
+  /** An IP address for host: itself when it is one, else looked up (family 4 first unless asked). */
+  resolve(host: string, family?: 4 | 6): Promise<{ address: string; family: 4 | 6 }>;
+  /** 127.0.0.1:5000, or [::1]:5000 for IPv6 */
+  endpoint(address: string, port: number): string;
+  /** The interface named (eth0) or holding an address, for family; throws when there is none. */
+  networkInterface(nameOrAddress: string, family: 4 | 6): UdpInterface;
+  /** Prints a datagram on stdout: time, sender, size and text (hex when not UTF-8), or one JSON object with --json. */
+  print(datagram: Datagram, fields?: Readonly<Record<string, unknown>>): void;
+  /** Prints a line that is not a datagram; with --json an object {time, event, text, ...fields}. */
+  note(text: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** The lines of stdin, one at a time; ends at end of input or when the mode is stopped. */
+  lines(): AsyncIterable<string>;
+  /** Waits ms milliseconds; resolves false when the mode was stopped first. */
+  sleep(ms: number): Promise<boolean>;
+  /** Resolves when the mode is asked to stop. */
+  stopped(): Promise<void>;
+  /** Ends the mode with a one-line error and a non-zero exit. */
+  fail(message: string): never;
+}
+
+export interface UdpMode {
+  /** the word after `parley udp` */
+  name: string;
+  /** one line for `parley udp --help` */
+  summary: string;
+  /** flags and positionals; every mode also gets --json, --log-level and --plugins */
+  args?: Record<string, UdpArg>;
+  /** Runs until done or until ctx.signal fires; sockets still open are closed after. */
+  run(ctx: UdpContext, args: UdpArgValues): void | Promise<void>;
+}
+
 export interface Plugin {
   name: string;
   version?: string;
   description?: string;
   commands?: Command[];
   hooks?: Hooks;
+  /** modes of `parley udp` */
+  udpModes?: UdpMode[];
 }
 
 /** Identity helper that gives a plugin its types. */

@@ -9,6 +9,27 @@ import list from "../plugins/list.ts";
 import me from "../plugins/me.ts";
 import quit from "../plugins/quit.ts";
 import secret from "../plugins/secret.ts";
+import udpBroadcast from "../plugins/udp-broadcast.ts";
+import udpChat from "../plugins/udp-chat.ts";
+import udpEcho from "../plugins/udp-echo.ts";
+import udpListen from "../plugins/udp-listen.ts";
+import udpMulticast from "../plugins/udp-multicast.ts";
+import udpSend from "../plugins/udp-send.ts";
 
 /** In load order: the order help lists them in. */
-export const builtinPlugins: readonly Plugin[] = [broadcast, secret, cname, list, me, help, quit];
+export const builtinPlugins: readonly Plugin[] = [
+  broadcast,
+  secret,
+  cname,
+  list,
+  me,
+  help,
+  quit,
+  // `parley udp` modes, in the order --help lists them
+  udpEcho,
+  udpSend,
+  udpListen,
+  udpBroadcast,
+  udpMulticast,
+  udpChat,
+];

@@ -3,7 +3,7 @@
 // same `add`, which is how we know a dropped-in plugin can do what a
 // built-in does.
 
-import type { Command, CommandInfo, Hooks, Plugin } from "./api.ts";
+import type { Command, CommandInfo, Hooks, Plugin, UdpMode } from "./api.ts";
 import { describeParams, parseParams, type Param } from "./params.ts";
 
 export const BUILT_IN = "built-in";
@@ -20,8 +20,15 @@ export interface Entry {
   params: Param[];
 }
 
+/** A mode of `parley udp` and the plugin that brought it. */
+export interface UdpModeEntry {
+  mode: UdpMode;
+  owner: LoadedPlugin;
+}
+
 export class Registry {
   readonly plugins: LoadedPlugin[] = [];
+  private readonly modes = new Map<string, UdpModeEntry>();
   private readonly slash = new Map<string, Entry>();
   private readonly colon = new Map<string, Entry>();
   private readonly word = new Map<string, Entry>();
@@ -39,6 +46,7 @@ export class Registry {
     const twin = this.plugins.find((p) => p.plugin.name === plugin.name);
     if (twin) throw new Error(`two plugins are named "${plugin.name}": ${twin.source} and ${source}`);
     const replaced: string[] = [];
+    const modes = this.checkModes(plugin, owner, replaced);
     for (const entry of entries) {
       const { command } = entry;
       const claims: [string, Map<string, Entry>][] = [
@@ -68,9 +76,33 @@ export class Registry {
       for (const w of command.words ?? []) this.word.set(w.toLowerCase(), entry);
       this.ordered.push(entry);
     }
+    for (const entry of modes) {
+      this.modes.delete(entry.mode.name);
+      this.modes.set(entry.mode.name, entry);
+    }
     this.plugins.push(owner);
     this.reserved = undefined;
     return replaced;
+  }
+
+  /** Every mode of `parley udp`, in the order plugins were added (built-in ones first). */
+  udpModes(): UdpModeEntry[] {
+    return [...this.modes.values()];
+  }
+
+  /** The same rule as commands: a built-in mode may be replaced, a dropped-in one not. Changes nothing. */
+  private checkModes(plugin: Plugin, owner: LoadedPlugin, notes: string[]): UdpModeEntry[] {
+    const entries = (plugin.udpModes ?? []).map((mode) => ({ mode, owner }));
+    const seen = new Set<string>();
+    for (const { mode } of entries) {
+      if (seen.has(mode.name)) throw new Error(`udp mode "${mode.name}" is defined twice in ${owner.source}`);
+      seen.add(mode.name);
+      const previous = this.modes.get(mode.name);
+      if (!previous) continue;
+      if (previous.owner.source !== BUILT_IN) throw new Error(`udp mode "${mode.name}" is defined twice: by ${previous.owner.source} and ${owner.source}`);
+      notes.push(`udp mode "${mode.name}" of built-in plugin ${previous.owner.plugin.name} is replaced by ${plugin.name} (${owner.source})`);
+    }
+    return entries;
   }
 
   /** `/name` and its aliases */

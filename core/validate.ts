@@ -30,7 +30,43 @@ export function validatePlugin(value: unknown): Plugin {
       if (typeof fn !== "function") throw new Error(`hook "${key}" must be a function`);
     }
   }
+  if (p.udpModes !== undefined) {
+    if (!Array.isArray(p.udpModes)) throw new Error(`"udpModes" must be an array`);
+    p.udpModes.forEach((m, i) => checkUdpMode(m, i));
+  }
   return value as Plugin;
+}
+
+// A mode name is a word of `parley udp NAME`; these flags every mode gets.
+const MODE_NAME = /^[a-z][a-z0-9-]*$/;
+const COMMON_FLAGS = new Set(["json", "log-level", "plugins", "help"]);
+const ARG_TYPES = new Set(["string", "boolean", "positional"]);
+
+function checkUdpMode(value: unknown, index: number): void {
+  if (!isObject(value)) throw new Error(`udpModes[${index}] is not an object`);
+  const m = value as Record<string, unknown>;
+  const where = typeof m.name === "string" ? `udp mode "${m.name}"` : `udpModes[${index}]`;
+  if (typeof m.name !== "string" || !MODE_NAME.test(m.name)) throw new Error(`${where}: "name" must be a lower-case word (letters, digits, -)`);
+  if (typeof m.summary !== "string") throw new Error(`${where}: "summary" must be a string`);
+  if (typeof m.run !== "function") throw new Error(`${where}: "run" must be a function`);
+  if (m.args === undefined) return;
+  if (!isObject(m.args)) throw new Error(`${where}: "args" must be an object of flags`);
+  for (const [name, arg] of Object.entries(m.args)) {
+    if (!/^[a-z][a-z0-9-]*$/i.test(name)) throw new Error(`${where}: argument "${name}" must be a word of letters, digits or -`);
+    if (COMMON_FLAGS.has(name)) throw new Error(`${where}: --${name} is given to every mode; choose another name`);
+    if (!isObject(arg)) throw new Error(`${where}: argument "${name}" must be an object like { type: "string" }`);
+    const a = arg as Record<string, unknown>;
+    if (!ARG_TYPES.has(a.type as string)) throw new Error(`${where}: argument "${name}" needs type "string", "boolean" or "positional"`);
+    for (const key of ["description", "valueHint"]) {
+      if (a[key] !== undefined && typeof a[key] !== "string") throw new Error(`${where}: argument "${name}": "${key}" must be a string`);
+    }
+    if (a.default !== undefined && typeof a.default !== "string" && typeof a.default !== "boolean") throw new Error(`${where}: argument "${name}": "default" must be a string or a boolean`);
+    if (a.required !== undefined && typeof a.required !== "boolean") throw new Error(`${where}: argument "${name}": "required" must be a boolean`);
+    const alias = a.alias;
+    if (alias !== undefined && typeof alias !== "string" && !(Array.isArray(alias) && alias.every((s) => typeof s === "string"))) {
+      throw new Error(`${where}: argument "${name}": "alias" must be a string or an array of strings`);
+    }
+  }
 }
 
 function checkCommand(value: unknown, index: number): void {

@@ -1,0 +1,132 @@
+// Runs one UDP mode: builds its context (checks, sockets, output, stdin,
+// the stop signal), runs it, and on the way out closes what it left open
+// and prints the one-line summary. SIGINT or SIGTERM asks the mode to stop;
+// a second one ends the process at once.
+
+import { createInterface } from "node:readline";
+import { lookup } from "node:dns/promises";
+import type { UdpArgValues, UdpContext, UdpSocket } from "./api.ts";
+import { errorText, UserError } from "./errors.ts";
+import { createLogger } from "./log.ts";
+import type { UdpModeEntry } from "./registry.ts";
+import { BUILT_IN } from "./registry.ts";
+import { familyOf, makeChecks } from "./udp-checks.ts";
+import { datagramJson, datagramLine, escapeControls, noteJson, showEndpoint, summaryLine } from "./udp-format.ts";
+import { lookupInterface } from "./udp-interfaces.ts";
+import { openSocket, type Counters } from "./udp.ts";
+
+// A mode that does not return within this long after the stop signal is left behind.
+const STOP_GRACE_MS = 2000;
+
+export interface RunOptions {
+  json: boolean;
+  logLevel: string;
+  /** every positional word */
+  words: readonly string[];
+}
+
+export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValues, options: RunOptions): Promise<void> {
+  const log = createLogger(options.logLevel);
+  const controller = new AbortController();
+  const { signal } = controller;
+  const stop = (name: string) => {
+    if (signal.aborted) {
+      log.warn(`${name} again: exiting at once`);
+      process.exit(130);
+    }
+    log.debug(`${name}: stopping`);
+    controller.abort();
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+
+  const counts: Counters = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
+  const sockets = new Set<UdpSocket>();
+  const stopped = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  const out = (line: string) => process.stdout.write(line + "\n");
+
+  const ctx: UdpContext = {
+    mode: mode.name,
+    args,
+    words: options.words,
+    json: options.json,
+    log,
+    signal,
+    check: makeChecks((message) => log.warn(message)),
+    counts,
+    async open(socketOptions = {}) {
+      const socket = await openSocket(socketOptions, { log, counts, hasReuseFlag: "reuse" in (mode.args ?? {}) });
+      sockets.add(socket);
+      return socket;
+    },
+    async resolve(host, family) {
+      const known = familyOf(host);
+      if (known !== 0) return { address: host, family: known };
+      try {
+        const found = await lookup(host, family ? { family } : { family: 0, order: "ipv4first" });
+        return { address: found.address, family: found.family === 6 ? 6 : 4 };
+      } catch {
+        throw new UserError(`cannot find the address of ${host}`);
+      }
+    },
+    endpoint: showEndpoint,
+    networkInterface: lookupInterface,
+    print(datagram, fields) {
+      out(options.json ? datagramJson(datagram, fields) : datagramLine(datagram));
+    },
+    note(text, fields) {
+      out(options.json ? noteJson(text, fields) : text.split("\n").map(escapeControls).join("\n"));
+    },
+    lines: () => stdinLines(signal),
+    sleep(ms) {
+      return new Promise((resolve) => {
+        if (signal.aborted) return resolve(false);
+        const done = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", done);
+          resolve(true);
+        }, ms);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    },
+    stopped: () => stopped,
+    fail(message) {
+      throw new UserError(message);
+    },
+  };
+
+  try {
+    const running = Promise.resolve(mode.run(ctx, args));
+    const late = stopped.then(() => new Promise<"late">((resolve) => setTimeout(() => resolve("late"), STOP_GRACE_MS).unref()));
+    if ((await Promise.race([running, late])) === "late") log.warn(`udp mode ${mode.name} did not stop within ${STOP_GRACE_MS} ms; closing its sockets`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if (process.env.PARLEY_DEBUG && error instanceof Error) console.error(error.stack);
+    const from = owner.source === BUILT_IN ? "" : ` (${owner.source})`;
+    throw new UserError(`udp mode ${mode.name}${from} failed: ${errorText(error)}`);
+  }
+  for (const socket of sockets) await socket.close();
+  log.info(summaryLine(counts));
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(0);
+}
+
+/** Lines of stdin, until it ends or the mode is stopped. */
+async function* stdinLines(signal: AbortSignal): AsyncGenerator<string> {
+  if (signal.aborted) return;
+  const reader = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const close = () => reader.close();
+  signal.addEventListener("abort", close, { once: true });
+  try {
+    for await (const line of reader) {
+      if (signal.aborted) return;
+      yield line;
+    }
+  } finally {
+    signal.removeEventListener("abort", close);
+    reader.close();
+  }
+}

@@ -1,0 +1,167 @@
+// A chat room with no server: every peer joins one multicast group, sends
+// the lines it reads from stdin there, and shows the others' lines. Peers
+// announce their join and leave, and say "here" every few seconds; one not
+// heard from for three of those is gone. `l` lists the peers heard from.
+//
+// On the wire, one JSON object per datagram:
+//   {"parley":"chat","v":1,"id":"3f9a0c1e","nick":"alice","type":"say","text":"hi"}
+// type: join | here | say | leave. The random id tells a peer its own
+// datagrams (multicast loopback sends them back) and two peers with one nick apart.
+import { definePlugin, type Datagram, type UdpContext, type UdpSocket } from "parley";
+
+// Peers that are silent for this many beacons are taken to have left.
+const MISSED_BEACONS = 3;
+const MAX_NICK = 32;
+
+interface Peer {
+  nick: string;
+  from: string;
+  heard: number;
+}
+
+interface Message {
+  parley: "chat";
+  v: 1;
+  id: string;
+  nick: string;
+  type: "join" | "here" | "say" | "leave";
+  text?: string;
+}
+
+export default definePlugin({
+  name: "udp-chat",
+  description: "a chat room with no server, over multicast",
+  udpModes: [
+    {
+      name: "chat",
+      summary: "chat with everyone in a multicast group, no server: type lines, l lists peers, Ctrl-D leaves",
+      args: {
+        group: { type: "string", valueHint: "GROUP", required: true, description: "the multicast group all peers use, like 239.255.7.7 or ff02::7%eth0" },
+        port: { type: "string", valueHint: "PORT", required: true, description: "the UDP port all peers use" },
+        nick: { type: "string", valueHint: "NAME", required: true, description: `your name in the room (up to ${MAX_NICK} characters)` },
+        interface: { type: "string", valueHint: "NAME|IP", description: "the interface to chat on (default: the one the kernel picks)" },
+        ttl: { type: "string", valueHint: "N", default: "1", description: "hops a line may take (1: the local network)" },
+        beacon: { type: "string", valueHint: "SECONDS", default: "5", description: `say "here" this often; silent for ${MISSED_BEACONS} of these means gone` },
+      },
+      async run(ctx, args) {
+        const group = ctx.check.group("group", args.group);
+        const port = ctx.check.port("port", args.port);
+        const ttl = ctx.check.ttl("ttl", args.ttl);
+        const beacon = ctx.check.seconds("beacon", args.beacon, 0.05, 3600) * 1000;
+        const nick = typeof args.nick === "string" ? args.nick.trim() : "";
+        if (!nick || [...nick].length > MAX_NICK || /[\s\p{C}]/u.test(nick)) ctx.fail(`--nick must be 1 to ${MAX_NICK} characters without spaces (got "${nick}")`);
+        const iface = typeof args.interface === "string" ? args.interface : undefined;
+
+        // Several peers may run on one host: they share the port.
+        const socket = await ctx.open({ family: group.includes(":") ? 6 : 4, port, reuse: true });
+        socket.setMulticastTTL(ttl);
+        socket.setMulticastLoopback(true);
+        if (iface) socket.setMulticastInterface(iface);
+        socket.join(group, { interface: iface });
+        const room = new Room(ctx, socket, { group, port, nick, beacon });
+        socket.onMessage((d) => room.receive(d));
+        await room.send("join");
+        ctx.log.info(`joined ${group} port ${port} as ${nick}: type a line to say it, l to list peers, Ctrl-D to leave`);
+        void room.beacons();
+        for await (const line of ctx.lines()) {
+          const text = line.trim();
+          if (text === "l" || text === "/list") room.list();
+          else if (text === "/quit") break;
+          else if (text) await room.say(text);
+        }
+        await room.send("leave");
+      },
+    },
+  ],
+});
+
+class Room {
+  private readonly peers = new Map<string, Peer>();
+  private readonly id = [...crypto.getRandomValues(new Uint8Array(4))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  private readonly ctx: UdpContext;
+  private readonly socket: UdpSocket;
+  private readonly options: { group: string; port: number; nick: string; beacon: number };
+
+  constructor(ctx: UdpContext, socket: UdpSocket, options: { group: string; port: number; nick: string; beacon: number }) {
+    this.ctx = ctx;
+    this.socket = socket;
+    this.options = options;
+  }
+
+  send(type: Message["type"], text?: string): Promise<number> {
+    const message: Message = { parley: "chat", v: 1, id: this.id, nick: this.options.nick, type, ...(text === undefined ? {} : { text }) };
+    return this.socket.send(JSON.stringify(message), this.options.port, this.options.group);
+  }
+
+  async say(text: string): Promise<void> {
+    try {
+      await this.send("say", text);
+    } catch (error) {
+      this.ctx.note(`* not sent: ${(error as Error).message}`, { event: "error" });
+    }
+  }
+
+  receive(d: Datagram): void {
+    const m = parse(d.text);
+    if (!m) return this.ctx.log.debug(`not a chat datagram from ${this.ctx.endpoint(d.address, d.port)}`);
+    if (m.id === this.id) return;
+    const from = this.ctx.endpoint(d.address, d.port);
+    const known = this.peers.get(m.id);
+    const show = (text: string, event: string, extra: Record<string, unknown> = {}) => this.ctx.note(text, { event, nick: m.nick, from, ...extra });
+    if (m.type === "leave") {
+      this.peers.delete(m.id);
+      if (known) show(`* ${m.nick} left`, "leave");
+      return;
+    }
+    this.peers.set(m.id, { nick: m.nick, from, heard: Date.now() });
+    if (m.type === "join") {
+      show(`* ${m.nick} joined`, "join");
+      // Answer at once, so the newcomer need not wait a beacon to know who is here.
+      void this.send("here").catch(() => {});
+    } else if (!known) {
+      show(`* ${m.nick} is here`, "here");
+    }
+    if (m.type === "say") show(`${m.nick}: ${m.text ?? ""}`, "say", { text: m.text ?? "" });
+  }
+
+  list(): void {
+    const now = Date.now();
+    const peers = [...this.peers.values()];
+    if (this.ctx.json) {
+      this.ctx.note(`${peers.length} peers`, { event: "peers", peers: peers.map((p) => ({ nick: p.nick, from: p.from, heard: new Date(p.heard).toISOString() })) });
+      return;
+    }
+    if (peers.length === 0) return this.ctx.note(`* no peers heard yet (you are ${this.options.nick})`);
+    const lines = peers.map((p) => `*   ${p.nick}  ${p.from}  heard ${Math.round((now - p.heard) / 1000)}s ago`);
+    this.ctx.note([`* ${peers.length} peer${peers.length === 1 ? "" : "s"} (you are ${this.options.nick}):`, ...lines].join("\n"));
+  }
+
+  /** Says "here" every beacon, and lets go of peers not heard for MISSED_BEACONS of them. */
+  async beacons(): Promise<void> {
+    while (await this.ctx.sleep(this.options.beacon)) {
+      await this.send("here").catch((error: Error) => this.ctx.log.warn(error.message));
+      const limit = Date.now() - MISSED_BEACONS * this.options.beacon;
+      for (const [id, peer] of this.peers) {
+        if (peer.heard >= limit) continue;
+        this.peers.delete(id);
+        this.ctx.note(`* ${peer.nick} left (not heard for ${Math.round((Date.now() - peer.heard) / 1000)}s)`, { event: "gone", nick: peer.nick, from: peer.from });
+      }
+    }
+  }
+}
+
+/** A chat message, or undefined for anything else that arrives on the port. */
+function parse(text: string | undefined): Message | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const m = value as Partial<Message> | null;
+  if (!m || m.parley !== "chat" || typeof m.id !== "string" || typeof m.nick !== "string" || m.nick.length === 0 || m.nick.length > MAX_NICK) return undefined;
+  if (!["join", "here", "say", "leave"].includes(m.type as string)) return undefined;
+  if (m.text !== undefined && typeof m.text !== "string") return undefined;
+  return m as Message;
+}

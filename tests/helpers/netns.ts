@@ -1,0 +1,174 @@
+// A network namespace of the test's own, so that broadcast and multicast
+// never reach a real network: `unshare -n` (we are root) starts a shell in
+// a new namespace, which sets up its interfaces, says "ready" and waits on
+// stdin; dist/parley runs inside it through `nsenter --net`. Every process
+// started here, and the namespace's shell, is ended by PID when the file's
+// tests end (closing the shell's stdin also ends it). runLocal runs
+// parley right here instead, for plain loopback unicast.
+//
+// Layouts:
+//   lo        loopback only (127.0.0.1/8; 127.255.255.255 is its broadcast address)
+//   multicast lo with multicast on and 224.0.0.0/4 routed to it, source 127.0.0.1
+//   multicast-nosrc  the same route without a source address (the kernel then sends from 0.0.0.0)
+//   ipv6      lo, and a veth pair v0 (fe80::1, fd00:7e57::1) <-> v1 (fe80::2), no DAD:
+//             Linux refuses IPv6 multicast routes through lo, so IPv6 multicast uses v0
+
+import { afterAll } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LineReader, PARLEY } from "./parley.ts";
+
+export type Layout = "lo" | "multicast" | "multicast-nosrc" | "ipv6";
+
+const SETUP: Record<Layout, string> = {
+  lo: "ip link set lo up",
+  multicast: "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo src 127.0.0.1",
+  "multicast-nosrc": "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo",
+  ipv6: [
+    "ip link set lo up",
+    // no duplicate address detection, no automatic link-local addresses: fe80::1 and fe80::2 are the only ones
+    "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad && echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode",
+    "ip link add v0 type veth peer name v1",
+    "ip -6 addr add fe80::1/64 dev v0 nodad && ip -6 addr add fd00:7e57::1/64 dev v0 nodad && ip -6 addr add fe80::2/64 dev v1 nodad",
+    "ip link set v0 up && ip link set v1 up",
+    // veth's carrier comes up a moment after; bounded wait for it
+    "for i in $(seq 200); do ip link show v0 | grep -q LOWER_UP && break; sleep 0.01; done",
+  ].join(" && "),
+};
+
+// Like a downloaded binary, parley runs from a folder of its own (the
+// repository's plugins/ folder holds the built-in sources).
+const HOME = mkdtempSync(join(tmpdir(), "parley-udp-"));
+
+const started = new Set<Bun.Subprocess>();
+afterAll(() => {
+  for (const proc of started) proc.kill("SIGKILL");
+});
+
+export interface NsProcess {
+  proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe">;
+  stdout: LineReader;
+  stderr: LineReader;
+  /** writes a line to stdin (started with stdin: "pipe") */
+  type(line: string): void;
+  /** ends stdin */
+  endInput(): void;
+  /** sends a signal (SIGINT by default) and resolves with the exit code */
+  stop(signal?: NodeJS.Signals): Promise<number>;
+  /** resolves with the exit code once the process ends by itself */
+  exited: Promise<number>;
+}
+
+export class Netns {
+  private readonly holder: Bun.Subprocess<"pipe", "pipe", "pipe">;
+
+  private constructor(holder: Bun.Subprocess<"pipe", "pipe", "pipe">) {
+    this.holder = holder;
+  }
+
+  static async create(layout: Layout): Promise<Netns> {
+    const holder = Bun.spawn(["unshare", "-n", "bash", "-c", `set -e; ${SETUP[layout]}; echo ready; read -r _ || true`], {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    started.add(holder);
+    const out = new LineReader(holder.stdout);
+    const err = new LineReader(holder.stderr);
+    try {
+      await out.waitFor("ready", "the namespace to be ready");
+    } catch {
+      await err.whenEnded();
+      throw new Error(`cannot make a network namespace (${layout}): ${err.lines.join(" ")}`);
+    }
+    return new Netns(holder);
+  }
+
+  /** Runs dist/parley ARGS inside the namespace. */
+  run(args: string[], options: RunOptions = {}): NsProcess {
+    return spawn(["nsenter", `--net=/proc/${this.holder.pid}/ns/net`, "--", PARLEY, ...args], options);
+  }
+
+  /** Runs dist/parley ARGS inside the namespace to its end. */
+  runToEnd(args: string[], options: RunOptions = {}): Promise<Finished> {
+    return finish(this.run(args, options));
+  }
+
+  close(): void {
+    void this.holder.stdin.end();
+    this.holder.kill();
+    started.delete(this.holder);
+  }
+}
+
+export interface RunOptions {
+  stdin?: "pipe" | "ignore";
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs dist/parley ARGS here, outside any namespace: for plain loopback unicast only. */
+export function runLocal(args: string[], options: RunOptions = {}): NsProcess {
+  return spawn([PARLEY, ...args], options);
+}
+
+export function runLocalToEnd(args: string[], options: RunOptions = {}): Promise<Finished> {
+  return finish(runLocal(args, options));
+}
+
+function spawn(command: string[], options: RunOptions): NsProcess {
+  const proc = Bun.spawn(command, {
+    cwd: options.cwd ?? HOME,
+    env: { ...process.env, ...options.env },
+    stdin: options.stdin ?? "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  started.add(proc);
+  void proc.exited.then(() => started.delete(proc));
+  const stdin = proc.stdin as import("bun").FileSink | undefined;
+  return {
+    proc,
+    stdout: new LineReader(proc.stdout),
+    stderr: new LineReader(proc.stderr),
+    type(line) {
+      stdin!.write(line + "\n");
+      void stdin!.flush();
+    },
+    endInput() {
+      void stdin!.end();
+    },
+    async stop(signal = "SIGINT") {
+      proc.kill(signal);
+      return proc.exited;
+    },
+    exited: proc.exited,
+  };
+}
+
+async function finish(p: NsProcess): Promise<Finished> {
+  const code = await p.exited;
+  await Promise.all([p.stdout.whenEnded(), p.stderr.whenEnded()]);
+  return { code, stdout: p.stdout.lines.join("\n"), stderr: p.stderr.lines.join("\n") };
+}
+
+/** Resolves with the n-th line (seen already or still to come) that contains `match`. */
+export function nthLine(reader: LineReader, n: number, match = ""): Promise<string> {
+  let seen = 0;
+  const counting = { test: (line: string) => line.includes(match) && ++seen >= n } as unknown as RegExp;
+  return reader.waitFor(counting, `${n} lines with "${match}"`);
+}
+
+/** The port a mode reports in its "listening on ADDRESS:PORT" or similar line. */
+export function portIn(line: string): number {
+  const port = Number(/:(\d+)(?!.*:\d)/.exec(line)?.[1]);
+  if (!port) throw new Error(`no port in: ${line}`);
+  return port;
+}
