@@ -1,17 +1,35 @@
 // What the room says to people, as data. Each event is rendered once per
-// framing and the bytes are shared by every recipient: no per-recipient
-// string building on the fan-out path.
+// framing (text lines for people, JSON lines for programs) and the bytes are
+// shared by every recipient: no per-recipient string building on the
+// fan-out path.
 
-export type ChatEvent =
+import type { CommandInfo } from "./api.ts";
+
+/** The `id` of the client frame an event answers (JSON framing). */
+export type FrameId = string | number;
+
+export interface ListedUser {
+  nick: string;
+  /** seconds since the user last sent a line */
+  idle: number;
+  connectedAt: string;
+}
+
+export type ChatEvent = (
   | { type: "said"; from: string; text: string }
   | { type: "emote"; from: string; text: string }
   | { type: "private"; from: string; to: string; text: string }
-  | { type: "joined"; nick: string; online: number }
+  | { type: "joined"; nick: string; online: number; self?: true; users?: string[] }
   | { type: "left"; nick: string; reason: string; online: number }
   | { type: "renamed"; from: string; to: string }
   | { type: "notice"; plugin: string; text: string }
   | { type: "system"; text: string }
-  | { type: "error"; text: string };
+  | { type: "error"; text: string; code?: string }
+  | { type: "welcome"; server: string; version: string; protocol: number; online: number; motd: string }
+  | { type: "list"; online: number; users: ListedUser[] }
+  | { type: "help"; commands: CommandInfo[] }
+  | { type: "pong"; time: string }
+) & { id?: FrameId };
 
 /** The text a telnet user sees, one or more lines, without line ends. */
 export function renderText(event: ChatEvent): string {
@@ -34,6 +52,36 @@ export function renderText(event: ChatEvent): string {
       return event.text;
     case "error":
       return prefixLines("! ", event.text);
+    // The rest answer JSON frames; a text user never asks for them, but
+    // they still read sensibly.
+    case "welcome":
+      return `Welcome to ${event.server} ${event.version}! ${event.online} online.`;
+    case "list":
+      return [`* ${event.online} online:`, ...event.users.map((u) => `*   ${u.nick}  idle ${u.idle}s`)].join("\n");
+    case "help":
+      return event.commands.map((c) => `*   ${c.forms.join(" | ")}  ${c.summary}`).join("\n");
+    case "pong":
+      return `* pong ${event.time}`;
+  }
+}
+
+/** The JSON frame a program sees (docs/protocol.md). */
+export function renderJson(event: ChatEvent): Record<string, unknown> {
+  switch (event.type) {
+    case "emote": {
+      const { type: _, ...rest } = event;
+      return { type: "said", ...rest, action: true };
+    }
+    case "notice": {
+      const { type: _, plugin, text, ...rest } = event;
+      return { type: "system", text, plugin, ...rest };
+    }
+    case "error": {
+      const { text, code, ...rest } = event;
+      return { ...rest, code: code ?? "error", message: text };
+    }
+    default:
+      return event;
   }
 }
 
@@ -41,10 +89,12 @@ function prefixLines(prefix: string, text: string): string {
   return text.includes("\n") ? text.split("\n").map((l) => prefix + l).join("\n") : prefix + text;
 }
 
-/** An event with its wire bytes, built on first use and then shared. */
+/** An event with its wire bytes, built on first use per framing and then shared. */
 export class Frame {
-  private textBytes: Buffer | null = null;
   readonly event: ChatEvent;
+  private textBytes: Buffer | null = null;
+  private jsonBytes: Buffer | null = null;
+
   constructor(event: ChatEvent) {
     this.event = event;
   }
@@ -53,5 +103,11 @@ export class Frame {
   text(): Buffer {
     this.textBytes ??= Buffer.from(renderText(this.event).replaceAll("\n", "\r\n") + "\r\n");
     return this.textBytes;
+  }
+
+  /** One JSON object and LF. */
+  json(): Buffer {
+    this.jsonBytes ??= Buffer.from(JSON.stringify(renderJson(this.event)) + "\n");
+    return this.jsonBytes;
   }
 }

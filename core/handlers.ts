@@ -88,7 +88,7 @@ function guard(session: Session, owner: LoadedPlugin, label: string, fn: () => u
     result = fn();
   } catch (error) {
     report(session, owner, label, error);
-    if (answerUser) session.error(`${label} failed`);
+    if (answerUser) session.error(`${label} failed`, "command_failed");
     return;
   }
   if (!(result instanceof Promise)) return;
@@ -96,11 +96,11 @@ function guard(session: Session, owner: LoadedPlugin, label: string, fn: () => u
     (outcome) => {
       if (outcome !== TIMED_OUT) return;
       report(session, owner, label, new Error(`still running after ${session.chat.limits.handlerTimeout} ms`));
-      if (answerUser) session.error(`${label} is taking too long; moving on`);
+      if (answerUser) session.error(`${label} is taking too long; moving on`, "command_failed");
     },
     (error) => {
       report(session, owner, label, error);
-      if (answerUser) session.error(`${label} failed`);
+      if (answerUser) session.error(`${label} failed`, "command_failed");
     },
   );
 }

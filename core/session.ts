@@ -7,7 +7,9 @@
 // lines wait for it, so a user's lines are always handled in the order sent.
 
 import type { UserInfo } from "./api.ts";
-import { Frame, type ChatEvent } from "./events.ts";
+import { Frame, type ChatEvent, type FrameId } from "./events.ts";
+import { handleJsonLine, startJson } from "./json-session.ts";
+import type { Entry } from "./registry.ts";
 import { LineSplitter, type LineSink } from "./lines.ts";
 import { checkNick } from "./nick.ts";
 import type { Outbox } from "./outbox.ts";
@@ -43,6 +45,11 @@ type Inbound = string | { tooLong: number };
 export class Session implements LineSink {
   nick = "";
   state: "nick" | "chat" | "closed" = "nick";
+  /** true once the client opened with a hello frame: JSON lines both ways */
+  json = false;
+  /** the id of the JSON frame being answered, put on replies and errors */
+  replyId: FrameId | undefined;
+  private firstLine = true;
   readonly connectedAt = Date.now();
   lastInput = this.connectedAt;
   private telnet: TelnetFilter | null = null;
@@ -104,30 +111,37 @@ export class Session implements LineSink {
   }
 
   deliver(frame: Frame): void {
+    if (this.json) return this.conn.outbox.push(frame.json());
     // Text is UTF-8, which never holds 0xFF, so this costs one scan and no copy;
     // it keeps the promise that a telnet client never reads a stray command.
     const bytes = frame.text();
     this.conn.outbox.push(this.telnet ? escapeIAC(bytes) : bytes);
   }
 
+  /** Sends an event to this user alone; in JSON, answers carry the id of the frame being handled. */
   send(event: ChatEvent): void {
-    if (this.state !== "closed") this.deliver(new Frame(event));
+    if (this.state === "closed") return;
+    if (this.replyId !== undefined && event.id === undefined && (event.type === "system" || event.type === "error")) {
+      event = { ...event, id: this.replyId };
+    }
+    this.deliver(new Frame(event));
   }
 
   system(text: string): void {
     this.send({ type: "system", text });
   }
 
-  error(text: string): void {
-    this.send({ type: "error", text });
+  /** An error line (text) or error frame with `code` (JSON). */
+  error(text: string, code = "command_error"): void {
+    this.send({ type: "error", text, code });
   }
 
-  rename(wanted: string): { ok: true; nick: string } | { ok: false; reason: string } {
+  rename(wanted: string): { ok: true; nick: string } | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string } {
     const check = checkNick(wanted, this.chat.registry.reservedWords());
-    if (!check.ok) return check;
-    if (check.nick === this.nick) return { ok: false, reason: `you are already ${this.nick}` };
+    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
+    if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
     const from = this.nick;
-    if (!this.chat.room.rename(this, from, check.nick)) return { ok: false, reason: `${check.nick} is taken, pick another` };
+    if (!this.chat.room.rename(this, from, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
     this.nick = check.nick;
     return { ok: true, nick: check.nick };
   }
@@ -188,11 +202,16 @@ export class Session implements LineSink {
   }
 
   private handle(item: Inbound): Promise<void> | void {
+    const first = this.firstLine;
+    this.firstLine = false;
     if (typeof item !== "string") {
       const limit = this.chat.limits.maxLine;
-      return this.error(`that line was ${item.tooLong} bytes, over the limit of ${limit}; it was not sent`);
+      return this.error(`that line was ${item.tooLong} bytes, over the limit of ${limit}; it was not sent`, "too_long");
     }
     this.lastInput = Date.now();
+    if (this.json) return handleJsonLine(this, item);
+    // A program opens with a hello frame as its first line (docs/protocol.md).
+    if (first && item.trimStart().startsWith("{") && startJson(this, item)) return;
     const text = sanitize(item).trimEnd();
     if (this.state === "nick") return this.chooseNick(text);
     if (text.trim() === "") return;
@@ -205,19 +224,23 @@ export class Session implements LineSink {
 
   private chooseNick(text: string): void {
     if (text.trim() === "") return this.prompt();
-    const check = checkNick(text, this.chat.registry.reservedWords());
-    if (!check.ok) {
-      this.error(check.reason);
+    const joined = this.join(text);
+    if (!joined.ok) {
+      this.error(joined.reason);
       return this.prompt();
     }
-    if (!this.chat.room.join(this, check.nick)) {
-      this.error(`${check.nick} is taken, pick another`);
-      return this.prompt();
-    }
-    this.nick = check.nick;
-    this.state = "chat";
     this.greet();
     void runHooks(this, "join");
+  }
+
+  /** Takes a first nickname and enters the room (the others are told). */
+  join(wanted: string): { ok: true } | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string } {
+    const check = checkNick(wanted, this.chat.registry.reservedWords());
+    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
+    if (!this.chat.room.join(this, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+    this.nick = check.nick;
+    this.state = "chat";
+    return { ok: true };
   }
 
   private greet(): void {
@@ -235,13 +258,16 @@ export class Session implements LineSink {
         return this.say(r.text);
       case "command":
         return runCommand(this, r.entry, r.args, r.raw);
-      case "usage": {
-        const forms = this.chat.registry.infos().find((c) => c.name === r.entry.command.name)?.forms ?? [];
-        return this.error(`usage: ${forms.join("  or  ")}`);
-      }
+      case "usage":
+        return this.usage(r.entry);
       case "unknown":
-        return this.error(`unknown command ${r.word} - type help`);
+        return this.error(`unknown command ${r.word} - type help`, "unknown_command");
     }
+  }
+
+  usage(entry: Entry): void {
+    const forms = this.chat.registry.infos().find((c) => c.name === entry.command.name)?.forms ?? [];
+    this.error(`usage: ${forms.join("  or  ")}`, "usage");
   }
 
   /** Says a line as this user, after the plugins' message hooks. */

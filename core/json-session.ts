@@ -1,0 +1,120 @@
+// The JSON-lines framing of a session (docs/protocol.md): what each client
+// frame does. The operations are the session's own, the same ones the
+// built-in plugins use, and `command` frames run plugin commands exactly as
+// typed commands do; only the framing differs.
+
+import pkg from "../package.json" with { type: "json" };
+import { runCommand, runHooks } from "./handlers.ts";
+import { parseClientFrame, type ClientFrame } from "./json-frames.ts";
+import { parseParams, splitArgs } from "./params.ts";
+import { sanitize } from "./sanitize.ts";
+import type { Session } from "./session.ts";
+
+export const PROTOCOL_VERSION = 1;
+
+/** Switches a session to JSON if `line` is a hello frame; false when it is not one. */
+export function startJson(session: Session, line: string): boolean {
+  const parsed = parseClientFrame(line);
+  if (!parsed.ok || parsed.frame.type !== "hello") return false;
+  session.json = true;
+  const { room, motd } = session.chat;
+  session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...idOf(parsed.frame) });
+  return true;
+}
+
+export function handleJsonLine(session: Session, line: string): Promise<void> | void {
+  if (line.trim() === "") return;
+  const parsed = parseClientFrame(line);
+  if (!parsed.ok) {
+    session.replyId = parsed.id;
+    session.error(parsed.message, parsed.code);
+    session.replyId = undefined;
+    return;
+  }
+  const frame = parsed.frame;
+  session.replyId = frame.id;
+  const done = () => {
+    session.replyId = undefined;
+  };
+  const result = handleFrame(session, frame);
+  if (result instanceof Promise) return result.then(done);
+  done();
+}
+
+const BEFORE_JOIN = new Set(["hello", "nick", "ping", "help"]);
+
+function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void {
+  const id = idOf(frame);
+  if (session.state !== "chat" && !BEFORE_JOIN.has(frame.type)) {
+    return session.error(`choose a nickname first (a nick frame)`, "not_joined");
+  }
+  const { room, registry } = session.chat;
+  switch (frame.type) {
+    case "hello":
+      return session.error("hello is only for the first line", "bad_frame");
+    case "nick": {
+      if (session.state === "chat") return session.error(`you are ${session.nick} already; use a rename frame`, "already_joined");
+      const joined = session.join(frame.nick);
+      if (!joined.ok) return session.error(joined.reason, joined.code);
+      session.send({ type: "joined", nick: session.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...id });
+      return runHooks(session, "join");
+    }
+    case "say": {
+      const said = session.say(frame.text);
+      // With an id, the sender's own copy is the acknowledgement.
+      const ack = () => {
+        if (frame.id !== undefined) session.send({ type: "said", from: session.nick, text: sanitize(frame.text), ...id });
+      };
+      return said instanceof Promise ? said.then(ack) : ack();
+    }
+    case "msg": {
+      if (!session.whisper(frame.to, frame.text)) return session.error(`no one called ${frame.to} is online`, "no_such_nick");
+      if (frame.id !== undefined) session.send({ type: "private", from: session.nick, to: room.find(frame.to)?.nick ?? frame.to, text: sanitize(frame.text), ...id });
+      return;
+    }
+    case "rename": {
+      const from = session.nick;
+      const renamed = session.rename(frame.nick);
+      if (!renamed.ok) return session.error(renamed.reason, renamed.code);
+      return session.send({ type: "renamed", from, to: renamed.nick, ...id });
+    }
+    case "list": {
+      const users = room.list().map((m) => {
+        const u = m.info();
+        return { nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString() };
+      });
+      return session.send({ type: "list", online: users.length, users, ...id });
+    }
+    case "help":
+      return session.send({ type: "help", commands: registry.infos(), ...id });
+    case "command": {
+      const entry = registry.bySlash(frame.name.replace(/^\//, ""));
+      if (!entry) return session.error(`unknown command ${frame.name} - send a help frame for the list`, "unknown_command");
+      const raw = Array.isArray(frame.args) ? frame.args.join(" ") : (frame.args ?? "");
+      const args = Array.isArray(frame.args) ? arrayArgs(frame.args, entry.command.params) : splitArgs(raw, entry.params, " ");
+      if (!args) return session.usage(entry);
+      return runCommand(session, entry, args, raw);
+    }
+    case "quit":
+      session.system(`* bye, ${session.nick}!`);
+      return session.close(frame.reason || "quit");
+    case "ping":
+      return session.send({ type: "pong", time: new Date().toISOString(), ...id });
+  }
+}
+
+/** Args given as an array: taken as they are, if the required ones are there. */
+function arrayArgs(args: string[], specs: readonly string[] | undefined): string[] | null {
+  const params = parseParams(specs);
+  if (params.length === 0) return args;
+  const required = params.filter((p) => !p.optional).length;
+  if (args.length < required) return null;
+  const last = params[params.length - 1]!;
+  if (args.length > params.length && !last.rest) return null;
+  // Extra words go to a rest parameter, as they would when typed.
+  return args.length > params.length ? [...args.slice(0, params.length - 1), args.slice(params.length - 1).join(" ")] : args;
+}
+
+function idOf(frame: ClientFrame): { id?: ClientFrame["id"] } {
+  return frame.id !== undefined ? { id: frame.id } : {};
+}
