@@ -4,6 +4,7 @@ import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
 import { startChat } from "../core/start.ts";
 import { UserError } from "../core/errors.ts";
+import { LIMIT_FLAGS, type Limits } from "../core/limits.ts";
 import { pluginFolder } from "../core/loader.ts";
 import type { TransportName } from "../core/transport.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
@@ -16,8 +17,7 @@ export default defineCommand({
     backlog: { type: "string", valueHint: "N", default: "511", description: "connections the kernel may queue before they are accepted (with --transport net)" },
     transport: { type: "string", valueHint: "bun|net", default: "bun", description: "socket API: bun (Bun.listen, less memory) or net (node:net, honours --backlog)" },
     "max-connections": { type: "string", valueHint: "N", default: "0", description: "refuse connections past this many, with a message (0: no limit)" },
-    "max-line": { type: "string", valueHint: "BYTES", default: "4096", description: "longest line a client may send, in bytes" },
-    "max-outbox": { type: "string", valueHint: "BYTES", default: "1m", description: "bytes that may wait for a client before it is cut off as not reading" },
+    ...limitArgs(),
     "idle-timeout": { type: "string", valueHint: "SECONDS", default: "0", description: "disconnect users silent for this many seconds (0: never)" },
     keepalive: { type: "string", valueHint: "SECONDS", default: "0", description: "TCP keepalive after this many idle seconds (0: off)" },
     motd: { type: "string", valueHint: "TEXT|@FILE", description: "message of the day: TEXT, or @FILE to read it from a file" },
@@ -28,8 +28,7 @@ export default defineCommand({
     "plugin-opt": { type: "string", valueHint: "NAME.KEY=VALUE", description: "an option for a plugin; repeat for more" },
     "plugins-strict": { type: "boolean", default: false, description: "refuse to start when any plugin fails to load" },
     "watch-plugins": { type: "boolean", default: false, description: "reload plugins when their files change" },
-    "handler-timeout": { type: "string", valueHint: "SECONDS", default: "5", description: "how long a plugin command may run before its user is answered" },
-    data: { type: "string", valueHint: "FILE", description: "keep plugin stores in this SQLite file (default: in memory)" },
+    data: { type: "string", valueHint: "FILE", description: "keep history and plugin stores in this SQLite file (default: in memory)" },
   },
   async run({ args, rawArgs }) {
     await startChat({
@@ -42,8 +41,7 @@ export default defineCommand({
         keepalive: parseInteger("keepalive", args.keepalive, 0, 86_400),
         transport: parseTransport(args.transport),
       },
-      maxLine: parseBytes("max-line", args["max-line"], 16, 16 * 1024 * 1024),
-      maxOutbox: parseBytes("max-outbox", args["max-outbox"], 4096, 1024 * 1024 * 1024),
+      limits: parseLimits(args),
       motd: readMotd(args.motd),
       logLevel: args["log-level"],
       jsonLogs: args["json-logs"],
@@ -52,7 +50,6 @@ export default defineCommand({
       pluginOptions: allValues(rawArgs, "plugin-opt"),
       pluginsStrict: args["plugins-strict"],
       watchPlugins: args["watch-plugins"],
-      handlerTimeout: parseInteger("handler-timeout", args["handler-timeout"], 1, 3600) * 1000,
       data: args.data,
     });
   },
@@ -66,6 +63,23 @@ function readMotd(value: string | undefined): string {
   } catch (error) {
     throw new UserError(`cannot read --motd file ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
+}
+
+/** The flags of core/limits.ts's table, for citty. */
+function limitArgs(): Record<string, { type: "string"; valueHint: string; default: string; description: string }> {
+  return Object.fromEntries(
+    LIMIT_FLAGS.map((l) => [l.flag, { type: "string" as const, valueHint: l.unit.toUpperCase(), default: l.default, description: l.description }]),
+  );
+}
+
+function parseLimits(args: Record<string, unknown>): Limits {
+  const limits = {} as Limits;
+  for (const l of LIMIT_FLAGS) {
+    const value = args[l.flag] as string | undefined;
+    const n = l.unit === "bytes" ? parseBytes(l.flag, value, l.min, l.max) : parseInteger(l.flag, value, l.min, l.max);
+    limits[l.key] = n * (l.scale ?? 1);
+  }
+  return limits;
 }
 
 function parseTransport(value: string | undefined): TransportName {

@@ -55,6 +55,17 @@ export interface PluginContext {
   send(nick: string, text: string): boolean;
   /** Everyone online, in the order they joined. */
   users(): UserInfo[];
+  /** The last `limit` messages said to the room, oldest first (never private ones). */
+  history(limit: number): RoomMessage[];
+}
+
+/** A message said to the room, as history keeps it. */
+export interface RoomMessage {
+  readonly time: Date;
+  readonly from: string;
+  readonly text: string;
+  /** said with /me */
+  readonly action: boolean;
 }
 
 /** What a command or hook about one user can do. Text sent through it is sanitized like users' text. */

@@ -5,6 +5,7 @@ import type { Plugin } from "./api.ts";
 import broadcast from "../plugins/broadcast.ts";
 import cname from "../plugins/cname.ts";
 import help from "../plugins/help.ts";
+import history from "../plugins/history.ts";
 import list from "../plugins/list.ts";
 import me from "../plugins/me.ts";
 import quit from "../plugins/quit.ts";
@@ -23,6 +24,7 @@ export const builtinPlugins: readonly Plugin[] = [
   cname,
   list,
   me,
+  history,
   help,
   quit,
   // `parley udp` modes, in the order --help lists them

@@ -16,8 +16,8 @@ export interface ListedUser {
 }
 
 export type ChatEvent = (
-  | { type: "said"; from: string; text: string }
-  | { type: "emote"; from: string; text: string }
+  | { type: "said"; from: string; text: string; time?: string; history?: true }
+  | { type: "emote"; from: string; text: string; time?: string; history?: true }
   | { type: "private"; from: string; to: string; text: string }
   | { type: "joined"; nick: string; online: number; self?: true; users?: string[] }
   | { type: "left"; nick: string; reason: string; online: number }
@@ -35,9 +35,9 @@ export type ChatEvent = (
 export function renderText(event: ChatEvent): string {
   switch (event.type) {
     case "said":
-      return `${event.from}: ${event.text}`;
+      return `${replayed(event)}${event.from}: ${event.text}`;
     case "emote":
-      return `* ${event.from} ${event.text}`;
+      return `${replayed(event)}* ${event.from} ${event.text}`;
     case "private":
       return `[private] ${event.from}: ${event.text}`;
     case "joined":
@@ -83,6 +83,11 @@ export function renderJson(event: ChatEvent): Record<string, unknown> {
     default:
       return event;
   }
+}
+
+/** "[12:03] " before a message replayed from history. */
+function replayed(event: { time?: string; history?: true }): string {
+  return event.history && event.time ? `[${new Date(event.time).toTimeString().slice(0, 5)}] ` : "";
 }
 
 function prefixLines(prefix: string, text: string): string {

@@ -57,6 +57,7 @@ export function parseClientFrame(line: string): Parsed {
     if (!ok) return fail('"args" must be a string or an array of strings');
   }
   if (frame.type === "quit" && frame.reason !== undefined && typeof frame.reason !== "string") return fail('"reason" must be a string');
+  if (frame.type === "hello" && frame.client !== undefined && typeof frame.client !== "string") return fail('"client" must be a string');
   if (frame.type === "hello" && frame.version !== undefined && frame.version !== 1) return fail(`protocol version ${String(frame.version)} is not supported (this server speaks 1)`);
   return { ok: true, frame: frame as ClientFrame };
 }

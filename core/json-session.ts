@@ -17,6 +17,7 @@ export function startJson(session: Session, line: string): boolean {
   const parsed = parseClientFrame(line);
   if (!parsed.ok || parsed.frame.type !== "hello") return false;
   session.json = true;
+  session.rawLines();
   const { room, motd } = session.chat;
   session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...idOf(parsed.frame) });
   return true;
@@ -57,6 +58,7 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
       const joined = session.join(frame.nick);
       if (!joined.ok) return session.error(joined.reason, joined.code);
       session.send({ type: "joined", nick: session.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...id });
+      session.replayHistory();
       return runHooks(session, "join");
     }
     case "say": {

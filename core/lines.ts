@@ -33,6 +33,8 @@ export class LineSplitter {
 
   private readonly maxLine: number;
   private readonly sink: LineSink;
+  /** apply backspace, DEL and ^U (people typing); off for JSON lines, where they are data */
+  erase = true;
 
   constructor(maxLine: number, sink: LineSink) {
     this.maxLine = maxLine;
@@ -58,7 +60,7 @@ export class LineSplitter {
       }
       if (this.size === 0 && !this.discarding && end - start <= this.maxLine) {
         // Whole line inside this chunk (the common case): decode in place.
-        this.sink.line(applyErasures(decoder.decode(chunk.subarray(start, end))));
+        this.sink.line(this.edit(decoder.decode(chunk.subarray(start, end))));
       } else {
         this.keep(chunk.subarray(start, end));
         this.finish();
@@ -74,6 +76,10 @@ export class LineSplitter {
   /** The stream ended: an unterminated last line still counts. */
   end(): void {
     if (this.size > 0 || this.discarding) this.finish();
+  }
+
+  private edit(text: string): string {
+    return this.erase ? applyErasures(text) : text;
   }
 
   private keep(bytes: Uint8Array): void {
@@ -101,7 +107,7 @@ export class LineSplitter {
       return;
     }
     const bytes = parts.length === 1 ? parts[0]! : concat(parts, size); // [] -> empty line
-    this.sink.line(applyErasures(decoder.decode(bytes)));
+    this.sink.line(this.edit(decoder.decode(bytes)));
   }
 }
 

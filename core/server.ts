@@ -5,6 +5,7 @@
 
 import type { ChatContext } from "./chat.ts";
 import { UserError } from "./errors.ts";
+import { isLoopback } from "./limits.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
 import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
@@ -94,6 +95,8 @@ class Link implements Connection, WireEvents {
 
 export class ChatServer {
   private readonly links = new Set<Link>();
+  /** open connections per remote address, for --max-per-ip */
+  private readonly perIp = new Map<string, number>();
   private readonly chat: ChatContext;
   private readonly options: ListenOptions;
   private listener: Listener | undefined;
@@ -115,9 +118,11 @@ export class ChatServer {
     } catch (error) {
       throw listenError(error as NodeJS.ErrnoException, options.port, options.host);
     }
-    if (options.idleTimeout > 0) {
-      const every = Math.min(5000, Math.max(100, (options.idleTimeout * 1000) / 4));
-      server.sweeper = setInterval(() => server.sweepIdle(), every);
+    // One timer checks both idle users and connections still without a nick.
+    const timeouts = [options.idleTimeout, chat.limits.nickTimeout].filter((t) => t > 0);
+    if (timeouts.length > 0) {
+      const every = Math.min(5000, Math.max(100, (Math.min(...timeouts) * 1000) / 4));
+      server.sweeper = setInterval(() => server.sweep(), every);
       server.sweeper.unref();
     }
     return server;
@@ -139,6 +144,15 @@ export class ChatServer {
       wire.end();
       return REFUSED;
     }
+    const { maxPerIp } = this.chat.limits;
+    const fromHere = this.perIp.get(wire.remoteAddress) ?? 0;
+    if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(wire.remoteAddress)) {
+      this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
+      wire.write(Buffer.from(`! too many connections from your address (${maxPerIp}), try again later\r\n`));
+      wire.end();
+      return REFUSED;
+    }
+    this.perIp.set(wire.remoteAddress, fromHere + 1);
     if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
     const link = new Link(this, wire, this.chat);
     this.links.add(link);
@@ -150,18 +164,27 @@ export class ChatServer {
   /** A link closed. */
   forget(link: Link): void {
     if (!this.links.delete(link)) return;
+    const left = (this.perIp.get(link.address) ?? 1) - 1;
+    if (left > 0) this.perIp.set(link.address, left);
+    else this.perIp.delete(link.address);
     this.chat.log.debug(`closed ${link.who} (${this.links.size} open)`);
     if (this.links.size === 0) this.whenEmpty();
   }
 
-  private sweepIdle(): void {
-    const limit = this.options.idleTimeout * 1000;
+  private sweep(): void {
+    const idle = this.options.idleTimeout * 1000;
+    const nickless = this.chat.limits.nickTimeout * 1000;
     const now = Date.now();
     for (const { session, who } of this.links) {
-      if (session.state === "closed" || now - session.lastInput < limit) continue;
-      this.chat.log.info(`${session.nick || who} disconnected: idle for ${this.options.idleTimeout}s`);
-      session.system(`* You have been idle for ${this.options.idleTimeout}s; disconnecting. Bye!`);
-      session.close("idle timeout");
+      if (session.state === "nick" && nickless > 0 && now - session.connectedAt >= nickless) {
+        this.chat.log.info(`${who} disconnected: no nickname after ${this.chat.limits.nickTimeout}s`);
+        session.error(`no nickname after ${this.chat.limits.nickTimeout}s; disconnecting`, "nick_timeout");
+        session.close("nick timeout");
+      } else if (session.state !== "closed" && idle > 0 && now - session.lastInput >= idle) {
+        this.chat.log.info(`${session.nick || who} disconnected: idle for ${this.options.idleTimeout}s`);
+        session.system(`* You have been idle for ${this.options.idleTimeout}s; disconnecting. Bye!`);
+        session.close("idle timeout");
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import type { Outbox } from "./outbox.ts";
 import { route } from "./router.ts";
 import { sanitize } from "./sanitize.ts";
 import { escapeIAC, IAC, TelnetFilter } from "./telnet.ts";
+import { FloodGate } from "./flood.ts";
 import type { ChatContext } from "./chat.ts";
 import { runCommand, runHooks, runMessageHooks } from "./handlers.ts";
 
@@ -53,6 +54,7 @@ export class Session implements LineSink {
   readonly connectedAt = Date.now();
   lastInput = this.connectedAt;
   private telnet: TelnetFilter | null = null;
+  private flood: FloodGate | null = null;
   private readonly lines: LineSplitter;
   private inbox: Inbound[] | null = null;
   private head = 0;
@@ -208,7 +210,9 @@ export class Session implements LineSink {
       const limit = this.chat.limits.maxLine;
       return this.error(`that line was ${item.tooLong} bytes, over the limit of ${limit}; it was not sent`, "too_long");
     }
-    this.lastInput = Date.now();
+    const now = Date.now();
+    this.lastInput = now;
+    if (this.flooding(now)) return;
     if (this.json) return handleJsonLine(this, item);
     // A program opens with a hello frame as its first line (docs/protocol.md).
     if (first && item.trimStart().startsWith("{") && startJson(this, item)) return;
@@ -216,6 +220,42 @@ export class Session implements LineSink {
     if (this.state === "nick") return this.chooseNick(text);
     if (text.trim() === "") return;
     return this.chatLine(text);
+  }
+
+  /** JSON lines: backspace and DEL are data, not editing keys. */
+  rawLines(): void {
+    this.lines.erase = false;
+  }
+
+  /** Flood control: true when this line is to be dropped. */
+  private flooding(now: number): boolean {
+    const { floodRate, floodBurst } = this.chat.limits;
+    if (floodRate <= 0) return false;
+    this.flood ??= new FloodGate(floodRate, floodBurst, now);
+    switch (this.flood.take(now)) {
+      case "ok":
+        return false;
+      case "warn":
+        this.error(`slow down: more than ${floodRate} lines a second; your lines are being dropped`, "flood");
+        return true;
+      case "drop":
+        return true;
+      case "disconnect":
+        this.chat.log.info(`${this.nick || this.conn.address + ":" + this.conn.port} disconnected: flooding (over ${floodRate} lines/s)`);
+        this.error("disconnected for flooding", "flood");
+        this.close("flooding");
+        return true;
+    }
+  }
+
+  /** Replays the room's recent messages to a user who just joined. */
+  replayHistory(): void {
+    const entries = this.chat.history.recent(this.chat.limits.history);
+    if (entries.length === 0) return;
+    if (!this.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}:`);
+    for (const e of entries) {
+      this.send({ type: e.action ? "emote" : "said", from: e.from, text: e.text, time: new Date(e.time).toISOString(), history: true });
+    }
   }
 
   private prompt(): void {
@@ -230,6 +270,7 @@ export class Session implements LineSink {
       return this.prompt();
     }
     this.greet();
+    this.replayHistory();
     void runHooks(this, "join");
   }
 
@@ -276,6 +317,8 @@ export class Session implements LineSink {
       if (final === null || this.state !== "chat") return;
       // A hook's rewrite is plugin text: it is cleaned like the user's own.
       const text = final === clean ? clean : sanitize(final);
+      // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
+      this.chat.history.add({ time: Date.now(), from: this.nick, text, action: type === "emote" });
       this.chat.room.broadcast({ type, from: this.nick, text }, this);
     };
     const clean = sanitize(text);

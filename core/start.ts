@@ -5,6 +5,7 @@
 import type { ChatContext } from "./chat.ts";
 import { builtinPlugins } from "./builtins.ts";
 import { ChatLog } from "./chatlog.ts";
+import type { Limits } from "./limits.ts";
 import { createLogger } from "./log.ts";
 import { loadPluginOptions } from "./plugin-options.ts";
 import { PluginHost } from "./plugins.ts";
@@ -15,8 +16,7 @@ import { MemoryStore, SqliteStore } from "./store.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
-  maxLine: number;
-  maxOutbox: number;
+  limits: Limits;
   motd: string;
   logLevel: string;
   jsonLogs: boolean;
@@ -26,8 +26,6 @@ export interface ChatOptions {
   pluginOptions: string[];
   pluginsStrict: boolean;
   watchPlugins: boolean;
-  /** how long a plugin handler may run, ms */
-  handlerTimeout: number;
   data?: string;
 }
 
@@ -44,7 +42,8 @@ export async function startChat(options: ChatOptions): Promise<void> {
   const chat: ChatContext = {
     room,
     registry: host.registry,
-    limits: { maxLine: options.maxLine, maxOutbox: options.maxOutbox, handlerTimeout: options.handlerTimeout },
+    limits: options.limits,
+    history: store.history,
     motd: sanitizeBlock(options.motd),
     log,
     plugins: {
@@ -57,7 +56,7 @@ export async function startChat(options: ChatOptions): Promise<void> {
   if (options.watchPlugins) host.watch();
   const { host: address, port } = server.address;
   const shown = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
-  if (!store.durable) log.info("no --data file: plugin stores live in memory and are lost at exit");
+  if (!store.durable) log.info("no --data file: history and plugin stores live in memory and are lost at exit");
   log.info(`parley chat listening on ${shown}${options.listen.host ? "" : " (every interface)"}; try: telnet localhost ${port}`);
 
   let stopping = false;

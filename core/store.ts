@@ -5,19 +5,22 @@
 
 import { Database } from "bun:sqlite";
 import type { PluginStore } from "./api.ts";
+import { MemoryHistory, SqliteHistory, type History } from "./history.ts";
 import { UserError, errorText } from "./errors.ts";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface Store {
   /** true when what is stored outlives the process */
   readonly durable: boolean;
+  readonly history: History;
   forPlugin(name: string): PluginStore;
   close(): void;
 }
 
 export class MemoryStore implements Store {
   readonly durable = false;
+  readonly history: History = new MemoryHistory();
   private readonly plugins = new Map<string, Map<string, string>>();
 
   forPlugin(name: string): PluginStore {
@@ -37,6 +40,7 @@ export class MemoryStore implements Store {
 
 export class SqliteStore implements Store {
   readonly durable = true;
+  readonly history: History;
   private readonly db: Database;
 
   constructor(file: string) {
@@ -49,6 +53,7 @@ export class SqliteStore implements Store {
       throw new UserError(`cannot open --data file ${file}: ${errorText(error)}`);
     }
     this.migrate(file);
+    this.history = new SqliteHistory(this.db);
   }
 
   private migrate(file: string): void {
@@ -59,6 +64,7 @@ export class SqliteStore implements Store {
     // One step per version; each runs once, in a transaction.
     const steps: Record<number, string> = {
       1: "CREATE TABLE plugin_store (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID",
+      2: "CREATE TABLE history (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, nick TEXT NOT NULL, text TEXT NOT NULL, action INTEGER NOT NULL)",
     };
     for (let v = version + 1; v <= SCHEMA_VERSION; v++) {
       this.db.transaction(() => {

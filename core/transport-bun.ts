@@ -12,6 +12,8 @@ class BunWire implements Wire {
   events: WireEvents | undefined;
   private rest: Uint8Array | null = null;
   private ending = false;
+  private finished = false;
+  private peerEnded = false;
   private readonly socket: Socket<BunWire>;
 
   constructor(socket: Socket<BunWire>) {
@@ -41,7 +43,7 @@ class BunWire implements Wire {
     const written = this.socket.write(this.rest);
     if (written === this.rest.length) this.rest = null;
     else if (written > 0) this.rest = this.rest.subarray(written);
-    if (this.rest === null && this.ending) this.socket.end();
+    if (this.rest === null && this.ending) this.finish();
     return this.rest === null;
   }
 
@@ -59,7 +61,26 @@ class BunWire implements Wire {
 
   end(): void {
     this.ending = true;
-    if (!this.rest) this.socket.end();
+    if (!this.rest) this.finish();
+  }
+
+  /**
+   * A lingering close: send FIN but keep reading (and dropping) what the
+   * client still sends, until it closes too. Closing at once would make the
+   * kernel answer that data with a reset, and a reset can destroy our last
+   * lines in the client's buffer before it reads them.
+   */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.socket.shutdown();
+    if (this.peerEnded) this.socket.end();
+  }
+
+  /** The client sent FIN; once we have too, the connection is done. */
+  peerEnd(): void {
+    this.peerEnded = true;
+    if (this.finished) this.socket.end();
   }
 
   destroy(): void {
@@ -95,6 +116,7 @@ export function listenBun(spec: ListenSpec, accept: Accept): Listener {
         if (socket.data.flushRest()) socket.data.events?.onDrain();
       },
       end(socket) {
+        socket.data.peerEnd();
         socket.data.events?.onEnd();
       },
       close(socket) {

@@ -90,6 +90,11 @@ export class Netns {
     return spawn(["nsenter", `--net=/proc/${this.holder.pid}/ns/net`, "--", PARLEY, ...args], options);
   }
 
+  /** Runs any command inside the namespace (a test's own client script). */
+  exec(command: string[], options: RunOptions = {}): NsProcess {
+    return spawn(["nsenter", `--net=/proc/${this.holder.pid}/ns/net`, "--", ...command], options);
+  }
+
   /** Runs dist/parley ARGS inside the namespace to its end. */
   runToEnd(args: string[], options: RunOptions = {}): Promise<Finished> {
     return finish(this.run(args, options));

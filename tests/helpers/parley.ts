@@ -113,7 +113,10 @@ export async function runToEnd(args: string[], options: { cwd?: string; env?: Re
 
 /** Starts `parley chat` on a free loopback port and waits until it listens. */
 export async function startChat(args: string[] = [], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Parley> {
-  const proc = run(["chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", ...args], options);
+  // Tests share one room between many scripted clients that send bursts:
+  // flood control and the history replay on join are off unless a test
+  // turns them on (its flags come later, and the last one wins).
+  const proc = run(["chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", "--flood-rate", "0", "--history", "0", ...args], options);
   const log = new LineReader(proc.stderr);
   const stdout = new LineReader(proc.stdout);
   const listening = await log.waitFor(/listening on/, "the listening log line");

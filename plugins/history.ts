@@ -1,0 +1,34 @@
+// /history [N]: the last N messages said to the room (private ones are
+// never kept), with the time each was said.
+import { definePlugin } from "parley";
+
+const DEFAULT = 20;
+const MOST = 1000;
+
+export default definePlugin({
+  name: "history",
+  description: "recent room messages",
+  commands: [
+    {
+      name: "history",
+      params: ["count?"],
+      summary: "the last COUNT messages said to the room (default 20)",
+      run(ctx, [count]) {
+        const n = count ? Number(count) : DEFAULT;
+        if (!Number.isInteger(n) || n < 1 || n > MOST) return ctx.error(`usage: /history [COUNT], COUNT from 1 to ${MOST}`);
+        const messages = ctx.history(n);
+        if (messages.length === 0) return ctx.reply("* nothing has been said yet");
+        ctx.reply(
+          [
+            `* the last ${messages.length} message${messages.length === 1 ? "" : "s"}:`,
+            ...messages.map((m) => `[${clock(m.time)}] ${m.action ? `* ${m.from} ${m.text}` : `${m.from}: ${m.text}`}`),
+          ].join("\n"),
+        );
+      },
+    },
+  ],
+});
+
+function clock(time: Date): string {
+  return time.toTimeString().slice(0, 5);
+}
