@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { startChat } from "../core/start.ts";
 import { UserError } from "../core/errors.ts";
 import { LIMIT_FLAGS, type Limits } from "../core/limits.ts";
+import { loadTls, type TlsFiles } from "../core/tls.ts";
 import { pluginFolder } from "../core/loader.ts";
 import type { TransportName } from "../core/transport.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
@@ -29,6 +30,10 @@ export default defineCommand({
     "plugins-strict": { type: "boolean", default: false, description: "refuse to start when any plugin fails to load" },
     "watch-plugins": { type: "boolean", default: false, description: "reload plugins when their files change" },
     data: { type: "string", valueHint: "FILE", description: "keep history and plugin stores in this SQLite file (default: in memory)" },
+    "tls-cert": { type: "string", valueHint: "FILE", description: "PEM certificate: serve TLS (on --tls-port if given, else on --port)" },
+    "tls-key": { type: "string", valueHint: "FILE", description: "PEM private key for --tls-cert" },
+    "tls-port": { type: "string", valueHint: "PORT", description: "serve TLS on this port beside plain text on --port" },
+    password: { type: "string", valueHint: "TEXT", description: "a server password asked before the nickname (or $PARLEY_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
     await startChat({
@@ -40,7 +45,9 @@ export default defineCommand({
         idleTimeout: parseInteger("idle-timeout", args["idle-timeout"], 0, 31_536_000),
         keepalive: parseInteger("keepalive", args.keepalive, 0, 86_400),
         transport: parseTransport(args.transport),
+        ...parseTls(args["tls-cert"], args["tls-key"], args["tls-port"]),
       },
+      password: args.password ?? process.env.PARLEY_PASSWORD ?? undefined,
       limits: parseLimits(args),
       motd: readMotd(args.motd),
       logLevel: args["log-level"],
@@ -80,6 +87,15 @@ function parseLimits(args: Record<string, unknown>): Limits {
     limits[l.key] = n * (l.scale ?? 1);
   }
   return limits;
+}
+
+function parseTls(cert: string | undefined, key: string | undefined, port: string | undefined): { tls?: TlsFiles; tlsPort?: number } {
+  if (!cert && !key) {
+    if (port !== undefined) throw new UserError("--tls-port needs --tls-cert and --tls-key");
+    return {};
+  }
+  if (!cert || !key) throw new UserError("TLS needs both --tls-cert FILE and --tls-key FILE");
+  return { tls: loadTls(cert, key), ...(port !== undefined ? { tlsPort: parsePort("tls-port", port) } : {}) };
 }
 
 function parseTransport(value: string | undefined): TransportName {

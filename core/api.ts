@@ -5,6 +5,9 @@
 
 /** A person in the room, as plugins see them. */
 export interface UserInfo {
+  /** unique per connection while the server runs: tells apart two users with the same nick over time */
+  readonly id: number;
+  /** "" before the user has chosen one */
   readonly nick: string;
   readonly address: string;
   readonly port: number;
@@ -55,6 +58,8 @@ export interface PluginContext {
   send(nick: string, text: string): boolean;
   /** Everyone online, in the order they joined. */
   users(): UserInfo[];
+  /** Disconnects another user; the room sees them leave with `reason`. False when no such nick. */
+  kick(nick: string, reason: string): boolean;
   /** The last `limit` messages said to the room, oldest first (never private ones). */
   history(limit: number): RoomMessage[];
 }
@@ -118,6 +123,16 @@ export interface Hooks {
   start?(ctx: PluginContext): void | Promise<void>;
   /** the server is stopping, or this plugin is being unloaded */
   stop?(ctx: PluginContext): void | Promise<void>;
+  /**
+   * A new connection, before anything is sent to it: return a reason to
+   * refuse it (a ban). Synchronous, so it costs an accept nothing.
+   */
+  connect?(ctx: PluginContext, peer: { readonly address: string; readonly port: number }): string | undefined | void;
+  /**
+   * A user asks for a nickname (the first one, or a rename): return a reason
+   * to refuse it (a registered nick). Synchronous.
+   */
+  nick?(ctx: CommandContext, nick: string): string | undefined | void;
   join?(ctx: CommandContext): void | Promise<void>;
   leave?(ctx: CommandContext, reason: string): void | Promise<void>;
   /** Rewrite a line (return a string) or drop it (return null) before the room sees it. */

@@ -23,6 +23,8 @@ export interface ChatContext {
   limits: Limits;
   history: History;
   motd: string;
+  /** asked before the nickname when set */
+  password?: string;
   log: Logger;
   plugins: PluginServices;
 }

@@ -21,6 +21,7 @@ export function makePluginContext(chat: ChatContext, owner: LoadedPlugin): Plugi
     },
     send: (nick, text) => chat.room.sendTo(nick, { type: "notice", plugin: name, text: sanitizeBlock(text) }),
     users: () => chat.room.list().map((m) => m.info()),
+    kick: (nick, reason) => chat.room.find(nick)?.kick(sanitizeBlock(reason).replaceAll("\n", " ")) ?? false,
     history: (limit) => chat.history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
   };
 }

@@ -25,7 +25,7 @@ export type ChatEvent = (
   | { type: "notice"; plugin: string; text: string }
   | { type: "system"; text: string }
   | { type: "error"; text: string; code?: string }
-  | { type: "welcome"; server: string; version: string; protocol: number; online: number; motd: string }
+  | { type: "welcome"; server: string; version: string; protocol: number; online: number; motd: string; password?: true }
   | { type: "list"; online: number; users: ListedUser[] }
   | { type: "help"; commands: CommandInfo[] }
   | { type: "pong"; time: string }

@@ -53,7 +53,7 @@ export function runMessageHooks(session: Session, text: string): Promise<string 
 
 async function finishAsync(
   session: Session,
-  hooks: ReturnType<Session["chat"]["registry"]["hooks"]>,
+  hooks: { hook: NonNullable<Hooks["message"]>; owner: LoadedPlugin }[],
   text: string,
   first: Promise<string | null | undefined | void>,
 ): Promise<string | null> {
@@ -120,4 +120,30 @@ export async function runPluginHook(chat: ChatContext, owner: LoadedPlugin, name
   } catch (error) {
     chat.log.error(`${where} failed: ${errorText(error)}`);
   }
+}
+
+/** Asks every plugin's `nick` hook; the first reason to refuse wins. A hook that throws is reported and ignored. */
+export function runNickHooks(session: Session, nick: string): string | undefined {
+  for (const { hook, owner } of session.chat.registry.hooks("nick")) {
+    try {
+      const reason = hook(makeContext(session, owner), nick);
+      if (typeof reason === "string" && reason) return reason;
+    } catch (error) {
+      report(session, owner, "nick hook", error);
+    }
+  }
+  return undefined;
+}
+
+/** Asks every plugin's `connect` hook about a new connection; a reason refuses it. */
+export function runConnectHooks(chat: ChatContext, peer: { address: string; port: number }): string | undefined {
+  for (const { hook, owner } of chat.registry.hooks("connect")) {
+    try {
+      const reason = hook(makePluginContext(chat, owner), peer);
+      if (typeof reason === "string" && reason) return reason;
+    } catch (error) {
+      chat.log.error(`plugin ${owner.plugin.name} (${owner.source}): connect hook failed: ${errorText(error)}`);
+    }
+  }
+  return undefined;
 }

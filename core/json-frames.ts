@@ -14,6 +14,7 @@ export type ClientFrame = { id?: FrameId } & (
   | { type: "command"; name: string; args?: string | string[] }
   | { type: "quit"; reason?: string }
   | { type: "ping" }
+  | { type: "password"; password: string }
 );
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; code: "bad_json" | "bad_frame"; message: string; id?: FrameId };
@@ -30,6 +31,7 @@ const FIELDS: Record<ClientFrame["type"], readonly string[]> = {
   command: ["name"],
   quit: [],
   ping: [],
+  password: ["password"],
 };
 
 export function parseClientFrame(line: string): Parsed {

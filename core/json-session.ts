@@ -19,7 +19,8 @@ export function startJson(session: Session, line: string): boolean {
   session.json = true;
   session.rawLines();
   const { room, motd } = session.chat;
-  session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...idOf(parsed.frame) });
+  const password = session.state === "password" ? { password: true as const } : {};
+  session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...password, ...idOf(parsed.frame) });
   return true;
 }
 
@@ -42,10 +43,14 @@ export function handleJsonLine(session: Session, line: string): Promise<void> | 
   done();
 }
 
-const BEFORE_JOIN = new Set(["hello", "nick", "ping", "help"]);
+const BEFORE_JOIN = new Set(["hello", "nick", "ping", "help", "password"]);
+const BEFORE_PASSWORD = new Set(["hello", "ping", "password"]);
 
 function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void {
   const id = idOf(frame);
+  if (session.state === "password" && !BEFORE_PASSWORD.has(frame.type)) {
+    return session.error("this server has a password: send a password frame first", "password_required");
+  }
   if (session.state !== "chat" && !BEFORE_JOIN.has(frame.type)) {
     return session.error(`choose a nickname first (a nick frame)`, "not_joined");
   }
@@ -102,6 +107,9 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
       return session.close(frame.reason || "quit");
     case "ping":
       return session.send({ type: "pong", time: new Date().toISOString(), ...id });
+    case "password":
+      if (session.state !== "password") return session.error("no password is needed now", "bad_frame");
+      return session.tryPassword(frame.password);
   }
 }
 

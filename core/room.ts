@@ -10,6 +10,8 @@ export interface Member {
   readonly nick: string;
   info(): UserInfo;
   deliver(frame: Frame): void;
+  /** disconnects this member; the room sees `reason` */
+  kick(reason: string): boolean;
 }
 
 /** Sees every event the room relays, for the chat log. */

@@ -5,7 +5,9 @@
 
 import type { ChatContext } from "./chat.ts";
 import { UserError } from "./errors.ts";
+import { runConnectHooks } from "./handlers.ts";
 import { isLoopback } from "./limits.ts";
+import { sanitize } from "./sanitize.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
 import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
@@ -24,6 +26,10 @@ export interface ListenOptions {
   /** seconds before TCP keepalive probes start; 0: off */
   keepalive: number;
   transport: TransportName;
+  /** PEM certificate and key: TLS on `tlsPort`, or on `port` when there is no tlsPort */
+  tls?: { cert: string; key: string };
+  /** a second port, serving TLS beside the plain one */
+  tlsPort?: number;
 }
 
 // How long a closing connection may take to take its last bytes.
@@ -100,6 +106,7 @@ export class ChatServer {
   private readonly chat: ChatContext;
   private readonly options: ListenOptions;
   private listener: Listener | undefined;
+  private tlsListener: Listener | undefined;
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private stopping = false;
   private whenEmpty: () => void = () => {};
@@ -111,12 +118,24 @@ export class ChatServer {
 
   static async listen(chat: ChatContext, options: ListenOptions): Promise<ChatServer> {
     const server = new ChatServer(chat, options);
-    const spec = { port: options.port, host: options.host, backlog: options.backlog };
     const accept = (wire: Wire) => server.accept(wire);
-    try {
-      server.listener = options.transport === "net" ? await listenNet(spec, accept) : listenBun(spec, accept);
-    } catch (error) {
-      throw listenError(error as NodeJS.ErrnoException, options.port, options.host);
+    const open = async (port: number, tls: ListenOptions["tls"]) => {
+      const spec = { port, host: options.host, backlog: options.backlog, tls };
+      try {
+        return options.transport === "net" ? await listenNet(spec, accept) : listenBun(spec, accept);
+      } catch (error) {
+        throw listenError(error as NodeJS.ErrnoException, port, options.host);
+      }
+    };
+    const separate = options.tls && options.tlsPort !== undefined;
+    server.listener = await open(options.port, separate ? undefined : options.tls);
+    if (separate) {
+      try {
+        server.tlsListener = await open(options.tlsPort!, options.tls);
+      } catch (error) {
+        server.listener.close();
+        throw error;
+      }
     }
     // One timer checks both idle users and connections still without a nick.
     const timeouts = [options.idleTimeout, chat.limits.nickTimeout].filter((t) => t > 0);
@@ -130,6 +149,11 @@ export class ChatServer {
 
   get address(): { host: string; port: number } {
     return { host: this.listener!.host, port: this.listener!.port };
+  }
+
+  /** The TLS port when it is separate (--tls-port). */
+  get tlsAddress(): { host: string; port: number } | undefined {
+    return this.tlsListener && { host: this.tlsListener.host, port: this.tlsListener.port };
   }
 
   get connections(): number {
@@ -149,6 +173,13 @@ export class ChatServer {
     if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(wire.remoteAddress)) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
       wire.write(Buffer.from(`! too many connections from your address (${maxPerIp}), try again later\r\n`));
+      wire.end();
+      return REFUSED;
+    }
+    const banned = runConnectHooks(this.chat, { address: wire.remoteAddress, port: wire.remotePort });
+    if (banned) {
+      this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${banned}`);
+      wire.write(Buffer.from(`! ${sanitize(banned)}\r\n`));
       wire.end();
       return REFUSED;
     }
@@ -176,7 +207,7 @@ export class ChatServer {
     const nickless = this.chat.limits.nickTimeout * 1000;
     const now = Date.now();
     for (const { session, who } of this.links) {
-      if (session.state === "nick" && nickless > 0 && now - session.connectedAt >= nickless) {
+      if ((session.state === "nick" || session.state === "password") && nickless > 0 && now - session.connectedAt >= nickless) {
         this.chat.log.info(`${who} disconnected: no nickname after ${this.chat.limits.nickTimeout}s`);
         session.error(`no nickname after ${this.chat.limits.nickTimeout}s; disconnecting`, "nick_timeout");
         session.close("nick timeout");
@@ -194,6 +225,7 @@ export class ChatServer {
     this.stopping = true;
     clearInterval(this.sweeper);
     this.listener?.close();
+    this.tlsListener?.close();
     for (const { session } of this.links) {
       session.system(message);
       session.close("server shutting down", false);

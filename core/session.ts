@@ -15,10 +15,11 @@ import { checkNick } from "./nick.ts";
 import type { Outbox } from "./outbox.ts";
 import { route } from "./router.ts";
 import { sanitize } from "./sanitize.ts";
-import { escapeIAC, IAC, TelnetFilter } from "./telnet.ts";
+import { escapeIAC, IAC, OPT_ECHO, TelnetFilter } from "./telnet.ts";
+import { checkPassword } from "./password.ts";
 import { FloodGate } from "./flood.ts";
 import type { ChatContext } from "./chat.ts";
-import { runCommand, runHooks, runMessageHooks } from "./handlers.ts";
+import { runCommand, runHooks, runMessageHooks, runNickHooks } from "./handlers.ts";
 
 /** The socket side of a session, whatever the transport. */
 export interface Connection {
@@ -36,24 +37,32 @@ export interface Connection {
 // Lines read but not yet handled. Past this the socket is paused, so a
 // paste of a megabyte waits in the kernel instead of in our memory.
 const INBOX_PAUSE = 64;
+// A wrong server password is answered this much later; after this many the connection closes.
+const WRONG_PASSWORD_DELAY_MS = 1000;
+const PASSWORD_TRIES = 3;
 const NAMES_IN_GREETING = 20;
 
 type Inbound = string | { tooLong: number };
+
+let lastId = 0;
 
 // Per-connection state is kept small on purpose (the idle-connection memory
 // target is 4 KB): the telnet filter is created on the first IAC byte, the
 // session is its own line sink, and queues are allocated only when used.
 export class Session implements LineSink {
   nick = "";
-  state: "nick" | "chat" | "closed" = "nick";
+  /** password (when the server has one), then nick, then chat */
+  state: "password" | "nick" | "chat" | "closed";
   /** true once the client opened with a hello frame: JSON lines both ways */
   json = false;
   /** the id of the JSON frame being answered, put on replies and errors */
   replyId: FrameId | undefined;
   private firstLine = true;
+  readonly id = ++lastId;
   readonly connectedAt = Date.now();
   lastInput = this.connectedAt;
   private telnet: TelnetFilter | null = null;
+  private passwordTries = 0;
   private flood: FloodGate | null = null;
   private readonly lines: LineSplitter;
   private inbox: Inbound[] | null = null;
@@ -68,6 +77,7 @@ export class Session implements LineSink {
   constructor(conn: Connection, chat: ChatContext) {
     this.conn = conn;
     this.chat = chat;
+    this.state = chat.password ? "password" : "nick";
     this.lines = new LineSplitter(chat.limits.maxLine, this);
   }
 
@@ -87,7 +97,8 @@ export class Session implements LineSink {
     const who = online === 0 ? "no one else is here yet" : online === 1 ? "1 person online" : `${online} people online`;
     this.system(`Welcome to parley! ${who}.`);
     if (this.chat.motd) this.system(this.chat.motd);
-    this.prompt();
+    if (this.state === "password") this.askPassword();
+    else this.prompt();
   }
 
   receive(bytes: Uint8Array): void {
@@ -109,7 +120,14 @@ export class Session implements LineSink {
 
   info(): UserInfo {
     const { nick, lastInput } = this;
-    return { nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput };
+    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput };
+  }
+
+  kick(reason: string): boolean {
+    if (this.state === "closed") return false;
+    this.system(`* You have been disconnected: ${reason}`);
+    this.close(reason);
+    return true;
   }
 
   deliver(frame: Frame): void {
@@ -142,6 +160,8 @@ export class Session implements LineSink {
     const check = checkNick(wanted, this.chat.registry.reservedWords());
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
+    const refused = runNickHooks(this, check.nick);
+    if (refused) return { ok: false, code: "nick_taken", reason: refused };
     const from = this.nick;
     if (!this.chat.room.rename(this, from, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
     this.nick = check.nick;
@@ -216,6 +236,7 @@ export class Session implements LineSink {
     if (this.json) return handleJsonLine(this, item);
     // A program opens with a hello frame as its first line (docs/protocol.md).
     if (first && item.trimStart().startsWith("{") && startJson(this, item)) return;
+    if (this.state === "password") return this.tryPassword(item);
     const text = sanitize(item).trimEnd();
     if (this.state === "nick") return this.chooseNick(text);
     if (text.trim() === "") return;
@@ -258,6 +279,42 @@ export class Session implements LineSink {
     }
   }
 
+  private askPassword(): void {
+    // A telnet client is asked to stop echoing while the password is typed.
+    this.telnet?.requestLocal(OPT_ECHO, true);
+    this.system("This server has a password. Password:");
+  }
+
+  /**
+   * Checks the server password. A wrong one is answered after a delay, and
+   * after a few the connection is closed: guessing is slow. Resolves once
+   * answered, so later lines wait.
+   */
+  tryPassword(given: string): Promise<void> | void {
+    if (checkPassword(given, this.chat.password ?? "")) {
+      this.telnet?.requestLocal(OPT_ECHO, false);
+      this.state = "nick";
+      if (this.json) return this.system("password accepted");
+      this.system(""); // the user's Enter was not echoed
+      return this.prompt();
+    }
+    this.passwordTries++;
+    this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${this.passwordTries} of ${PASSWORD_TRIES})`);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.passwordTries >= PASSWORD_TRIES) {
+          this.error("wrong password; too many tries, bye", "bad_password");
+          this.close("wrong password");
+        } else {
+          this.error("wrong password", "bad_password");
+          if (!this.json) this.askPassword();
+        }
+        resolve();
+      }, WRONG_PASSWORD_DELAY_MS);
+      timer.unref();
+    });
+  }
+
   private prompt(): void {
     this.system("Please choose a nickname:");
   }
@@ -278,6 +335,8 @@ export class Session implements LineSink {
   join(wanted: string): { ok: true } | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string } {
     const check = checkNick(wanted, this.chat.registry.reservedWords());
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
+    const refused = runNickHooks(this, check.nick);
+    if (refused) return { ok: false, code: "nick_taken", reason: refused };
     if (!this.chat.room.join(this, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
     this.nick = check.nick;
     this.state = "chat";

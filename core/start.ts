@@ -27,6 +27,8 @@ export interface ChatOptions {
   pluginsStrict: boolean;
   watchPlugins: boolean;
   data?: string;
+  /** a server password asked before the nickname */
+  password?: string;
 }
 
 export async function startChat(options: ChatOptions): Promise<void> {
@@ -45,6 +47,7 @@ export async function startChat(options: ChatOptions): Promise<void> {
     limits: options.limits,
     history: store.history,
     motd: sanitizeBlock(options.motd),
+    password: options.password || undefined,
     log,
     plugins: {
       config: (name) => pluginOptions.get(name) ?? {},
@@ -55,9 +58,14 @@ export async function startChat(options: ChatOptions): Promise<void> {
   await host.start(chat);
   if (options.watchPlugins) host.watch();
   const { host: address, port } = server.address;
-  const shown = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  const show = (host: string, p: number) => (host.includes(":") ? `[${host}]:${p}` : `${host}:${p}`);
+  const shown = show(address, port);
   if (!store.durable) log.info("no --data file: history and plugin stores live in memory and are lost at exit");
-  log.info(`parley chat listening on ${shown}${options.listen.host ? "" : " (every interface)"}; try: telnet localhost ${port}`);
+  const tlsOnly = options.listen.tls && options.listen.tlsPort === undefined;
+  const tryIt = tlsOnly ? `openssl s_client -quiet -connect localhost:${port}` : `telnet localhost ${port}`;
+  log.info(`parley chat listening on ${shown}${tlsOnly ? " (TLS)" : ""}${options.listen.host ? "" : " (every interface)"}; try: ${tryIt}`);
+  const tls = server.tlsAddress;
+  if (tls) log.info(`parley chat listening for TLS on ${show(tls.host, tls.port)}; try: openssl s_client -quiet -connect localhost:${tls.port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

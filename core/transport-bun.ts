@@ -102,6 +102,7 @@ export function listenBun(spec: ListenSpec, accept: Accept): Listener {
     hostname,
     port: spec.port,
     allowHalfOpen: true,
+    ...(spec.tls ? { tls: { cert: spec.tls.cert, key: spec.tls.key } } : {}),
     socket: {
       open(socket) {
         socket.setNoDelay(true);

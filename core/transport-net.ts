@@ -1,11 +1,12 @@
-// The node:net transport: the tutorial's API, and the one that honours
-// --backlog. Used with --transport net.
+// The node:net transport (node:tls for TLS): the tutorial's API, and the
+// one that honours --backlog. Used with --transport net.
 
 import net from "node:net";
+import tls from "node:tls";
 import type { Accept, ListenSpec, Listener } from "./transport.ts";
 
 export function listenNet(spec: ListenSpec, accept: Accept): Promise<Listener> {
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  const onSocket = (socket: net.Socket) => {
     const events = accept({
       remoteAddress: socket.remoteAddress ?? "?",
       remotePort: socket.remotePort ?? 0,
@@ -24,7 +25,10 @@ export function listenNet(spec: ListenSpec, accept: Accept): Promise<Listener> {
     socket.on("end", () => events.onEnd());
     socket.on("error", () => {}); // followed by close
     socket.on("close", () => events.onClose());
-  });
+  };
+  const server = spec.tls
+    ? tls.createServer({ cert: spec.tls.cert, key: spec.tls.key, allowHalfOpen: true }, onSocket)
+    : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ port: spec.port, host: spec.host, backlog: spec.backlog }, () => {

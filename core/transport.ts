@@ -33,6 +33,8 @@ export interface ListenSpec {
   /** undefined: every interface */
   host?: string;
   backlog: number;
+  /** PEM certificate and key: serve TLS */
+  tls?: { cert: string; key: string };
 }
 
 export interface Listener {
