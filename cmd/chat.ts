@@ -34,6 +34,7 @@ export default defineCommand({
     "tls-key": { type: "string", valueHint: "FILE", description: "PEM private key for --tls-cert" },
     "tls-port": { type: "string", valueHint: "PORT", description: "serve TLS on this port beside plain text on --port" },
     password: { type: "string", valueHint: "TEXT", description: "a server password asked before the nickname (or $PARLEY_PASSWORD)" },
+    "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
     await startChat({
@@ -54,7 +55,7 @@ export default defineCommand({
       jsonLogs: args["json-logs"],
       logFile: args["log-file"],
       plugins: pluginFolder(args.plugins),
-      pluginOptions: allValues(rawArgs, "plugin-opt"),
+      pluginOptions: [...allValues(rawArgs, "plugin-opt"), ...adminPassword(args["admin-password"] ?? process.env.PARLEY_ADMIN_PASSWORD)],
       pluginsStrict: args["plugins-strict"],
       watchPlugins: args["watch-plugins"],
       data: args.data,
@@ -87,6 +88,11 @@ function parseLimits(args: Record<string, unknown>): Limits {
     limits[l.key] = n * (l.scale ?? 1);
   }
   return limits;
+}
+
+/** --admin-password is the built-in ops plugin's password option. */
+function adminPassword(value: string | undefined): string[] {
+  return value ? [`ops.password=${value}`] : [];
 }
 
 function parseTls(cert: string | undefined, key: string | undefined, port: string | undefined): { tls?: TlsFiles; tlsPort?: number } {

@@ -2,12 +2,14 @@
 // only "parley"; core reaches them through this list and nowhere else.
 
 import type { Plugin } from "./api.ts";
+import account from "../plugins/account.ts";
 import broadcast from "../plugins/broadcast.ts";
 import cname from "../plugins/cname.ts";
 import help from "../plugins/help.ts";
 import history from "../plugins/history.ts";
 import list from "../plugins/list.ts";
 import me from "../plugins/me.ts";
+import ops from "../plugins/ops.ts";
 import quit from "../plugins/quit.ts";
 import secret from "../plugins/secret.ts";
 import udpBroadcast from "../plugins/udp-broadcast.ts";
@@ -25,6 +27,8 @@ export const builtinPlugins: readonly Plugin[] = [
   list,
   me,
   history,
+  account,
+  ops,
   help,
   quit,
   // `parley udp` modes, in the order --help lists them
