@@ -87,8 +87,8 @@ export interface CommandContext extends PluginContext {
   emote(text: string): void;
   /** A private message from the user to `nick`; false when no such nick is online. */
   whisper(nick: string, text: string): boolean;
-  /** Renames the user under the same rules as a first nickname. */
-  rename(nick: string): RenameResult;
+  /** Renames the user under the same rules as a first nickname (asynchronous: in a cluster, other nodes are asked). */
+  rename(nick: string): Promise<RenameResult>;
   /** Closes the user's connection; the room sees them leave with `reason`. */
   disconnect(reason?: string): void;
   /** Every command the server knows, for help-like plugins. */

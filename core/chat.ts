@@ -6,7 +6,7 @@ import type { History } from "./history.ts";
 import type { Limits } from "./limits.ts";
 import type { Logger } from "./log.ts";
 import type { Registry } from "./registry.ts";
-import type { Room } from "./room.ts";
+import type { RoomApi } from "./room.ts";
 
 export type { Limits };
 
@@ -17,7 +17,7 @@ export interface PluginServices {
 }
 
 export interface ChatContext {
-  room: Room;
+  room: RoomApi;
   /** replaced as a whole when plugins are reloaded; read it fresh each time */
   registry: Registry;
   limits: Limits;

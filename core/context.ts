@@ -38,7 +38,7 @@ export function makeContext(session: Session, owner: LoadedPlugin): CommandConte
     say: (text) => void session.say(text),
     emote: (text) => void session.say(text, "emote"),
     whisper: (nick, text) => session.whisper(nick, text),
-    rename: (nick) => session.rename(nick),
+    rename: async (nick) => session.rename(nick),
     disconnect: (reason) => session.close(reason ? sanitizeBlock(reason).replaceAll("\n", " ") : "disconnected"),
     commands: () => chat.registry.infos(),
   };

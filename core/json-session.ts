@@ -8,7 +8,7 @@ import { runCommand, runHooks } from "./handlers.ts";
 import { parseClientFrame, type ClientFrame } from "./json-frames.ts";
 import { parseParams, splitArgs } from "./params.ts";
 import { sanitize } from "./sanitize.ts";
-import type { Session } from "./session.ts";
+import type { NickResult, Session } from "./session.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -60,11 +60,14 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
       return session.error("hello is only for the first line", "bad_frame");
     case "nick": {
       if (session.state === "chat") return session.error(`you are ${session.nick} already; use a rename frame`, "already_joined");
+      const after = (joined: NickResult): Promise<void> | void => {
+        if (!joined.ok) return session.error(joined.reason, joined.code);
+        session.send({ type: "joined", nick: session.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...id });
+        session.replayHistory();
+        return runHooks(session, "join");
+      };
       const joined = session.join(frame.nick);
-      if (!joined.ok) return session.error(joined.reason, joined.code);
-      session.send({ type: "joined", nick: session.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...id });
-      session.replayHistory();
-      return runHooks(session, "join");
+      return joined instanceof Promise ? joined.then(after) : after(joined);
     }
     case "say": {
       const said = session.say(frame.text);
@@ -81,9 +84,12 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
     }
     case "rename": {
       const from = session.nick;
+      const after = (renamed: NickResult<{ nick: string }>) => {
+        if (!renamed.ok) return session.error(renamed.reason, renamed.code);
+        session.send({ type: "renamed", from, to: renamed.nick, ...id });
+      };
       const renamed = session.rename(frame.nick);
-      if (!renamed.ok) return session.error(renamed.reason, renamed.code);
-      return session.send({ type: "renamed", from, to: renamed.nick, ...id });
+      return renamed instanceof Promise ? renamed.then(after) : after(renamed);
     }
     case "list": {
       const users = room.list().map((m) => {

@@ -1,6 +1,10 @@
 // The room: the one place that knows who is online. It claims and releases
 // nicknames, and fans events out: each event becomes one Frame whose bytes
 // every recipient shares.
+//
+// Room is one node's room, in memory. With --redis, ClusterRoom
+// (core/backplane/) puts the same interface over Redis; nothing above the
+// room knows which one it talks to.
 
 import type { UserInfo } from "./api.ts";
 import { Frame, type ChatEvent } from "./events.ts";
@@ -14,16 +18,47 @@ export interface Member {
   kick(reason: string): boolean;
 }
 
+/** What sessions and plugins may ask of a room, whether local or clustered. */
+export interface RoomApi {
+  readonly size: number;
+  find(nick: string): Member | undefined;
+  /** Everyone, in the order they joined. */
+  list(): Member[];
+  /** Takes `nick` for `member` and tells everyone else. False when it is taken. */
+  join(member: Member, nick: string): boolean | Promise<boolean>;
+  leave(member: Member, reason: string): void;
+  /** Takes `member` out without telling anyone (they were all told something else). */
+  remove(member: Member): void;
+  /** Moves `member` from `from` to `to`. False when `to` is someone else's. */
+  rename(member: Member, from: string, to: string): boolean | Promise<boolean>;
+  /** Sends an event to everyone but `except`. */
+  broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void;
+  /** Sends an event to one nick. False when no one has that nick. */
+  sendTo(nick: string, event: ChatEvent): boolean;
+}
+
 /** Sees every event the room relays, for the chat log. */
 export type RoomObserver = (event: ChatEvent) => void;
 
-export class Room {
+export interface RoomOptions {
+  observe?: RoomObserver;
+  /** every room-wide event, after local delivery: how a cluster passes it on */
+  relay?: (event: ChatEvent) => void;
+  /** how many are online, when more than this room's members count (a cluster) */
+  count?: () => number;
+}
+
+export class Room implements RoomApi {
   private readonly members = new Map<string, Member>();
-
   private readonly observe: RoomObserver;
+  private readonly relay: ((event: ChatEvent) => void) | undefined;
+  private readonly count: () => number;
 
-  constructor(observe: RoomObserver = () => {}) {
-    this.observe = observe;
+  constructor(options: RoomOptions | RoomObserver = {}) {
+    const o = typeof options === "function" ? { observe: options } : options;
+    this.observe = o.observe ?? (() => {});
+    this.relay = o.relay;
+    this.count = o.count ?? (() => this.members.size);
   }
 
   get size(): number {
@@ -34,34 +69,34 @@ export class Room {
     return this.members.get(nickKey(nick));
   }
 
-  /** Everyone, in the order they joined. */
   list(): Member[] {
     return [...this.members.values()];
   }
 
-  /** Takes `nick` for `member` and tells everyone else. False when it is taken. */
   join(member: Member, nick: string): boolean {
     const key = nickKey(nick);
     if (this.members.has(key)) return false;
     this.members.set(key, member);
-    this.broadcast({ type: "joined", nick, online: this.members.size }, member);
+    this.broadcast({ type: "joined", nick, online: this.count() }, member);
     return true;
   }
 
   leave(member: Member, reason: string): void {
-    const key = nickKey(member.nick);
-    if (this.members.get(key) !== member) return;
-    this.members.delete(key);
-    this.broadcast({ type: "left", nick: member.nick, reason, online: this.members.size });
+    if (!this.take(member)) return;
+    this.broadcast({ type: "left", nick: member.nick, reason, online: this.count() });
   }
 
-  /** Takes `member` out without telling anyone (they were all told something else). */
   remove(member: Member): void {
-    const key = nickKey(member.nick);
-    if (this.members.get(key) === member) this.members.delete(key);
+    this.take(member);
   }
 
-  /** Moves `member` from `from` to `to`. False when `to` is someone else's. */
+  private take(member: Member): boolean {
+    const key = nickKey(member.nick);
+    if (this.members.get(key) !== member) return false;
+    this.members.delete(key);
+    return true;
+  }
+
   rename(member: Member, from: string, to: string): boolean {
     const oldKey = nickKey(from);
     const newKey = nickKey(to);
@@ -77,8 +112,13 @@ export class Room {
     return true;
   }
 
-  /** Sends an event to everyone but `except`. */
   broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
+    this.deliverAll(event, except);
+    this.relay?.(event);
+  }
+
+  /** Delivers to this room's members only, and does not relay: for events from other nodes. */
+  deliverAll(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
     this.observe(event);
     const frame = new Frame(event);
     const many = except instanceof Set ? except : undefined;
@@ -89,7 +129,6 @@ export class Room {
     }
   }
 
-  /** Sends an event to one nick. False when no one has that nick. */
   sendTo(nick: string, event: ChatEvent): boolean {
     const member = this.find(nick);
     if (!member) return false;

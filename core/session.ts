@@ -44,6 +44,9 @@ const NAMES_IN_GREETING = 20;
 
 type Inbound = string | { tooLong: number };
 
+/** The outcome of asking for a nickname. */
+export type NickResult<T extends object = object> = ({ ok: true } & T) | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string };
+
 let lastId = 0;
 
 // Per-connection state is kept small on purpose (the idle-connection memory
@@ -156,16 +159,20 @@ export class Session implements LineSink {
     this.send({ type: "error", text, code });
   }
 
-  rename(wanted: string): { ok: true; nick: string } | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string } {
+  rename(wanted: string): NickResult<{ nick: string }> | Promise<NickResult<{ nick: string }>> {
     const check = checkNick(wanted, this.chat.registry.reservedWords());
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
     const refused = runNickHooks(this, check.nick);
     if (refused) return { ok: false, code: "nick_taken", reason: refused };
     const from = this.nick;
-    if (!this.chat.room.rename(this, from, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
-    this.nick = check.nick;
-    return { ok: true, nick: check.nick };
+    const done = (taken: boolean): NickResult<{ nick: string }> => {
+      if (!taken) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+      this.nick = check.nick;
+      return { ok: true, nick: check.nick };
+    };
+    const renamed = this.chat.room.rename(this, from, check.nick);
+    return renamed instanceof Promise ? renamed.then(done) : done(renamed);
   }
 
   /**
@@ -319,28 +326,40 @@ export class Session implements LineSink {
     this.system("Please choose a nickname:");
   }
 
-  private chooseNick(text: string): void {
+  private chooseNick(text: string): Promise<void> | void {
     if (text.trim() === "") return this.prompt();
+    const after = (joined: NickResult) => {
+      if (!joined.ok) {
+        this.error(joined.reason);
+        return this.prompt();
+      }
+      this.greet();
+      this.replayHistory();
+      void runHooks(this, "join");
+    };
     const joined = this.join(text);
-    if (!joined.ok) {
-      this.error(joined.reason);
-      return this.prompt();
-    }
-    this.greet();
-    this.replayHistory();
-    void runHooks(this, "join");
+    return joined instanceof Promise ? joined.then(after) : after(joined);
   }
 
   /** Takes a first nickname and enters the room (the others are told). */
-  join(wanted: string): { ok: true } | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string } {
+  join(wanted: string): NickResult | Promise<NickResult> {
     const check = checkNick(wanted, this.chat.registry.reservedWords());
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     const refused = runNickHooks(this, check.nick);
     if (refused) return { ok: false, code: "nick_taken", reason: refused };
-    if (!this.chat.room.join(this, check.nick)) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+    // Taken at once, so lines that arrive while a cluster is asked see a nick.
     this.nick = check.nick;
-    this.state = "chat";
-    return { ok: true };
+    const done = (taken: boolean): NickResult => {
+      if (!taken) {
+        this.nick = "";
+        return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+      }
+      if (this.state === "closed") return { ok: false, code: "nick_taken", reason: "the connection closed" };
+      this.state = "chat";
+      return { ok: true };
+    };
+    const joined = this.chat.room.join(this, check.nick);
+    return joined instanceof Promise ? joined.then(done) : done(joined);
   }
 
   private greet(): void {

@@ -59,7 +59,7 @@ export default definePlugin({
         // Someone else holding it can only be the owner's own stale connection.
         const holder = ctx.users().find((u) => keyOf(u.nick) === keyOf(found.nick));
         if (holder) ctx.kick(holder.nick, "logged in from elsewhere");
-        const renamed = ctx.rename(found.nick);
+        const renamed = await ctx.rename(found.nick);
         if (!renamed.ok) return ctx.error(renamed.reason);
         ctx.reply(`* you are logged in as ${found.nick}`);
       },

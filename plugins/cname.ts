@@ -10,8 +10,8 @@ export default definePlugin({
       aliases: ["n"],
       params: ["new"],
       summary: "change your nickname to NEW",
-      run(ctx, [nick]) {
-        const result = ctx.rename(nick!);
+      async run(ctx, [nick]) {
+        const result = await ctx.rename(nick!);
         if (result.ok) ctx.reply(`* you are now ${result.nick}`);
         else ctx.error(result.reason);
       },
