@@ -2,7 +2,8 @@
 
 import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
-import { startChat } from "../core/start.ts";
+import { hostname } from "node:os";
+import { startChat, type ChatOptions } from "../core/start.ts";
 import { UserError } from "../core/errors.ts";
 import { LIMIT_FLAGS, type Limits } from "../core/limits.ts";
 import { loadTls, type TlsFiles } from "../core/tls.ts";
@@ -34,6 +35,11 @@ export default defineCommand({
     "tls-key": { type: "string", valueHint: "FILE", description: "PEM private key for --tls-cert" },
     "tls-port": { type: "string", valueHint: "PORT", description: "serve TLS on this port beside plain text on --port" },
     password: { type: "string", valueHint: "TEXT", description: "a server password asked before the nickname (or $PARLEY_PASSWORD)" },
+    redis: { type: "string", valueHint: "URL", description: "share the room with other parley nodes through Redis (redis:// or rediss://)" },
+    "redis-optional": { type: "boolean", default: false, description: "when Redis cannot be reached at start, run alone with a warning" },
+    "redis-prefix": { type: "string", valueHint: "NAME", default: "parley", description: "names this cluster's keys and channel, so clusters can share one Redis" },
+    "node-name": { type: "string", valueHint: "NAME", description: "this node's name in the cluster (default: host name and a random tag)" },
+    heartbeat: { type: "string", valueHint: "MS", default: "2000", description: "presence heartbeat; a node silent for two of them is gone" },
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
@@ -49,6 +55,7 @@ export default defineCommand({
         ...parseTls(args["tls-cert"], args["tls-key"], args["tls-port"]),
       },
       password: args.password ?? process.env.PARLEY_PASSWORD ?? undefined,
+      ...parseRedis(args),
       limits: parseLimits(args),
       motd: readMotd(args.motd),
       logLevel: args["log-level"],
@@ -88,6 +95,25 @@ function parseLimits(args: Record<string, unknown>): Limits {
     limits[l.key] = n * (l.scale ?? 1);
   }
   return limits;
+}
+
+function parseRedis(args: Record<string, unknown>): { redis?: NonNullable<ChatOptions["redis"]> } {
+  const url = args.redis as string | undefined;
+  if (!url) return {};
+  if (!/^rediss?:\/\//.test(url)) throw new UserError(`--redis must be a redis:// or rediss:// URL (got "${url}")`);
+  const prefix = String(args["redis-prefix"] ?? "parley");
+  if (!/^[\w.-]+$/.test(prefix)) throw new UserError(`--redis-prefix is letters, digits, _, . or - (got "${prefix}")`);
+  const node = (args["node-name"] as string | undefined) ?? `${hostname()}-${Math.random().toString(36).slice(2, 6)}`;
+  if (!/^[\w.-]+$/.test(node)) throw new UserError(`--node-name is letters, digits, _, . or - (got "${node}")`);
+  return {
+    redis: {
+      url,
+      prefix,
+      node,
+      heartbeatMs: parseInteger("heartbeat", args.heartbeat as string, 50, 600_000),
+      optional: Boolean(args["redis-optional"]),
+    },
+  };
 }
 
 /** --admin-password is the built-in ops plugin's password option. */

@@ -411,7 +411,9 @@ export class Session implements LineSink {
     return this.chat.room.sendTo(target.nick, { type: "private", from: this.nick, to: target.nick, text: sanitize(text) });
   }
 
-  private leaveRoom(reason: string, announce: boolean): void {
+  private leaveRoom(why: string, announce: boolean): void {
+    // A reason can come from the user (/quit, a quit frame): clean it like their lines.
+    const reason = sanitize(why).slice(0, 200) || "quit";
     if (announce) this.chat.room.leave(this, reason);
     else this.chat.room.remove(this);
     void runHooks(this, "leave", reason);

@@ -13,6 +13,8 @@ import { Room } from "./room.ts";
 import { sanitizeBlock } from "./sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore } from "./store.ts";
+import { startCluster } from "./backplane/cluster.ts";
+import type { ChatEvent } from "./events.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -29,18 +31,22 @@ export interface ChatOptions {
   data?: string;
   /** a server password asked before the nickname */
   password?: string;
+  /** share the room with other nodes through Redis */
+  redis?: { url: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
 }
 
 export async function startChat(options: ChatOptions): Promise<void> {
   const log = createLogger(options.logLevel, options.jsonLogs);
   const pluginOptions = loadPluginOptions(options.plugins, options.pluginOptions);
-  const store = options.data ? new SqliteStore(options.data) : new MemoryStore();
-
   const host = new PluginHost(builtinPlugins, { folder: options.plugins, strict: options.pluginsStrict, log });
   await host.load();
 
   const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
-  const room = new Room(chatLog ? (event) => chatLog.write(event) : undefined);
+  const observe = chatLog ? (event: ChatEvent) => chatLog.write(event) : undefined;
+  const cluster = options.redis ? await startCluster({ ...options.redis, log, observe }) : null;
+  if (cluster && options.data) log.warn("--data is not used with --redis: history, accounts, bans and stores live in Redis");
+  const store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
+  const room = cluster?.room ?? new Room({ observe });
   const chat: ChatContext = {
     room,
     registry: host.registry,
@@ -74,6 +80,7 @@ export async function startChat(options: ChatOptions): Promise<void> {
     log.info(`${signal}: shutting down (${server.connections} connected)`);
     await server.close();
     await host.stop();
+    await cluster?.stop();
     await chatLog?.close();
     store.close();
     log.info("bye");
