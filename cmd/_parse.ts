@@ -49,3 +49,14 @@ export function allValues(rawArgs: readonly string[], flag: string): string[] {
   }
   return values;
 }
+
+/** `PORT`, `HOST:PORT` or `[IPv6]:PORT`, as `parley connect` takes it; HOST defaults to `host`. */
+export function parseHostPort(value: string, host: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]:|([^:]*):)?(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new UserError(`expected [HOST:]PORT with a port from 1 to 65535, such as 8088 or chat.example.org:8088 (got "${value}")`, 2);
+  const name = match[1] ?? (match[2] || host);
+  const bare = name.trim();
+  if (net.isIP(bare) === 0 && !HOSTNAME.test(bare)) throw new UserError(`"${name}" is not an IP address or a host name`, 2);
+  return { host: bare, port };
+}

@@ -8,6 +8,7 @@ const main = defineCommand({
   meta: { name: "parley", version: pkg.version, description: "A telnet-clean chat server and UDP toolbox in one executable" },
   subCommands: {
     chat: () => import("./chat.ts").then((m) => m.default),
+    connect: () => import("./connect.ts").then((m) => m.default),
     udp: () => import("./udp.ts").then((m) => m.default),
     plugins: () => import("./plugins.ts").then((m) => m.default),
   },

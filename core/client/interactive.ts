@@ -1,0 +1,162 @@
+// `parley connect` at a terminal: raw-mode keys go to the line editor, the
+// prompt stays on the bottom line, and what arrives is printed above it with
+// a timestamp and colours. Typed lines become frames (input.ts); `help`
+// shows the client's forms and asks the server for its own.
+
+import { sanitize } from "../sanitize.ts";
+import { ChatClient } from "./client.ts";
+import { exit } from "./exit.ts";
+import type { ConnectOptions } from "./options.ts";
+import { CLIENT_HELP, DEFAULT_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
+import { KeyReader } from "./keys.ts";
+import type { ServerFrame } from "./protocol.ts";
+import { decorate, linesOf, nickColour, timeOf, type Line } from "./render.ts";
+import { Screen } from "./screen.ts";
+
+export async function runInteractive(options: ConnectOptions): Promise<never> {
+  const stdin = process.stdin;
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const screen = new Screen(process.stdout);
+  let forms: Forms = DEFAULT_FORMS;
+  let joining = false;
+  // A server with a password asks for it before the nickname.
+  let locked = false;
+
+  const show = (lines: readonly Line[], at = new Date()) =>
+    screen.print(lines.map((line) => decorate(line, { time: options.time ? at : undefined, colour })));
+  const note = (text: string, style: Line["style"] = "system") => show([{ style, after: text }]);
+  const learn = (frame: ServerFrame | undefined) => {
+    if (frame?.type === "help" && Array.isArray(frame.commands)) forms = learnForms(frame.commands);
+  };
+  const chatPrompt = () => {
+    const nick = client.nick ?? "";
+    screen.setPrompt(`${nick}> `, colour ? `\x1b[1;${nickColour(nick)}m${nick}\x1b[0m> ` : `${nick}> `);
+  };
+  const ask = (word: string, secret = false) => {
+    screen.editor.secret = secret;
+    screen.setPrompt(`${word}> `, colour ? `\x1b[1m${word}\x1b[0m> ` : `${word}> `);
+  };
+  const nickPrompt = () => ask("nickname");
+
+  const finish = (code: number, error?: string): Promise<never> => {
+    screen.hide();
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+    return exit(code, error);
+  };
+
+  const client: ChatClient = new ChatClient(
+    options.target,
+    {
+      frame(frame) {
+        show(linesOf(frame, client.nick, !options.time), (frame.type === "said" && timeOf(frame)) || new Date());
+        learn(frame);
+        if (frame.type === "renamed" && client.nick !== undefined) queueMicrotask(chatPrompt);
+      },
+      text: (line) => show([{ style: "chat", after: sanitize(line) }]),
+      notice: (message) => note(`* ${message}`),
+      rejoinFailed(code, message) {
+        note(`! ${message}`, "error");
+        locked = code.includes("password");
+        if (locked) ask("password", true);
+        else nickPrompt();
+      },
+      closed: (error) => void finish(error ? 1 : 0, error),
+    },
+    { reconnect: options.reconnect },
+  );
+
+  screen.hide();
+  await client.start();
+
+  const unlock = async (password: string) => {
+    joining = true;
+    const result = await client.authenticate(password);
+    joining = false;
+    if (!result.ok) {
+      if (result.code !== "closed") note(`! ${result.message}`, "error");
+      return ask("password", true);
+    }
+    locked = false;
+    screen.editor.secret = false;
+    if (options.nick !== undefined) return join(options.nick);
+    nickPrompt();
+  };
+
+  const join = async (nick: string) => {
+    joining = true;
+    const result = await client.join(nick);
+    joining = false;
+    if (!result.ok) {
+      if (result.code !== "closed") note(`! ${result.message}`, "error");
+      return nickPrompt();
+    }
+    chatPrompt();
+    learn(await client.request({ type: "help" }, true));
+  };
+
+  const submit = async (line: string) => {
+    if (client.mode === "text") {
+      show([{ style: "system", after: `> ${line}` }]);
+      return void client.sendText(line);
+    }
+    if (locked) return void (line !== "" && !joining && (await unlock(line)));
+    const typed = toFrame(line, forms);
+    if (client.nick === undefined && typed.kind !== "help" && !(typed.kind === "frame" && typed.frame.type === "quit")) {
+      // Before a nickname, a line is the nickname (help and quit still work).
+      const nick = line.trim().replace(/^\/nick\s+|^n:/i, "");
+      if (nick !== "" && !joining) await join(nick);
+      return;
+    }
+    switch (typed.kind) {
+      case "empty":
+        return;
+      case "usage":
+        return note(`! ${typed.message}`, "error");
+      case "help":
+        show(CLIENT_HELP.map((after): Line => ({ style: "system", after })));
+        return void client.send({ type: "help" }, true);
+      case "frame":
+        if (typed.frame.type === "quit") return quit(typed.frame.reason);
+        client.send(typed.frame, true);
+        // The server acknowledges a say with our own line, but not an action: show it here.
+        if (typed.frame.type === "command" && typed.frame.name === "me" && typed.frame.args !== "") {
+          show(linesOf({ type: "said", from: client.nick!, text: String(typed.frame.args), action: true }));
+        }
+    }
+  };
+
+  let quitting = false;
+  const quit = async (reason?: string) => {
+    if (quitting) return;
+    quitting = true;
+    screen.hide();
+    await client.quit(reason);
+    return finish(0);
+  };
+
+  const keys = new KeyReader();
+  stdin.setRawMode(true);
+  stdin.on("data", (bytes: Buffer) => {
+    for (const key of keys.feed(bytes)) {
+      const result = screen.editor.apply(key);
+      if (result.action === "submit") void submit(result.line);
+      else if (result.action === "quit") return void quit();
+    }
+    screen.draw();
+  });
+  stdin.on("end", () => void quit());
+  stdin.resume();
+  process.stdout.on("resize", () => screen.draw());
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => void quit());
+
+  if (client.mode === "text") screen.setPrompt("> ");
+  else if (client.passwordAsked) {
+    locked = true;
+    if (options.password !== undefined) await unlock(options.password);
+    else ask("password", true);
+  } else if (options.nick !== undefined) await join(options.nick);
+  else nickPrompt();
+  screen.show();
+  return new Promise<never>(() => {});
+}
