@@ -12,8 +12,10 @@ export interface UserInfo {
   readonly address: string;
   readonly port: number;
   readonly connectedAt: Date;
-  /** milliseconds since this user last sent a line */
+  /** milliseconds since this user last sent a line (0 for users on other nodes of a cluster) */
   readonly idle: number;
+  /** the cluster node the user is connected to; absent on a single server */
+  readonly node?: string;
 }
 
 export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string };

@@ -25,6 +25,8 @@ export interface ChatContext {
   motd: string;
   /** asked before the nickname when set */
   password?: string;
+  /** this node's name, with --redis */
+  node?: string;
   log: Logger;
   plugins: PluginServices;
 }

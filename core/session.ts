@@ -123,7 +123,8 @@ export class Session implements LineSink {
 
   info(): UserInfo {
     const { nick, lastInput } = this;
-    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput };
+    const node = this.chat.node ? { node: this.chat.node } : {};
+    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput, ...node };
   }
 
   kick(reason: string): boolean {

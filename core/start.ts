@@ -54,6 +54,7 @@ export async function startChat(options: ChatOptions): Promise<void> {
     history: store.history,
     motd: sanitizeBlock(options.motd),
     password: options.password || undefined,
+    ...(cluster ? { node: cluster.node } : {}),
     log,
     plugins: {
       config: (name) => pluginOptions.get(name) ?? {},

@@ -113,6 +113,14 @@ export default definePlugin({
       }),
     },
     {
+      name: "nodes",
+      summary: "everyone online with their address and, in a cluster, their node (operators)",
+      run: opOnly((ctx) => {
+        const users = ctx.users();
+        ctx.reply([`* ${users.length} online:`, ...users.map((u) => `*   ${u.nick}  ${u.address}:${u.port}${u.node ? `  on ${u.node}` : ""}`)].join("\n"));
+      }),
+    },
+    {
       name: "mute",
       params: ["nick", "duration?"],
       summary: "stop NICK's lines from reaching the room (operators)",

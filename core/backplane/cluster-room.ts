@@ -259,7 +259,7 @@ export class ClusterRoom implements RoomApi {
   private remoteMember(record: UserRecord): Member {
     return {
       nick: record.nick,
-      info: (): UserInfo => ({ id: 0, nick: record.nick, address: record.address, port: record.port, connectedAt: new Date(record.connectedAt), idle: 0 }),
+      info: (): UserInfo => ({ id: 0, nick: record.nick, address: record.address, port: record.port, connectedAt: new Date(record.connectedAt), idle: 0, node: record.node }),
       deliver: (frame: Frame) => this.send({ o: this.node, k: "to", to: record.nick, e: frame.event }),
       kick: (reason: string) => {
         this.send({ o: this.node, k: "kick", nick: record.nick, reason });

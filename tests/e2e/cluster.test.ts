@@ -17,7 +17,7 @@ function node(redis: Redis, name: string, extra: string[] = []): Promise<Parley>
 describe("two nodes, one room", () => {
   test("joins, lines, private messages, renames and leaves cross nodes; the list shows everyone", async () => {
     const redis = await startRedis();
-    const [a, b] = await Promise.all([node(redis, "A"), node(redis, "B")]);
+    const [a, b] = await Promise.all([node(redis, "A", ["--admin-password", "pw"]), node(redis, "B")]);
     const amy = await Client.join(a.port, "amy");
     const bob = await Client.join(b.port, "bob");
     expect(await amy.waitFor("joined")).toBe("* bob joined (2 online)");
@@ -34,6 +34,20 @@ describe("two nodes, one room", () => {
     expect(await amy.waitFor("is now")).toBe("* bob is now robert");
     amy.send("c:robert:got it");
     expect(await bob.waitFor("[private]")).toBe("[private] amy: got it");
+
+    const op = await Client.join(a.port, "oper");
+    op.send("/op pw");
+    await op.waitFor("operator now");
+    op.send("/nodes");
+    await op.waitFor("3 online:");
+    const rows = [await op.waitFor(/^\*   /), await op.waitFor(/^\*   /), await op.waitFor(/^\*   /)];
+    expect(rows).toEqual([
+      expect.stringMatching(/^\*   amy  127\.0\.0\.1:\d+  on A$/),
+      expect.stringMatching(/^\*   robert  127\.0\.0\.1:\d+  on B$/),
+      expect.stringMatching(/^\*   oper  127\.0\.0\.1:\d+  on A$/),
+    ]);
+    op.close();
+    await amy.waitFor("oper left");
 
     amy.send("l");
     await amy.waitFor("2 online:");
