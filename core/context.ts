@@ -5,15 +5,28 @@
 
 import type { CommandContext, PluginContext } from "./api.ts";
 import type { ChatContext } from "./chat.ts";
+import type { Logger } from "./log.ts";
 import type { LoadedPlugin } from "./registry.ts";
 import { sanitizeBlock } from "./sanitize.ts";
 import type { Session } from "./session.ts";
+
+// A context is made for every hook call, a message hook on every line, so
+// what is costly to make (a tagged logger) is made once per plugin.
+const tagged = new WeakMap<Logger, Map<string, Logger>>();
+
+function loggerFor(log: Logger, name: string): Logger {
+  let byName = tagged.get(log);
+  if (!byName) tagged.set(log, (byName = new Map()));
+  let logger = byName.get(name);
+  if (!logger) byName.set(name, (logger = log.withTag(name)));
+  return logger;
+}
 
 export function makePluginContext(chat: ChatContext, owner: LoadedPlugin): PluginContext {
   const name = owner.plugin.name;
   return {
     config: chat.plugins.config(name),
-    log: chat.log.withTag(name),
+    log: loggerFor(chat.log, name),
     store: chat.plugins.store(name),
     broadcast(text, options) {
       const except = new Set(options?.except?.map((n) => chat.room.find(n)).filter((m) => m !== undefined));

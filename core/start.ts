@@ -15,6 +15,7 @@ import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore } from "./store.ts";
 import { startCluster } from "./backplane/cluster.ts";
 import type { ChatEvent } from "./events.ts";
+import type { PluginStore } from "./api.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -47,6 +48,7 @@ export async function startChat(options: ChatOptions): Promise<void> {
   if (cluster && options.data) log.warn("--data is not used with --redis: history, accounts, bans and stores live in Redis");
   const store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
   const room = cluster?.room ?? new Room({ observe });
+  const stores = new Map<string, PluginStore>();
   const chat: ChatContext = {
     room,
     registry: host.registry,
@@ -58,7 +60,8 @@ export async function startChat(options: ChatOptions): Promise<void> {
     log,
     plugins: {
       config: (name) => pluginOptions.get(name) ?? {},
-      store: (name) => store.forPlugin(name),
+      // One PluginStore per plugin, made once: contexts ask for it on every call.
+      store: (name) => stores.get(name) ?? stores.set(name, store.forPlugin(name)).get(name)!,
     },
   };
   const server = await ChatServer.listen(chat, options.listen);
