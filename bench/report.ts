@@ -1,0 +1,220 @@
+// From runs to the table: which numbers each workload shows, how they read
+// (unit, which way is better, how repeats combine), the ratios parley/peer,
+// the issue's goals, and what limited each run.
+
+import type { RunResult } from "./result.ts";
+import { median } from "./stats.ts";
+import type { TargetName } from "./targets.ts";
+
+/** Every run, by workload id and target; a string when the target was skipped or failed. */
+export type Results = Map<string, Map<TargetName, RunResult[] | string>>;
+
+type Get = (target: TargetName, key: string) => number;
+
+interface Row {
+  workload: string;
+  key: string;
+  label: string;
+  format: (v: number) => string;
+  /** how repeats combine: the median, or the worst one for counts that must be 0 */
+  combine?: "median" | "max" | "min";
+  /** whether parley/peer means anything for this row */
+  ratio?: boolean;
+  /** the issue's goal for this row, checked: "✓ ..." / "✗ ..." / "" */
+  goal?: (get: Get) => string;
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + " ms";
+const secs = (v: number) => v.toFixed(2) + " s";
+const pct = (v: number) => (v * 100).toFixed(0) + "%";
+const count = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
+const perSec = (v: number) => (v >= 1e6 ? (v / 1e6).toFixed(2) + " M/s" : v >= 1e4 ? (v / 1e3).toFixed(0) + " k/s" : v.toFixed(0) + "/s");
+const kb = (v: number) => (v / 1024).toFixed(2) + " KB";
+const mb = (v: number) => (v / 2 ** 20).toFixed(1) + " MB";
+const check = (ok: boolean, text: string) => (ok ? "✓ " : "✗ ") + text;
+const known = (...vs: number[]) => vs.every(Number.isFinite);
+
+const fanoutRows = (w: string): Row[] => [
+  { workload: w, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: (g) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "") },
+  { workload: w, key: "p50", label: "latency p50", format: ms },
+  { workload: w, key: "p99", label: "latency p99", format: ms },
+  { workload: w, key: "max", label: "latency max", format: ms },
+  { workload: w, key: "serverCpu", label: "server CPU", format: secs },
+  { workload: w, key: "serverBusy", label: "server CPU / wall", format: pct, ratio: false },
+  { workload: w, key: "generatorBusy", label: "generator CPU / wall", format: pct, ratio: false },
+  { workload: w, key: "peakRss", label: "server peak RSS", format: mb },
+];
+
+export const ROWS: Row[] = [
+  {
+    workload: "W1",
+    key: "rate",
+    label: "deliveries/s ↑",
+    format: perSec,
+    goal: (g) => {
+      const p = g("parley", "rate");
+      const parts = [];
+      if (known(p, g("ncat", "rate"))) parts.push(check(p >= 1.5 * g("ncat", "rate"), "≥ 1.5× ncat"));
+      if (known(p, g("ngircd", "rate"))) parts.push(check(p >= 2 * g("ngircd", "rate"), "≥ 2× ngircd"));
+      return parts.join(", ");
+    },
+  },
+  ...fanoutRows("W1"),
+  { workload: "W2", key: "rate", label: "deliveries/s (offered: see below)", format: perSec },
+  ...fanoutRows("W2").filter((r) => r.key !== "p99"),
+  {
+    workload: "W2",
+    key: "p99",
+    label: "latency p99",
+    format: ms,
+    goal: (g) => (known(g("parley", "p99"), g("ngircd", "p99")) ? check(g("parley", "p99") <= g("ngircd", "p99"), "≤ ngircd") : ""),
+  },
+  {
+    workload: "W2",
+    key: "tail",
+    label: "last line after schedule end",
+    format: ms,
+    goal: (g) => (known(g("parley", "tail")) ? check(g("parley", "tail") < 500 && g("parley", "lost") === 0, "keeps up (< 500 ms, 0 lost)") : ""),
+  },
+  { workload: "W2", key: "sendLagP99", label: "generator send lag p99", format: ms, ratio: false },
+  { workload: "W3-1k", key: "perConnection", label: "server RSS / connection ↓", format: kb },
+  { workload: "W3-1k", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
+  {
+    workload: "W3-10k",
+    key: "perConnection",
+    label: "server RSS / connection ↓",
+    format: kb,
+    goal: (g) => (known(g("parley", "perConnection")) ? check(g("parley", "perConnection") <= 4096 && g("parley", "held") === 10_000, "≤ 4 KB, all 10,000 held") : ""),
+  },
+  { workload: "W3-10k", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
+  { workload: "W3-joined", key: "perConnection", label: "server RSS / connection ↓", format: kb },
+  { workload: "W3-joined", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
+  { workload: "W4", key: "cyclesPerSecond", label: "connect+join+quit /s ↑", format: perSec },
+  { workload: "W4", key: "p50", label: "cycle p50", format: ms },
+  { workload: "W4", key: "p99", label: "cycle p99", format: ms },
+  { workload: "W4", key: "failures", label: "failed cycles (worst run)", format: count, combine: "max", ratio: false },
+  { workload: "W4", key: "serverBusy", label: "server CPU / wall", format: pct, ratio: false },
+  { workload: "W5", key: "versionMs", label: "`--version` wall ↓", format: ms, goal: (g) => (known(g("parley", "versionMs")) ? check(g("parley", "versionMs") < 50, "< 50 ms") : "") },
+  {
+    workload: "W5",
+    key: "firstConnectionMs",
+    label: "spawn → first client greeted ↓",
+    format: ms,
+    goal: (g) => (known(g("parley", "firstConnectionMs")) ? check(g("parley", "firstConnectionMs") < 150, "< 150 ms") : ""),
+  },
+];
+
+function crashedIn(results: Results, workload: string, target: TargetName): boolean {
+  const runs = results.get(workload)?.get(target);
+  return Array.isArray(runs) && runs.some((r) => r.metrics.crashed);
+}
+
+// Other processes using more than this many cores during a run disturb it
+// (the machine may be shared): medians use the undisturbed runs when any.
+const DISTURBED_CORES = 0.25;
+
+export function disturbed(run: RunResult): boolean {
+  const { otherCpu, seconds } = run.metrics;
+  return otherCpu !== undefined && seconds !== undefined && seconds > 0 && otherCpu / seconds >= DISTURBED_CORES;
+}
+
+/** The runs a median is taken over: the undisturbed ones if any, else all that produced numbers. */
+function medianRuns(runs: RunResult[]): RunResult[] {
+  const usable = runs.filter((r) => !r.metrics.failed);
+  const quiet = usable.filter((r) => !disturbed(r));
+  return quiet.length ? quiet : usable;
+}
+
+/**
+ * One metric of one workload and target over its runs (NaN when absent):
+ * the median of the undisturbed runs, or for counts that must be zero (or
+ * full) the worst of all runs.
+ */
+export function combined(results: Results, workload: string, target: TargetName, key: string, how: Row["combine"] = "median"): number {
+  const runs = results.get(workload)?.get(target);
+  if (!Array.isArray(runs) || runs.length === 0) return NaN;
+  if (how === "median") return median(medianRuns(runs).map((r) => r.metrics[key] ?? NaN));
+  const values = runs.map((r) => r.metrics[key] ?? NaN);
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return NaN;
+  return how === "max" ? Math.max(...finite) : Math.min(...finite);
+}
+
+/**
+ * What held a run back, from its CPU shares: the generator (it used most of
+ * a core), both cores (everything together nearly filled the machine), the
+ * server (one core), or neither, when waiting dominates (round trips of the
+ * closed loop, Nagle, timers).
+ */
+function limitOf(m: Record<string, number>, cores: number): string {
+  if (!known(m.generatorBusy ?? NaN)) return "";
+  if (m.generatorBusy! >= 0.9) return "generator";
+  if ((m.machineBusy ?? 0) >= 0.8 * cores) return "both cores";
+  if ((m.serverBusy ?? 0) >= 0.9) return "server";
+  return "round trips";
+}
+
+/** The one table: a row per metric, a column per target, ratios, goals. */
+export function table(results: Results, targets: readonly TargetName[], cores: number): string {
+  const peers = targets.filter((t) => t !== "parley");
+  const header = ["workload", "metric", ...targets, ...(targets.includes("parley") ? peers.map((p) => `parley/${p}`) : []), "goal (issue 5)"];
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`];
+  const cell = (workload: string, t: TargetName, row: Row) => {
+    const entry = results.get(workload)?.get(t);
+    if (typeof entry === "string") return "—";
+    const v = combined(results, workload, t, row.key, row.combine);
+    const crashed = crashedIn(results, workload, t) ? " (crashed)" : "";
+    const failed = Array.isArray(entry) ? entry.filter((r) => r.metrics.failed).length : 0;
+    const noisy = Array.isArray(entry) && (row.combine ?? "median") === "median" && medianRuns(entry).some(disturbed) ? " †" : "";
+    return (Number.isFinite(v) ? row.format(v) : "—") + noisy + crashed + (failed ? ` (${failed} of ${entry!.length} runs failed)` : "");
+  };
+  for (const row of ROWS) {
+    if (!results.has(row.workload)) continue;
+    const get: Get = (t, key) => combined(results, row.workload, t, key, ROWS.find((r) => r.workload === row.workload && r.key === key)?.combine);
+    const ratios = targets.includes("parley")
+      ? peers.map((p) => {
+          const a = get("parley", row.key);
+          const b = get(p, row.key);
+          // No ratio against a peer that crashed in this workload: its numbers cover only part of the run.
+          return row.ratio === false || !known(a, b) || b === 0 || crashedIn(results, row.workload, p) ? "" : `${(a / b).toFixed(2)}×`;
+        })
+      : [];
+    lines.push(`| ${row.workload} | ${row.label} | ${targets.map((t) => cell(row.workload, t, row)).join(" | ")} | ${[...ratios, row.goal?.(get) ?? ""].join(" | ")} |`);
+  }
+  // W2 runs at a fixed rate: it keeps up or not (see its rows), nothing "limits" it.
+  for (const workload of ["W1", "W4"]) {
+    if (!results.has(workload)) continue;
+    const limits = targets.map((t) => {
+      const runs = results.get(workload)?.get(t);
+      return Array.isArray(runs) ? [...new Set(medianRuns(runs).map((r) => limitOf(r.metrics, cores)))].filter(Boolean).join(", ") || "—" : "—";
+    });
+    const blanks = targets.includes("parley") ? peers.map(() => "") : [];
+    lines.push(`| ${[workload, "limited by", ...limits, ...blanks, ""].join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** Every run's own numbers and notes, for results.md. */
+export function runDetails(results: Results): string {
+  const out: string[] = [];
+  for (const [workload, byTarget] of results) {
+    for (const [target, runs] of byTarget) {
+      if (typeof runs === "string") {
+        out.push(`- ${workload} ${target}: ${runs}`);
+        continue;
+      }
+      runs.forEach((run, i) => {
+        const values = Object.entries(run.metrics).map(([k, v]) => `${k}=${formatRaw(v)}`).join(" ");
+        const mark = disturbed(run) ? " (disturbed)" : "";
+        out.push(`- ${workload} ${target} run ${i + 1}${mark}: ${values}${run.notes.length ? ` — ${run.notes.join("; ")}` : ""}`);
+      });
+    }
+  }
+  return out.join("\n");
+}
+
+function formatRaw(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3);
+}

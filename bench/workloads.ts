@@ -1,0 +1,146 @@
+// The workloads of issue 5, as data: what each does, its size in each mode
+// (full for `npm run bench`, quick for a look, smoke for CI), how often it
+// repeats, which targets it applies to, and which function runs it.
+
+import { runChurn } from "./churn.ts";
+import { runFanout } from "./fanout.ts";
+import { runIdle } from "./idle.ts";
+import type { RunResult } from "./result.ts";
+import { runStartup } from "./startup.ts";
+import { NCAT_MAX_CLIENTS, type Target, type TargetName, type TargetPaths } from "./targets.ts";
+
+export type Mode = "full" | "quick" | "smoke";
+
+export interface Workload {
+  id: string;
+  title: string;
+  /** one sentence for results.md: what is measured, how */
+  description: string;
+  repeats: number;
+  /** targets that cannot take part, with the reason */
+  skip: Partial<Record<TargetName, string>>;
+  /** the connection cap given to ncat --max-conns */
+  maxClients: number;
+  /** left out of the default set; runs when named in --only */
+  optional?: boolean;
+  /** runs against a target started fresh for this run */
+  run?: (target: Target) => Promise<RunResult>;
+  /** runs that start (and stop) targets themselves */
+  runAlone?: (name: TargetName, paths: TargetPaths) => Promise<RunResult>;
+}
+
+// Closed-loop window of W1: lines a sender may have in flight before every
+// receiver has them. Large enough that the server, not round trips, is the
+// limit (ncat without TCP_NODELAY needs ~100+ to leave Nagle's 40 ms stalls
+// behind), small enough that no server has to queue a backlog for a slow
+// reader: 10 senders x 128 lines x ~60 bytes is ~77 KB per receiver.
+export const W1_WINDOW = 128;
+
+export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
+  const quick = mode === "quick";
+  const fanout = (clients: number, senders: number, lines: number, rate: number, stallMs: number) => ({
+    clients,
+    senders,
+    lines,
+    window: W1_WINDOW,
+    rate,
+    stallMs,
+    timeoutMs: 60_000,
+  });
+
+  if (mode === "smoke") {
+    const w1 = fanout(40, 5, 4000, 0, 3_000);
+    return [
+      {
+        id: "W1",
+        title: "fan-out, smoke size",
+        description: `${w1.clients} clients, ${w1.senders} senders x ${w1.lines} lines, closed loop (window ${W1_WINDOW})`,
+        repeats: 1,
+        skip: {},
+        maxClients: w1.clients,
+        run: (target) => runFanout(target, { ...w1, timeoutMs: 15_000 }),
+      },
+    ];
+  }
+
+  const w1 = fanout(100, 10, 1000, 0, 3_000);
+  const w2Seconds = quick ? 3 : 6;
+  const w2 = fanout(200, 20, 100 * w2Seconds, 100, 3_000);
+  const churnSeconds = quick ? 2 : 5;
+  return [
+    {
+      id: "W1",
+      title: "fan-out at full speed",
+      description: `${w1.clients} clients, ${w1.senders} of them send ${w1.lines} lines each as fast as the server relays them (closed loop, ${W1_WINDOW} lines in flight per sender); every other client must receive every line`,
+      repeats: quick ? 1 : 5,
+      skip: {},
+      maxClients: w1.clients + 10,
+      run: (target) => runFanout(target, w1),
+    },
+    {
+      id: "W2",
+      title: "steady chat load",
+      description: `${w2.clients} clients, ${w2.senders} senders x ${w2.rate} lines/s each for ${w2Seconds} s (open loop: each line leaves on schedule, stamped with its planned time)`,
+      repeats: quick ? 1 : 3,
+      skip: {},
+      maxClients: w2.clients + 10,
+      run: (target) => runFanout(target, w2),
+    },
+    {
+      id: "W3-1k",
+      title: "idle memory, 1,000 connections",
+      description: "1,000 clients connect and are greeted (parley: at the nickname prompt; ngircd: registered, in no channel; ncat: announced), then sit idle; server RSS growth / connections held",
+      repeats: quick ? 1 : 2,
+      skip: {},
+      maxClients: NCAT_MAX_CLIENTS,
+      run: (target) => runIdle(target, { connections: 1000, stage: "greeted" }),
+    },
+    {
+      id: "W3-10k",
+      title: "idle memory, 10,000 connections",
+      description: "as W3-1k with 10,000 clients",
+      repeats: quick ? 1 : 2,
+      optional: quick,
+      skip: { ncat: `ncat --chat cannot hold more than ~${NCAT_MAX_CLIENTS} clients (select() and FD_SETSIZE)` },
+      maxClients: 10_000,
+      run: (target) => runIdle(target, { connections: 10_000, stage: "greeted" }),
+    },
+    {
+      id: "W3-joined",
+      title: "idle memory, 1,000 users in the room (only with --only)",
+      description: "as W3-1k, but each client also joins (parley: picks a nick; ngircd: JOINs #bench), so every join is announced to everyone already there",
+      repeats: quick ? 1 : 2,
+      optional: true,
+      skip: {},
+      maxClients: NCAT_MAX_CLIENTS,
+      run: (target) => runIdle(target, { connections: 1000, stage: "joined" }),
+    },
+    {
+      id: "W4",
+      title: "connection churn",
+      description: `for ${churnSeconds} s, 8 clients at a time connect, join (parley: pick a nick; ngircd: register and JOIN; ncat: its greeting), leave the server's way and wait for the close; the room is otherwise empty`,
+      repeats: quick ? 1 : 2,
+      skip: {},
+      maxClients: 100,
+      run: (target) => runChurn(target, { seconds: churnSeconds, parallel: 8 }),
+    },
+    {
+      id: "W5",
+      title: "start-up",
+      description: `\`--version\` wall time (median of ${quick ? 10 : 20} runs), and spawn until a first client is accepted and greeted (median of ${quick ? 5 : 10} launches)`,
+      repeats: 1,
+      skip: {},
+      maxClients: 100,
+      runAlone: (name) => runStartup(name, paths, { versionRuns: quick ? 10 : 20, launchRuns: quick ? 5 : 10 }),
+    },
+  ];
+}
+
+/** Workloads picked by `--only` (an id, or a prefix: "W3" picks W3-1k and W3-10k); none: the default set. */
+export function selectWorkloads(all: Workload[], only: string[] | null): Workload[] {
+  if (!only) return all.filter((w) => !w.optional);
+  return all.filter((w) => {
+    const id = w.id.toUpperCase();
+    return only.some((want) => id === want || (id.startsWith(want + "-") && !w.optional));
+  });
+}
