@@ -94,8 +94,9 @@ class Link implements Connection, WireEvents {
   }
   onClose(): void {
     clearTimeout(this.closing);
-    this.server.forget(this);
+    // The client went away (FIN, reset, or a socket error) before the session ended.
     this.session.gone("connection closed");
+    this.server.forget(this);
   }
 }
 
@@ -198,7 +199,9 @@ export class ChatServer {
     const left = (this.perIp.get(link.address) ?? 1) - 1;
     if (left > 0) this.perIp.set(link.address, left);
     else this.perIp.delete(link.address);
-    this.chat.log.debug(`closed ${link.who} (${this.links.size} open)`);
+    // Every disconnect is explained, with the nick the connection had.
+    const { nick, endReason } = link.session;
+    this.chat.log.info(`closed ${link.who}${nick ? ` (${nick})` : ""}: ${endReason || "connection closed"} (${this.links.size} open)`);
     if (this.links.size === 0) this.whenEmpty();
   }
 

@@ -64,6 +64,8 @@ export class Session implements LineSink {
   readonly id = ++lastId;
   readonly connectedAt = Date.now();
   lastInput = this.connectedAt;
+  /** why the session ended, for the log line when the socket closes */
+  endReason = "";
   private telnet: TelnetFilter | null = null;
   private passwordTries = 0;
   private flood: FloodGate | null = null;
@@ -185,6 +187,7 @@ export class Session implements LineSink {
     if (this.state === "closed") return;
     const wasIn = this.state === "chat";
     this.state = "closed";
+    this.endReason = reason;
     if (wasIn) this.leaveRoom(reason, announce);
     this.conn.end();
   }
@@ -194,6 +197,7 @@ export class Session implements LineSink {
     if (this.state === "closed") return;
     const wasIn = this.state === "chat";
     this.state = "closed";
+    this.endReason = reason;
     this.conn.outbox.close();
     if (wasIn) this.leaveRoom(reason, true);
   }
