@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { parseClientFrame, type ClientFrame, type Parsed } from "../../core/json-frames.ts";
 import { LineSplitter } from "../../core/lines.ts";
+import { cut } from "../helpers/cut.ts";
 
 const TYPES = ["hello", "nick", "say", "msg", "rename", "list", "help", "command", "quit", "ping"] as const;
 
@@ -306,18 +307,6 @@ function lines(pieces: Uint8Array[], options: { erase?: boolean } = {}): string[
   return out;
 }
 
-/** Cuts `data` at the given points (taken modulo its length, sorted). */
-function cut(data: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (data.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const to of at) {
-    pieces.push(data.slice(from, to));
-    from = to;
-  }
-  pieces.push(data.slice(from));
-  return pieces;
-}
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 /** What a program writes: each frame, then LF or CR LF. */

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { applyErasures, LineSplitter } from "../../core/lines.ts";
+import { cut } from "../helpers/cut.ts";
 
 type Event = { line: string } | { tooLong: number };
 
@@ -167,17 +168,6 @@ const lineByte = fc.oneof(
 );
 const lineBytes = fc.array(lineByte, { maxLength: 200 }).map((a) => Uint8Array.from(a));
 
-function cut(data: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (data.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const to of at) {
-    pieces.push(data.slice(from, to));
-    from = to;
-  }
-  pieces.push(data.slice(from));
-  return pieces;
-}
 
 describe("property: how the bytes are split into reads does not matter", () => {
   test("split anywhere, the same lines and tooLong reports come out as unsplit", () => {

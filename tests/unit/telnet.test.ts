@@ -3,6 +3,7 @@
 // telnet's editing commands into the keys a raw client would have sent.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { cut } from "../helpers/cut.ts";
 import {
   AYT,
   DO,
@@ -313,18 +314,6 @@ const telnetByte = fc.oneof(
 );
 const telnetBytes = fc.array(telnetByte, { maxLength: 300 }).map((a) => Uint8Array.from(a));
 
-/** Cuts `data` at the given points (taken modulo its length, sorted). */
-function cut(data: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => (data.length === 0 ? 0 : p % (data.length + 1))))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const to of at) {
-    pieces.push(data.slice(from, to));
-    from = to;
-  }
-  pieces.push(data.slice(from));
-  return pieces;
-}
 
 /** Feeds pieces; returns all data and all reply bytes, concatenated. */
 function run(pieces: Uint8Array[]): { data: number[]; replies: number[] } {
