@@ -8,21 +8,12 @@ export const CLIENT_NAME = "parley-connect";
 // counted, so a server that never sends a newline cannot fill our memory.
 export const MAX_SERVER_LINE = 1024 * 1024;
 
-export type FrameId = string | number;
-
-export type ClientFrame = { id?: FrameId } & (
-  | { type: "hello"; client: string; version: number }
-  | { type: "nick"; nick: string }
-  | { type: "say"; text: string }
-  | { type: "msg"; to: string; text: string }
-  | { type: "rename"; nick: string }
-  | { type: "list" }
-  | { type: "help" }
-  | { type: "command"; name: string; args: string | string[] }
-  | { type: "quit"; reason?: string }
-  | { type: "ping" }
-  | { type: "password"; password: string }
-);
+// The frames are the server's own types (core/json-frames.ts): one
+// definition of the protocol for both ends.
+export type { ClientFrame } from "../json-frames.ts";
+export type { FrameId } from "../events.ts";
+import type { FrameId } from "../events.ts";
+import type { ClientFrame } from "../json-frames.ts";
 
 export interface ListedUser {
   nick: string;
