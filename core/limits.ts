@@ -5,6 +5,8 @@
 export interface Limits {
   /** longest line a client may send, in bytes */
   maxLine: number;
+  /** longest nickname, in characters */
+  maxNick: number;
   /** bytes that may wait for one client before it is cut off as not reading */
   maxOutbox: number;
   /** how long a plugin handler may run before the user is answered anyway, ms */
@@ -36,6 +38,7 @@ export interface LimitFlag {
 
 export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { key: "maxLine", flag: "max-line", unit: "bytes", default: "4096", min: 16, max: 16 * 1024 * 1024, description: "longest line a client may send; longer ones are refused, and never held in memory" },
+  { key: "maxNick", flag: "max-nick", unit: "count", default: "24", min: 1, max: 64, description: "longest nickname, in characters (a Chinese character counts as one)" },
   { key: "maxOutbox", flag: "max-outbox", unit: "bytes", default: "1m", min: 4096, max: 1024 ** 3, description: "bytes that may wait for a client before it is cut off as not reading (SendQ)" },
   { key: "floodRate", flag: "flood-rate", unit: "count", default: "5", min: 0, max: 1_000_000, description: "lines per second a user may keep sending: past it, a warning, then lines are dropped, then a disconnect (0: off)" },
   { key: "floodBurst", flag: "flood-burst", unit: "count", default: "10", min: 1, max: 1_000_000, description: "lines a user may send at once before --flood-rate applies" },

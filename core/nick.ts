@@ -9,11 +9,11 @@ const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 export type NickCheck = { ok: true; nick: string } | { ok: false; reason: string };
 
 /** Checks the shape of a nickname; `reserved` holds lower-cased command words. */
-export function checkNick(input: string, reserved: ReadonlySet<string>): NickCheck {
+export function checkNick(input: string, reserved: ReadonlySet<string>, max = MAX_NICK): NickCheck {
   const nick = input.trim().normalize("NFC");
   if (nick.length === 0) return { ok: false, reason: "a nickname cannot be empty" };
   const length = [...nick].length;
-  if (length > MAX_NICK) return { ok: false, reason: `a nickname has at most ${MAX_NICK} characters (that one has ${length})` };
+  if (length > max) return { ok: false, reason: `a nickname has at most ${max} characters (that one has ${length})` };
   if (!NICK.test(nick)) return { ok: false, reason: "a nickname may hold only letters, digits, _ and -" };
   // Letters that draw nothing (U+3164, U+034F, variation selectors) would let
   // "Alice" and "Alice" plus an invisible mark be two people.

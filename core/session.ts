@@ -163,7 +163,7 @@ export class Session implements LineSink {
   }
 
   rename(wanted: string): NickResult<{ nick: string }> | Promise<NickResult<{ nick: string }>> {
-    const check = checkNick(wanted, this.chat.registry.reservedWords());
+    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
     const refused = runNickHooks(this, check.nick);
@@ -348,7 +348,7 @@ export class Session implements LineSink {
 
   /** Takes a first nickname and enters the room (the others are told). */
   join(wanted: string): NickResult | Promise<NickResult> {
-    const check = checkNick(wanted, this.chat.registry.reservedWords());
+    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     const refused = runNickHooks(this, check.nick);
     if (refused) return { ok: false, code: "nick_taken", reason: refused };

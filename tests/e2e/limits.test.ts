@@ -44,6 +44,20 @@ describe("flood control (--flood-rate 5, --flood-burst 10: the defaults)", () =>
   });
 });
 
+describe("--max-nick", () => {
+  test("a nickname longer than the limit is refused with the limit named; 24 by default", async () => {
+    const parley = await startChat(["--max-nick", "5"]);
+    const c = await Client.connect(parley.port);
+    await c.waitFor("choose a nickname");
+    c.send("abcdef");
+    expect(await c.waitFor(/^! /)).toBe("! a nickname has at most 5 characters (that one has 6)");
+    c.send("你好世界呀");
+    await c.waitFor("* Hi 你好世界呀!");
+    c.close();
+    await parley.stop();
+  });
+});
+
 describe("--nick-timeout", () => {
   test("a connection that never picks a nickname is told why and closed; one that did stays", async () => {
     const parley = await startChat(["--nick-timeout", "1"]);
