@@ -99,7 +99,10 @@ export async function runCli(root: AnyCommand, argv: string[], version: string):
     const cmd = chain[chain.length - 1]!;
     const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
     if (rest.includes("--help") || rest.includes("-h") || (!cmd.run && rest.length === 0)) {
-      const usage = await renderUsage(cmd, parent);
+      // citty names only one parent level; give it the whole path ("parley udp").
+      const parentMeta = parent?.meta ? await resolve(parent.meta) : undefined;
+      const named = parent && { ...parent, meta: { ...parentMeta, name: commandName(names.slice(0, -1)) } };
+      const usage = await renderUsage(cmd, named);
       // citty colours help even when piped; keep it plain for pipes and files.
       process.stdout.write((process.stdout.isTTY ? usage : usage.replace(/\x1b\[[0-9;]*m/g, "")) + "\n");
       return;
