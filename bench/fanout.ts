@@ -62,7 +62,7 @@ export async function runFanout(target: Target, config: FanoutConfig): Promise<R
 }
 
 /** W1: each sender refills its window whenever its frontier moves; finish() waits for the end. */
-function closedLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig): void {
+export function closedLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig): void {
   const sent = new Int32Array(senders.length);
   const dirty = new Set<number>();
   let flushQueued = false;
@@ -89,7 +89,7 @@ function closedLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig
 }
 
 /** W2: sender s sends line q at t0 + (q + s/S) / rate, stamped with that planned time. */
-async function openLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig, lag: Histogram): Promise<number> {
+export async function openLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig, lag: Histogram): Promise<number> {
   const interval = 1000 / config.rate; // ms between one sender's lines
   const sent = new Int32Array(senders.length);
   const t0 = performance.now() + 5;

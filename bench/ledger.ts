@@ -11,6 +11,11 @@
 
 import { Histogram } from "./stats.ts";
 
+/** Where a receiver's line counter records each delivery: the ledger, or something in front of it (W6 splits by node). */
+export interface Recorder {
+  record(sender: number, seq: number, latency: number, now: number): void;
+}
+
 export class Ledger {
   readonly senders: number;
   readonly linesPerSender: number;

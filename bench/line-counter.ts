@@ -9,7 +9,7 @@
 // #bench :`, ncat's `<user5> `), so one parser fits every target. Pure: no
 // I/O, fed chunks by the client.
 
-import type { Ledger } from "./ledger.ts";
+import type { Recorder } from "./ledger.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -29,7 +29,7 @@ const SCRATCH = new Uint8Array(CARRY * 2);
 
 export class LineCounter {
   /** where deliveries are recorded; null: lines are parsed but not counted */
-  ledger: Ledger | null = null;
+  ledger: Recorder | null = null;
   /** lines that were not benchmark lines (server notices, or lines ncat mangled) */
   otherLines = 0;
   private carry: Uint8Array | null = null;

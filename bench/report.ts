@@ -2,6 +2,8 @@
 // (unit, which way is better, how repeats combine), the ratios parley/peer,
 // the issue's goals, and what limited each run.
 
+import { CLUSTER_ROWS } from "./cluster-report.ts";
+import { check, count, kb, known, mb, ms, pct, perSec, secs } from "./format.ts";
 import type { RunResult } from "./result.ts";
 import { median } from "./stats.ts";
 import type { TargetName } from "./targets.ts";
@@ -9,10 +11,14 @@ import type { TargetName } from "./targets.ts";
 /** Every run, by workload id and target; a string when the target was skipped or failed. */
 export type Results = Map<string, Map<TargetName, RunResult[] | string>>;
 
-type Get = (target: TargetName, key: string) => number;
+export type Get = (target: TargetName, key: string) => number;
 
-interface Row {
+export interface Row {
   workload: string;
+  /** how the workload column names it (default: its id) */
+  group?: string;
+  /** W6: the single-node workload whose parley figure this row is set beside, as cluster ÷ single node */
+  baseline?: string;
   key: string;
   label: string;
   format: (v: number) => string;
@@ -23,16 +29,6 @@ interface Row {
   /** the issue's goal for this row, checked: "✓ ..." / "✗ ..." / "" */
   goal?: (get: Get) => string;
 }
-
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + " ms";
-const secs = (v: number) => v.toFixed(2) + " s";
-const pct = (v: number) => (v * 100).toFixed(0) + "%";
-const count = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
-const perSec = (v: number) => (v >= 1e6 ? (v / 1e6).toFixed(2) + " M/s" : v >= 1e4 ? (v / 1e3).toFixed(0) + " k/s" : v.toFixed(0) + "/s");
-const kb = (v: number) => (v / 1024).toFixed(2) + " KB";
-const mb = (v: number) => (v / 2 ** 20).toFixed(1) + " MB";
-const check = (ok: boolean, text: string) => (ok ? "✓ " : "✗ ") + text;
-const known = (...vs: number[]) => vs.every(Number.isFinite);
 
 const fanoutRows = (w: string): Row[] => [
   { workload: w, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: (g) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "") },
@@ -102,6 +98,7 @@ export const ROWS: Row[] = [
     format: ms,
     goal: (g) => (known(g("parley", "firstConnectionMs")) ? check(g("parley", "firstConnectionMs") < 150, "< 150 ms") : ""),
   },
+  ...CLUSTER_ROWS,
 ];
 
 function crashedIn(results: Results, workload: string, target: TargetName): boolean {
@@ -157,7 +154,9 @@ function limitOf(m: Record<string, number>, cores: number): string {
 /** The one table: a row per metric, a column per target, ratios, goals. */
 export function table(results: Results, targets: readonly TargetName[], cores: number): string {
   const peers = targets.filter((t) => t !== "parley");
-  const header = ["workload", "metric", ...targets, ...(targets.includes("parley") ? peers.map((p) => `parley/${p}`) : []), "goal (issue 5)"];
+  // W6 (a cluster) sets parley beside itself on one node: a column of its own, when it ran.
+  const beside = ROWS.some((r) => r.baseline && results.has(r.workload));
+  const header = ["workload", "metric", ...targets, ...(targets.includes("parley") ? peers.map((p) => `parley/${p}`) : []), ...(beside ? ["cluster ÷ single node"] : []), "goal (issue 5)"];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`];
   const cell = (workload: string, t: TargetName, row: Row) => {
     const entry = results.get(workload)?.get(t);
@@ -179,19 +178,31 @@ export function table(results: Results, targets: readonly TargetName[], cores: n
           return row.ratio === false || !known(a, b) || b === 0 || crashedIn(results, row.workload, p) ? "" : `${(a / b).toFixed(2)}×`;
         })
       : [];
-    lines.push(`| ${row.workload} | ${row.label} | ${targets.map((t) => cell(row.workload, t, row)).join(" | ")} | ${[...ratios, row.goal?.(get) ?? ""].join(" | ")} |`);
+    const single = beside ? [besideSingle(results, row)] : [];
+    lines.push(`| ${row.group ?? row.workload} | ${row.label} | ${targets.map((t) => cell(row.workload, t, row)).join(" | ")} | ${[...ratios, ...single, row.goal?.(get) ?? ""].join(" | ")} |`);
   }
   // W2 runs at a fixed rate: it keeps up or not (see its rows), nothing "limits" it.
-  for (const workload of ["W1", "W4"]) {
+  for (const workload of ["W1", "W4", "W6"]) {
     if (!results.has(workload)) continue;
     const limits = targets.map((t) => {
       const runs = results.get(workload)?.get(t);
       return Array.isArray(runs) ? [...new Set(medianRuns(runs).map((r) => limitOf(r.metrics, cores)))].filter(Boolean).join(", ") || "—" : "—";
     });
-    const blanks = targets.includes("parley") ? peers.map(() => "") : [];
-    lines.push(`| ${[workload, "limited by", ...limits, ...blanks, ""].join(" | ")} |`);
+    const blanks = [...(targets.includes("parley") ? peers.map(() => "") : []), ...(beside ? [""] : [])];
+    const group = ROWS.find((r) => r.workload === workload)?.group ?? workload;
+    lines.push(`| ${[group, "limited by", ...limits, ...blanks, ""].join(" | ")} |`);
   }
   return lines.join("\n");
+}
+
+/** A W6 row's cluster figure ÷ parley's on one node in its baseline workload, with that figure. */
+function besideSingle(results: Results, row: Row): string {
+  if (!row.baseline) return "";
+  const cluster = combined(results, row.workload, "parley", row.key, row.combine);
+  const single = combined(results, row.baseline, "parley", row.key, row.combine);
+  if (!known(single)) return results.has(row.baseline) ? "" : `(no ${row.baseline} in this run)`;
+  const ratio = known(cluster) && single !== 0 ? `${(cluster / single).toFixed(2)}× ` : "";
+  return `${ratio}(${row.baseline}: ${row.format(single)})`;
 }
 
 /** Every run's own numbers and notes, for results.md. */

@@ -45,6 +45,9 @@ export function writeResults(path: string, info: ResultsInfo): void {
     genBound ? `${genBound} run(s) were generator-bound (see the per-run list, generatorBusy ≥ 0.9).` : "",
     noisy ? `${noisy} of ${other.length} runs were disturbed (otherCpu in the per-run list: CPU used meanwhile by other processes and kernel threads).` : "",
     `W1 latency is queueing behind each sender's window (${W1_WINDOW} lines in flight), not light-load latency; W2 shows that.`,
+    results.has("W6") || results.has("W6-steady")
+      ? `W6 (a cluster: two parley nodes sharing the room through one redis-server, clients alternating between them) has no peer: its parley column holds the cluster's figures, and "cluster ÷ single node" divides each by parley's own on one node in this run (W6 by W1, W6-steady by W2). Its server CPU is both nodes plus Redis, all three on the same ${cores} cores as the generator. Same-node deliveries go from the sender's node straight to its receivers; cross-node ones through Redis (one PUBLISH per line, and one XADD to the shared history stream).`
+      : "",
     ...info.skipped.map((s) => `Skipped ${s}.`),
   ].filter(Boolean);
 

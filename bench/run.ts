@@ -11,6 +11,7 @@
 
 import { join, relative, resolve } from "node:path";
 import { snapshotParley, staleness } from "./binary.ts";
+import { clusterCommands } from "./cluster-setup.ts";
 import { fileLimit, raiseFileLimit, waitForQuiet } from "./proc.ts";
 import { table, type Results } from "./report.ts";
 import type { RunResult } from "./result.ts";
@@ -18,8 +19,9 @@ import { writeResults } from "./results-file.ts";
 import { commandFor, missing, parleyLimitArgs, startTarget, stopAll, TARGET_NAMES, versionOf, type TargetName, type TargetPaths } from "./targets.ts";
 import { defineWorkloads, selectWorkloads, type Mode, type Workload } from "./workloads.ts";
 
-const USAGE = `usage: bun bench/run.ts [--only W1,W2,W3,W4,W5] [--targets parley,ncat,ngircd] [--quick] [--smoke] [--parley PATH] [--out FILE]
-  --only     workloads by id or prefix: W1, W2, W3 (W3-1k and W3-10k), W3-joined (not in the default set), W4, W5
+const USAGE = `usage: bun bench/run.ts [--only W1,W2,W3,W4,W5,W6] [--targets parley,ncat,ngircd] [--quick] [--smoke] [--parley PATH] [--out FILE]
+  --only     workloads by id or prefix: W1, W2, W3 (W3-1k and W3-10k), W3-joined (not in the default set), W4, W5,
+             W6 (W6 and W6-steady: W1 and W2 on two parley nodes + Redis; needs redis-server)
   --targets  which servers (missing ones are skipped with a note)
   --quick    one run each, shorter W2/W4, no W3-10k: a look in ~30 s
   --smoke    W1 scaled down against parley only; exit 1 if anything was lost
@@ -109,6 +111,7 @@ async function runAlone(workload: Workload, name: TargetName, paths: TargetPaths
 function progress(workload: Workload, name: TargetName, i: number, result: RunResult): string {
   const m = result.metrics;
   const f = (k: string, d = 2) => (Number.isFinite(m[k]) ? m[k]!.toFixed(d) : "-");
+  const split = m.crossP99 !== undefined ? `, cross-node ${((m.crossShare ?? NaN) * 100).toFixed(0)}% p99 ${f("crossP99")} ms, same-node p99 ${f("sameP99")} ms, Redis ${f("redisCpu")} s CPU` : "";
   const main =
     m.rate !== undefined
       ? `${(m.rate / 1e6).toFixed(2)} M deliveries/s, lost ${m.lost}, p50 ${f("p50")} ms, p99 ${f("p99")} ms, server ${f("serverCpu")} s CPU, generator ${(m.generatorBusy! * 100).toFixed(0)}% busy`
@@ -117,7 +120,7 @@ function progress(workload: Workload, name: TargetName, i: number, result: RunRe
         : m.cyclesPerSecond !== undefined
           ? `${m.cyclesPerSecond.toFixed(0)} cycles/s, p99 ${f("p99")} ms, ${m.failures} failed`
           : `--version ${f("versionMs", 1)} ms, first connection ${f("firstConnectionMs", 1)} ms`;
-  return `${workload.id} ${name} run ${i + 1}/${workload.repeats}: ${main}${result.notes.length ? `  [${result.notes.join("; ")}]` : ""}`;
+  return `${workload.id} ${name} run ${i + 1}/${workload.repeats}: ${main}${split}${result.notes.length ? `  [${result.notes.join("; ")}]` : ""}`;
 }
 
 async function main(): Promise<number> {
@@ -146,6 +149,7 @@ async function main(): Promise<number> {
   const commands = available.map((t) => commandFor(t, snapshot.paths, 100).replace(snapshot.paths.parley, shownBinary));
   const versions = flags.targets.map((t) => (available.includes(t) ? versionOf(t, snapshot.paths) : "not installed"));
   const parleyLimits = available.includes("parley") ? parleyLimitArgs(snapshot.paths.parley) : [];
+  if (available.includes("parley") && workloads.some((w) => w.id.startsWith("W6"))) commands.push(...clusterCommands(shownBinary, parleyLimits));
   const results: Results = new Map();
   const skipped: string[] = [];
   let broken = false;

@@ -51,17 +51,17 @@ const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 const LOG_TAIL = 40;
 
-// Every target running now, so an interrupted run can stop them (by PID).
-const running = new Set<Target>();
+// Every process running now, so an interrupted run can stop them (by PID).
+const running = new Set<Target<string>>();
 
 /** Stops every target still running: for SIGINT/SIGTERM. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((t) => t.stop()));
 }
 
-/** A running server we started. */
-export class Target {
-  readonly name: TargetName;
+/** A running server we started (a target, or a helper such as the cluster's Redis). */
+export class Target<Name extends string = TargetName> {
+  readonly name: Name;
   readonly command: string[];
   /** 0 until known (parley with --port 0 names it in its log) */
   port: number;
@@ -72,7 +72,7 @@ export class Target {
   private readonly tail: string[] = [];
   private hasExited = false;
 
-  constructor(name: TargetName, recipe: Recipe, dir: string, port: number) {
+  constructor(name: Name, recipe: Recipe, dir: string, port: number) {
     this.name = name;
     this.command = recipe.command;
     this.port = port;
@@ -142,7 +142,7 @@ export function missing(name: TargetName, paths: TargetPaths): string | null {
   return Bun.which(name) ? null : `${name} is not installed (apt-get install -y ${name})`;
 }
 
-interface Recipe {
+export interface Recipe {
   command: string[];
   env?: Record<string, string | undefined>;
   /** files written into the target's folder first */
@@ -182,20 +182,37 @@ function recipe(name: TargetName, paths: TargetPaths, maxClients: number, port: 
 
 /** Spawns `name` on `port` without waiting for anything (W5 times the wait itself). */
 export function launch(name: TargetName, paths: TargetPaths, maxClients: number, port: number): Target {
-  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  return new Target(name, recipe(name, paths, maxClients, port), dir, port);
+  return spawnRecipe(name, recipe(name, paths, maxClients, port), port);
 }
 
-/** Starts `name` fresh on a free loopback port and waits until it accepts connections. */
-export async function startTarget(name: TargetName, paths: TargetPaths, maxClients: number): Promise<Target> {
+function spawnRecipe<Name extends string>(name: Name, recipe: Recipe, port: number): Target<Name> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  return new Target(name, recipe, dir, port);
+}
+
+/**
+ * Starts `name` fresh on a free loopback port and waits until it accepts
+ * connections. `extraArgs` go after parley's own (the cluster's --redis).
+ */
+export async function startTarget(name: TargetName, paths: TargetPaths, maxClients: number, extraArgs: string[] = []): Promise<Target> {
   const port = name === "parley" ? 0 : await freePort();
-  const target = launch(name, paths, maxClients, port);
-  const ready = name === "ncat" ? waitForListen(port, START_TIMEOUT_MS).then(() => port) : target.announced;
+  const r = recipe(name, paths, maxClients, port);
+  const target = spawnRecipe(name, { ...r, command: [...r.command, ...extraArgs] }, port);
+  return ready(target, name === "ncat" ? waitForListen(port, START_TIMEOUT_MS).then(() => port) : target.announced);
+}
+
+/** Starts a helper process (the cluster's Redis) from its recipe; ready when its log says so. */
+export async function startProcess<Name extends string>(name: Name, recipe: Recipe, port: number): Promise<Target<Name>> {
+  const target = spawnRecipe(name, recipe, port);
+  return ready(target, target.announced);
+}
+
+async function ready<Name extends string>(target: Target<Name>, announced: Promise<number | null>): Promise<Target<Name>> {
   const timeout = Bun.sleep(START_TIMEOUT_MS).then(() => null);
-  const found = await Promise.race([ready, timeout]).catch(() => null);
+  const found = await Promise.race([announced, timeout]).catch(() => null);
   if (!found || target.exited) {
     await target.stop();
-    throw new Error(`${name} did not start:\n${target.log().slice(-10).join("\n")}`);
+    throw new Error(`${target.name} did not start:\n${target.log().slice(-10).join("\n")}`);
   }
   target.port = found;
   return target;

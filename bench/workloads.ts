@@ -3,6 +3,8 @@
 // repeats, which targets it applies to, and which function runs it.
 
 import { runChurn } from "./churn.ts";
+import { runCluster } from "./cluster.ts";
+import { clusterMissing } from "./cluster-setup.ts";
 import { runFanout } from "./fanout.ts";
 import { runIdle } from "./idle.ts";
 import type { RunResult } from "./result.ts";
@@ -67,6 +69,8 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
   const w2Seconds = quick ? 3 : 6;
   const w2 = fanout(200, 20, 100 * w2Seconds, 100, 3_000);
   const churnSeconds = quick ? 2 : 5;
+  // W6 is parley's own: the C peers have no cluster mode to set beside it.
+  const cluster = { ncat: "no cluster mode", ngircd: "no cluster mode (server links are not a shared room)", ...(clusterMissing() ? { parley: clusterMissing()! } : {}) };
   return [
     {
       id: "W1",
@@ -132,6 +136,24 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: {},
       maxClients: 100,
       runAlone: (name) => runStartup(name, paths, { versionRuns: quick ? 10 : 20, launchRuns: quick ? 5 : 10 }),
+    },
+    {
+      id: "W6",
+      title: "W1 across a cluster: 2 parley nodes + Redis",
+      description: `W1's load (${w1.clients} clients, ${w1.senders} senders x ${w1.lines} lines, window ${W1_WINDOW}) on two parley nodes sharing the room through one redis-server (all three fresh per run); clients alternate between the nodes, so each has half the senders and half the receivers, and about half the deliveries cross Redis`,
+      repeats: quick ? 1 : 5,
+      skip: cluster,
+      maxClients: w1.clients + 10,
+      runAlone: () => runCluster(paths, w1),
+    },
+    {
+      id: "W6-steady",
+      title: "W2 across the same cluster",
+      description: `W2's load (${w2.clients} clients, ${w2.senders} senders x ${w2.rate} lines/s for ${w2Seconds} s, open loop) on the W6 cluster, clients alternating between the nodes`,
+      repeats: quick ? 1 : 3,
+      skip: cluster,
+      maxClients: w2.clients + 10,
+      runAlone: () => runCluster(paths, w2),
     },
   ];
 }
