@@ -146,19 +146,22 @@ export class ClusterRoom implements RoomApi {
     this.send({ o: this.node, k: "event", e: event, ...record });
   }
 
+  // "NODE\nJSON": a node hears its own publications too, and drops them
+  // by the name in front without parsing them.
   private send(envelope: Envelope): void {
-    this.link.publish(JSON.stringify(envelope));
+    this.link.publish(`${this.node}\n${JSON.stringify(envelope)}`);
   }
 
   /** Something another node said. */
   receive(text: string): void {
+    const split = text.indexOf("\n");
+    if (split === -1 || (split === this.node.length && text.startsWith(this.node))) return;
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(text) as Envelope;
+      envelope = JSON.parse(text.slice(split + 1)) as Envelope;
     } catch {
       return this.log.warn("redis: a message on the room channel is not JSON; ignored");
     }
-    if (envelope.o === this.node) return;
     switch (envelope.k) {
       case "event":
         return this.remoteEvent(envelope.o, envelope.e, envelope.u);
