@@ -16,8 +16,14 @@ export function pluginFolder(flag: string | undefined, cwd = process.cwd()): str
   if (flag) return resolve(cwd, flag);
   if (process.env.PARLEY_PLUGINS) return resolve(cwd, process.env.PARLEY_PLUGINS);
   const local = resolve(cwd, "plugins");
-  return existsSync(local) && statSync(local).isDirectory() ? local : undefined;
+  if (!existsSync(local) || !statSync(local).isDirectory()) return undefined;
+  // parley's own source tree has a plugins/ folder too: the built-in
+  // plugins, compiled into the binary. Run from there, it is not a drop-in folder.
+  return existsSync(join(local, BUILTIN_MARKER)) ? undefined : local;
 }
+
+/** A file in the repository's plugins/ folder saying it holds the built-in sources. */
+export const BUILTIN_MARKER = ".parley-builtins";
 
 /** The plugin files of a folder, in name order: *.ts, *.js, *.mjs, and sub-folders with an index file. */
 export function listPluginFiles(dir: string): string[] {
