@@ -7,6 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { runCommand, runHooks } from "./handlers.ts";
 import { parseClientFrame, type ClientFrame } from "./json-frames.ts";
 import { parseParams, splitArgs } from "./params.ts";
+import { tryPassword } from "./password.ts";
 import { sanitize } from "./sanitize.ts";
 import type { NickResult, Session } from "./session.ts";
 
@@ -115,7 +116,7 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
       return session.send({ type: "pong", time: new Date().toISOString(), ...id });
     case "password":
       if (session.state !== "password") return session.error("no password is needed now", "bad_frame");
-      return session.tryPassword(frame.password);
+      return tryPassword(session, frame.password);
   }
 }
 

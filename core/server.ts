@@ -10,6 +10,7 @@ import { isLoopback } from "./limits.ts";
 import { sanitize } from "./sanitize.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
+import { welcome } from "./text-session.ts";
 import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
 import { listenNet } from "./transport-net.ts";
@@ -189,7 +190,7 @@ export class ChatServer {
     const link = new Link(this, wire, this.chat);
     this.links.add(link);
     this.chat.log.debug(`connection from ${link.who} (${this.links.size} open)`);
-    link.session.start();
+    welcome(link.session);
     return link;
   }
 

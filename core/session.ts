@@ -1,6 +1,8 @@
-// A session: one connected person. Bytes come in through the telnet filter
-// and the line splitter; each line is handled in order: the first one is the
-// nickname, the rest are routed to commands or said to the room.
+// A session: one connected person or program. Bytes come in through the
+// telnet filter and the line splitter; each line is handled in order, by the
+// text framing (text-session.ts) or, after a hello frame, the JSON one
+// (json-session.ts). The session holds the state and the operations both
+// use: join, rename, say, whisper, close.
 //
 // Lines are handled synchronously while every handler is synchronous (the
 // common case, and the fast one); when a handler returns a promise, later
@@ -9,17 +11,16 @@
 import type { UserInfo } from "./api.ts";
 import { Frame, type ChatEvent, type FrameId } from "./events.ts";
 import { handleJsonLine, startJson } from "./json-session.ts";
+import { handleTextLine } from "./text-session.ts";
 import type { Entry } from "./registry.ts";
 import { LineSplitter, type LineSink } from "./lines.ts";
 import { checkNick } from "./nick.ts";
 import type { Outbox } from "./outbox.ts";
-import { route } from "./router.ts";
 import { sanitize } from "./sanitize.ts";
 import { escapeIAC, IAC, OPT_ECHO, TelnetFilter } from "./telnet.ts";
-import { checkPassword } from "./password.ts";
 import { FloodGate } from "./flood.ts";
 import type { ChatContext } from "./chat.ts";
-import { runCommand, runHooks, runMessageHooks, runNickHooks } from "./handlers.ts";
+import { runHooks, runMessageHooks, runNickHooks } from "./handlers.ts";
 
 /** The socket side of a session, whatever the transport. */
 export interface Connection {
@@ -37,10 +38,6 @@ export interface Connection {
 // Lines read but not yet handled. Past this the socket is paused, so a
 // paste of a megabyte waits in the kernel instead of in our memory.
 const INBOX_PAUSE = 64;
-// A wrong server password is answered this much later; after this many the connection closes.
-const WRONG_PASSWORD_DELAY_MS = 1000;
-const PASSWORD_TRIES = 3;
-const NAMES_IN_GREETING = 20;
 
 type Inbound = string | { tooLong: number };
 
@@ -67,7 +64,8 @@ export class Session implements LineSink {
   /** why the session ended, for the log line when the socket closes */
   endReason = "";
   private telnet: TelnetFilter | null = null;
-  private passwordTries = 0;
+  /** wrong server passwords so far */
+  passwordTries = 0;
   private flood: FloodGate | null = null;
   private readonly lines: LineSplitter;
   private inbox: Inbound[] | null = null;
@@ -94,16 +92,6 @@ export class Session implements LineSink {
   /** LineSink: a line over --max-line was dropped. */
   tooLong(bytes: number): void {
     this.enqueue({ tooLong: bytes });
-  }
-
-  /** Greets a new connection and asks for a nickname. */
-  start(): void {
-    const online = this.chat.room.size;
-    const who = online === 0 ? "no one else is here yet" : online === 1 ? "1 person online" : `${online} people online`;
-    this.system(`Welcome to parley! ${who}.`);
-    if (this.chat.motd) this.system(this.chat.motd);
-    if (this.state === "password") this.askPassword();
-    else this.prompt();
   }
 
   receive(bytes: Uint8Array): void {
@@ -248,11 +236,12 @@ export class Session implements LineSink {
     if (this.json) return handleJsonLine(this, item);
     // A program opens with a hello frame as its first line (docs/protocol.md).
     if (first && item.trimStart().startsWith("{") && startJson(this, item)) return;
-    if (this.state === "password") return this.tryPassword(item);
-    const text = sanitize(item).trimEnd();
-    if (this.state === "nick") return this.chooseNick(text);
-    if (text.trim() === "") return;
-    return this.chatLine(text);
+    return handleTextLine(this, item);
+  }
+
+  /** Asks a telnet client to stop (true) or go back to (false) echoing what is typed. */
+  hideTyping(hide: boolean): void {
+    this.telnet?.requestLocal(OPT_ECHO, hide);
   }
 
   /** JSON lines: backspace and DEL are data, not editing keys. */
@@ -291,61 +280,6 @@ export class Session implements LineSink {
     }
   }
 
-  private askPassword(): void {
-    // A telnet client is asked to stop echoing while the password is typed.
-    this.telnet?.requestLocal(OPT_ECHO, true);
-    this.system("This server has a password. Password:");
-  }
-
-  /**
-   * Checks the server password. A wrong one is answered after a delay, and
-   * after a few the connection is closed: guessing is slow. Resolves once
-   * answered, so later lines wait.
-   */
-  tryPassword(given: string): Promise<void> | void {
-    if (checkPassword(given, this.chat.password ?? "")) {
-      this.telnet?.requestLocal(OPT_ECHO, false);
-      this.state = "nick";
-      if (this.json) return this.system("password accepted");
-      this.system(""); // the user's Enter was not echoed
-      return this.prompt();
-    }
-    this.passwordTries++;
-    this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${this.passwordTries} of ${PASSWORD_TRIES})`);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.passwordTries >= PASSWORD_TRIES) {
-          this.error("wrong password; too many tries, bye", "bad_password");
-          this.close("wrong password");
-        } else {
-          this.error("wrong password", "bad_password");
-          if (!this.json) this.askPassword();
-        }
-        resolve();
-      }, WRONG_PASSWORD_DELAY_MS);
-      timer.unref();
-    });
-  }
-
-  private prompt(): void {
-    this.system("Please choose a nickname:");
-  }
-
-  private chooseNick(text: string): Promise<void> | void {
-    if (text.trim() === "") return this.prompt();
-    const after = (joined: NickResult) => {
-      if (!joined.ok) {
-        this.error(joined.reason);
-        return this.prompt();
-      }
-      this.greet();
-      this.replayHistory();
-      void runHooks(this, "join");
-    };
-    const joined = this.join(text);
-    return joined instanceof Promise ? joined.then(after) : after(joined);
-  }
-
   /** Takes a first nickname and enters the room (the others are told). */
   join(wanted: string): NickResult | Promise<NickResult> {
     const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
@@ -365,28 +299,6 @@ export class Session implements LineSink {
     };
     const joined = this.chat.room.join(this, check.nick);
     return joined instanceof Promise ? joined.then(done) : done(joined);
-  }
-
-  private greet(): void {
-    const members = this.chat.room.list();
-    const names = members.slice(0, NAMES_IN_GREETING).map((m) => m.nick);
-    const more = members.length > NAMES_IN_GREETING ? ` and ${members.length - NAMES_IN_GREETING} more (type l)` : "";
-    this.system(`* Hi ${this.nick}! Online (${members.length}): ${names.join(", ")}${more}`);
-    this.system("* Type a line to talk to everyone, or help for commands.");
-  }
-
-  private chatLine(text: string): Promise<void> | void {
-    const r = route(text, this.chat.registry);
-    switch (r.kind) {
-      case "say":
-        return this.say(r.text);
-      case "command":
-        return runCommand(this, r.entry, r.args, r.raw);
-      case "usage":
-        return this.usage(r.entry);
-      case "unknown":
-        return this.error(`unknown command ${r.word} - type help`, "unknown_command");
-    }
   }
 
   usage(entry: Entry): void {
