@@ -39,7 +39,20 @@ export function makePluginContext(chat: ChatContext, owner: LoadedPlugin): Plugi
   };
 }
 
+// A session's context for a plugin is made once and kept (a message hook
+// asks for it on every line); keyed by the loaded plugin, so a reload gets
+// a fresh one.
+const perSession = new WeakMap<Session, WeakMap<LoadedPlugin, CommandContext>>();
+
 export function makeContext(session: Session, owner: LoadedPlugin): CommandContext {
+  let byOwner = perSession.get(session);
+  if (!byOwner) perSession.set(session, (byOwner = new WeakMap()));
+  let ctx = byOwner.get(owner);
+  if (!ctx) byOwner.set(owner, (ctx = buildContext(session, owner)));
+  return ctx;
+}
+
+function buildContext(session: Session, owner: LoadedPlugin): CommandContext {
   const { chat } = session;
   return {
     ...makePluginContext(chat, owner),

@@ -34,6 +34,7 @@ export class Registry {
   private readonly word = new Map<string, Entry>();
   private ordered: Entry[] = [];
   private reserved: Set<string> | undefined;
+  private readonly hookLists = new Map<keyof Hooks, unknown[]>();
 
   /**
    * Adds a plugin. A command named like a built-in one replaces it (the
@@ -82,6 +83,7 @@ export class Registry {
     }
     this.plugins.push(owner);
     this.reserved = undefined;
+    this.hookLists.clear();
     return replaced;
   }
 
@@ -126,12 +128,16 @@ export class Registry {
     return this.reserved;
   }
 
+  /** The plugins' hooks of one kind, in load order (asked for on every line: kept once built). */
   hooks<K extends keyof Hooks>(name: K): { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[] {
+    const cached = this.hookLists.get(name);
+    if (cached) return cached as { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[];
     const found: { hook: NonNullable<Hooks[K]>; owner: LoadedPlugin }[] = [];
     for (const owner of this.plugins) {
       const hook = owner.plugin.hooks?.[name];
       if (hook) found.push({ hook: hook as NonNullable<Hooks[K]>, owner });
     }
+    this.hookLists.set(name, found);
     return found;
   }
 

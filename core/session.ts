@@ -60,6 +60,7 @@ export class Session implements LineSink {
   private firstLine = true;
   readonly id = ++lastId;
   readonly connectedAt = Date.now();
+  private connectedDate: Date | undefined;
   lastInput = this.connectedAt;
   /** why the session ended, for the log line when the socket closes */
   endReason = "";
@@ -114,7 +115,7 @@ export class Session implements LineSink {
   info(): UserInfo {
     const { nick, lastInput } = this;
     const node = this.chat.node ? { node: this.chat.node } : {};
-    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: new Date(this.connectedAt), idle: Date.now() - lastInput, ...node };
+    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
   }
 
   kick(reason: string): boolean {
