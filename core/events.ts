@@ -4,6 +4,7 @@
 // fan-out path.
 
 import type { CommandInfo } from "./api.ts";
+import { escapeIAC } from "./telnet.ts";
 
 /** The `id` of the client frame an event answers (JSON framing). */
 export type FrameId = string | number;
@@ -99,6 +100,7 @@ export class Frame {
   readonly event: ChatEvent;
   private textBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
+  private telnetBytes: Uint8Array | null = null;
 
   constructor(event: ChatEvent) {
     this.event = event;
@@ -108,6 +110,12 @@ export class Frame {
   text(): Buffer {
     this.textBytes ??= Buffer.from(renderText(this.event).replaceAll("\n", "\r\n") + "\r\n");
     return this.textBytes;
+  }
+
+  /** The text lines with 0xFF doubled for telnet clients; the same bytes (UTF-8 never holds 0xFF), checked once per event. */
+  telnetText(): Uint8Array {
+    this.telnetBytes ??= escapeIAC(this.text());
+    return this.telnetBytes;
   }
 
   /** One JSON object and LF. */

@@ -17,7 +17,7 @@ import { LineSplitter, type LineSink } from "./lines.ts";
 import { checkNick } from "./nick.ts";
 import type { Outbox } from "./outbox.ts";
 import { sanitize } from "./sanitize.ts";
-import { escapeIAC, IAC, OPT_ECHO, TelnetFilter } from "./telnet.ts";
+import { IAC, OPT_ECHO, TelnetFilter } from "./telnet.ts";
 import { FloodGate } from "./flood.ts";
 import type { ChatContext } from "./chat.ts";
 import { runHooks, runMessageHooks, runNickHooks } from "./handlers.ts";
@@ -127,10 +127,8 @@ export class Session implements LineSink {
 
   deliver(frame: Frame): void {
     if (this.json) return this.conn.outbox.push(frame.json());
-    // Text is UTF-8, which never holds 0xFF, so this costs one scan and no copy;
-    // it keeps the promise that a telnet client never reads a stray command.
-    const bytes = frame.text();
-    this.conn.outbox.push(this.telnet ? escapeIAC(bytes) : bytes);
+    // A telnet client never reads a stray command byte: escaped once per event.
+    this.conn.outbox.push(this.telnet ? frame.telnetText() : frame.text());
   }
 
   /** Sends an event to this user alone; in JSON, answers carry the id of the frame being handled. */
