@@ -1,7 +1,11 @@
 // Flood control for one connection: a token bucket. Each line takes a
 // token; tokens come back at `rate` per second up to `burst`. A user past
 // it is warned once, then their lines are dropped, and if they keep going
-// for another burst's worth they are disconnected. Pure: time is passed in.
+// for ten more bursts' worth without a pause they are disconnected: a
+// pasted snippet costs its tail, a pasted megabyte costs the connection.
+// Pure: time is passed in.
+
+const DISCONNECT_AFTER_BURSTS = 10;
 
 export type FloodVerdict = "ok" | "warn" | "drop" | "disconnect";
 
@@ -30,6 +34,6 @@ export class FloodGate {
     }
     this.dropped++;
     if (this.dropped === 1) return "warn";
-    return this.dropped > this.burst ? "disconnect" : "drop";
+    return this.dropped > this.burst * DISCONNECT_AFTER_BURSTS ? "disconnect" : "drop";
   }
 }

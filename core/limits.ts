@@ -40,7 +40,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { key: "maxLine", flag: "max-line", unit: "bytes", default: "4096", min: 16, max: 16 * 1024 * 1024, description: "longest line a client may send; longer ones are refused, and never held in memory" },
   { key: "maxNick", flag: "max-nick", unit: "count", default: "24", min: 1, max: 64, description: "longest nickname, in characters (a Chinese character counts as one)" },
   { key: "maxOutbox", flag: "max-outbox", unit: "bytes", default: "1m", min: 4096, max: 1024 ** 3, description: "bytes that may wait for a client before it is cut off as not reading (SendQ)" },
-  { key: "floodRate", flag: "flood-rate", unit: "count", default: "5", min: 0, max: 1_000_000, description: "lines per second a user may keep sending: past it, a warning, then lines are dropped, then a disconnect (0: off)" },
+  { key: "floodRate", flag: "flood-rate", unit: "count", default: "5", min: 0, max: 1_000_000, description: "lines per second a user may keep sending: past it, a warning and dropped lines; ten bursts more, a disconnect (0: off)" },
   { key: "floodBurst", flag: "flood-burst", unit: "count", default: "10", min: 1, max: 1_000_000, description: "lines a user may send at once before --flood-rate applies" },
   { key: "maxPerIp", flag: "max-per-ip", unit: "count", default: "10", min: 0, max: 1_000_000, description: "connections from one address; loopback is exempt (0: no limit)" },
   { key: "nickTimeout", flag: "nick-timeout", unit: "seconds", default: "60", min: 0, max: 86_400, description: "disconnect a connection that has not chosen a nickname in this time: the slowloris guard (0: never)" },

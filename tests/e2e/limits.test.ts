@@ -20,8 +20,8 @@ describe("flood control (--flood-rate 5, --flood-burst 10: the defaults)", () =>
     for (let i = 1; i <= 9; i++) expect(await reader.waitFor("flooder:")).toBe(`flooder: line ${i}`);
     flooder.send("line 10");
     expect(await flooder.waitFor(/^! /)).toBe("! slow down: more than 5 lines a second; your lines are being dropped");
-    // Keep going past another burst: disconnected.
-    for (let i = 11; i <= 30; i++) flooder.send(`line ${i}`);
+    // A pasted snippet only loses its tail; keep going for ten more bursts: disconnected.
+    for (let i = 11; i <= 130; i++) flooder.send(`line ${i}`);
     expect(await flooder.waitFor(/^! /)).toBe("! disconnected for flooding");
     await flooder.whenClosed();
     expect(await reader.waitFor("left")).toBe("* flooder left (flooding)");
