@@ -36,7 +36,6 @@ export interface ListenOptions {
 // How long a closing connection may take to take its last bytes.
 const CLOSE_GRACE_MS = 5000;
 const SHUTDOWN_GRACE_MS = 3000;
-const FULL = (max: number) => Buffer.from(`! server full (${max} users), try again later\r\n`);
 
 /** One accepted connection: the Connection a Session drives, and the wire's events. */
 class Link implements Connection, WireEvents {
@@ -164,26 +163,21 @@ export class ChatServer {
 
   private accept(wire: Wire): WireEvents {
     const { maxConnections, keepalive } = this.options;
-    if (this.stopping || (maxConnections > 0 && this.links.size >= maxConnections)) {
-      if (!this.stopping) this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: server full (${maxConnections})`);
-      if (!this.stopping) wire.write(FULL(maxConnections));
-      wire.end();
-      return REFUSED;
+    if (this.stopping) return refuse(wire);
+    if (maxConnections > 0 && this.links.size >= maxConnections) {
+      this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: server full (${maxConnections})`);
+      return refuse(wire, `! server full (${maxConnections} users), try again later`);
     }
     const { maxPerIp } = this.chat.limits;
     const fromHere = this.perIp.get(wire.remoteAddress) ?? 0;
     if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(wire.remoteAddress)) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
-      wire.write(Buffer.from(`! too many connections from your address (${maxPerIp}), try again later\r\n`));
-      wire.end();
-      return REFUSED;
+      return refuse(wire, `! too many connections from your address (${maxPerIp}), try again later`);
     }
     const banned = runConnectHooks(this.chat, { address: wire.remoteAddress, port: wire.remotePort });
     if (banned) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${banned}`);
-      wire.write(Buffer.from(`! ${sanitize(banned)}\r\n`));
-      wire.end();
-      return REFUSED;
+      return refuse(wire, `! ${sanitize(banned)}`);
     }
     this.perIp.set(wire.remoteAddress, fromHere + 1);
     if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
@@ -247,6 +241,17 @@ export class ChatServer {
 }
 
 const REFUSED: WireEvents = { onData() {}, onDrain() {}, onEnd() {}, onClose() {} };
+
+/**
+ * Says why, and closes; a refused client that never closes its side is cut
+ * after the grace period, so refusals cannot pile up and use every socket.
+ */
+function refuse(wire: Wire, line?: string): WireEvents {
+  if (line) wire.write(Buffer.from(line + "\r\n"));
+  wire.end();
+  setTimeout(() => wire.destroy(), CLOSE_GRACE_MS).unref();
+  return REFUSED;
+}
 
 function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined): UserError {
   const where = `${host ?? "*"}:${port}`;
