@@ -100,6 +100,8 @@ export class Room implements RoomApi {
   rename(member: Member, from: string, to: string): boolean {
     const oldKey = nickKey(from);
     const newKey = nickKey(to);
+    // Only the member who holds `from` can move it (not one that left meanwhile).
+    if (this.members.get(oldKey) !== member) return false;
     const holder = this.members.get(newKey);
     if (holder && holder !== member) return false;
     // Keep join order: rebuild only when the key changes (not for "bob" -> "Bob").

@@ -150,6 +150,7 @@ export class Session implements LineSink {
   }
 
   rename(wanted: string): NickResult<{ nick: string }> | Promise<NickResult<{ nick: string }>> {
+    if (this.state !== "chat") return { ok: false, code: "nick_invalid", reason: "only a user in the room can change nickname" };
     const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
     if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
     if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
@@ -292,7 +293,11 @@ export class Session implements LineSink {
         this.nick = "";
         return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
       }
-      if (this.state === "closed") return { ok: false, code: "nick_taken", reason: "the connection closed" };
+      if (this.state === "closed") {
+        // The socket closed while a cluster was asked: undo the join the others were told of.
+        this.chat.room.leave(this, "connection closed");
+        return { ok: false, code: "nick_taken", reason: "the connection closed" };
+      }
       this.state = "chat";
       return { ok: true };
     };
@@ -305,20 +310,26 @@ export class Session implements LineSink {
     this.error(`usage: ${forms.join("  or  ")}`, "usage");
   }
 
-  /** Says a line as this user, after the plugins' message hooks. */
-  say(text: string, type: "said" | "emote" = "said"): Promise<void> | void {
-    const relay = (final: string | null) => {
-      if (final === null || this.state !== "chat") return;
+  /**
+   * Says a line as this user, after the plugins' message hooks. Resolves to
+   * the text the room saw, or null when nothing was said (dropped by a hook,
+   * or nothing left once cleaned).
+   */
+  say(text: string, type: "said" | "emote" = "said"): string | null | Promise<string | null> {
+    const relay = (final: string | null): string | null => {
+      if (final === null || this.state !== "chat") return null;
       // A hook's rewrite is plugin text: it is cleaned like the user's own.
       const text = final === clean ? clean : sanitize(final);
+      if (text.trim() === "") return null;
       // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
       this.chat.history.add({ time: Date.now(), from: this.nick, text, action: type === "emote" });
       this.chat.room.broadcast({ type, from: this.nick, text }, this);
+      return text;
     };
     const clean = sanitize(text);
+    if (clean.trim() === "") return null;
     const result = runMessageHooks(this, clean);
-    if (result instanceof Promise) return result.then(relay);
-    relay(result);
+    return result instanceof Promise ? result.then(relay) : relay(result);
   }
 
   whisper(nick: string, text: string): boolean {

@@ -86,7 +86,8 @@ export class ClusterRoom implements RoomApi {
       if (!claimed) return false;
     }
     if (this.local.join(member, nick)) return true;
-    // Someone on this node took it while Redis answered.
+    // Someone on this node took it while Redis answered (it was cut off): give the claim back.
+    this.release(key);
     return false;
   }
 
@@ -114,6 +115,11 @@ export class ClusterRoom implements RoomApi {
       if (this.link.up) {
         const claimed = await this.claim(newKey, this.record(member, to)).catch(() => true);
         if (!claimed) return false;
+        // The member may have left while Redis answered: give the new name back.
+        if (this.local.find(from) !== member) {
+          this.release(newKey);
+          return false;
+        }
         this.release(oldKey);
       }
     }

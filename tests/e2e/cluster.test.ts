@@ -179,6 +179,50 @@ describe("two nodes, one room", () => {
   });
 });
 
+describe("a connection that goes away while Redis is asked", () => {
+  test("leaves no ghost and no claimed nickname, whether it was joining or renaming", async () => {
+    const redis = await startRedis();
+    const [a, b] = await Promise.all([node(redis, "A"), node(redis, "B")]);
+    const watcher = await Client.join(b.port, "watcher");
+
+    // Joining: the nick, then a reset at once.
+    const joiner = await Client.connect(a.port);
+    await joiner.waitFor("nickname");
+    joiner.send("ghostjoin");
+    joiner.socket.resetAndDestroy();
+    // Whether or not the join got through first, no one is left holding the name.
+    const taker = await Client.connect(b.port);
+    await taker.waitFor("nickname");
+    for (let i = 0; i < 40; i++) {
+      taker.send("ghostjoin");
+      const answer = await taker.waitFor(/^(\* Hi |! )/);
+      if (answer.startsWith("* Hi ")) break;
+      await watcher.sync(); // let the leave travel, then ask again
+    }
+    expect(taker.lines.some((l) => l.startsWith("* Hi ghostjoin!"))).toBe(true);
+
+    // Renaming: the command, then a reset at once.
+    const renamer = await Client.join(a.port, "renamer");
+    renamer.send("/nick lockednick");
+    renamer.socket.resetAndDestroy();
+    await watcher.waitFor("renamer left");
+    const second = await Client.connect(b.port);
+    await second.waitFor("nickname");
+    for (let i = 0; i < 40; i++) {
+      second.send("lockednick");
+      const answer = await second.waitFor(/^(\* Hi |! )/);
+      if (answer.startsWith("* Hi ")) break;
+      await watcher.sync();
+    }
+    expect(second.lines.some((l) => l.startsWith("* Hi lockednick!"))).toBe(true);
+    watcher.send("l");
+    await watcher.waitFor("online:");
+    for (const c of [watcher, taker, second]) c.close();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  });
+});
+
 describe("presence", () => {
   test("when a node is killed with -9, its users leave every other node's list within about two heartbeats", async () => {
     const redis = await startRedis();
