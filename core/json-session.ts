@@ -16,6 +16,13 @@ export const PROTOCOL_VERSION = 1;
 /** Switches a session to JSON if `line` is a hello frame; false when it is not one. */
 export function startJson(session: Session, line: string): boolean {
   const parsed = parseClientFrame(line);
+  if (!parsed.ok && isHello(line)) {
+    // A program that speaks another version: answer in JSON, which it reads, and part.
+    session.json = true;
+    session.error(parsed.message, parsed.code);
+    session.close("unsupported protocol");
+    return true;
+  }
   if (!parsed.ok || parsed.frame.type !== "hello") return false;
   session.json = true;
   session.rawLines();
@@ -72,11 +79,12 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
     }
     case "say": {
       const said = session.say(frame.text);
-      // With an id, the sender's own copy is the acknowledgement.
-      const ack = () => {
-        if (frame.id !== undefined) session.send({ type: "said", from: session.nick, text: sanitize(frame.text), ...id });
+      // With an id, the sender's own copy of what the room saw is the
+      // acknowledgement; nothing when nothing was said (a mute, a dropped line).
+      const ack = (text: string | null) => {
+        if (frame.id !== undefined && text !== null) session.send({ type: "said", from: session.nick, text, ...id });
       };
-      return said instanceof Promise ? said.then(ack) : ack();
+      return said instanceof Promise ? said.then(ack) : ack(said);
     }
     case "msg": {
       if (!session.whisper(frame.to, frame.text)) return session.error(`no one called ${frame.to} is online`, "no_such_nick");
@@ -104,8 +112,10 @@ function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void
     case "command": {
       const entry = registry.bySlash(frame.name.replace(/^\//, ""));
       if (!entry) return session.error(`unknown command ${frame.name} - send a help frame for the list`, "unknown_command");
-      const raw = Array.isArray(frame.args) ? frame.args.join(" ") : (frame.args ?? "");
-      const args = Array.isArray(frame.args) ? arrayArgs(frame.args, entry.command.params) : splitArgs(raw, entry.params, " ");
+      // Arguments are what a user typed: cleaned like a typed line before any plugin sees them.
+      const given = Array.isArray(frame.args) ? frame.args.map((a) => sanitize(a)) : sanitize(frame.args ?? "");
+      const raw = Array.isArray(given) ? given.join(" ") : given;
+      const args = Array.isArray(given) ? arrayArgs(given, entry.command.params) : splitArgs(raw, entry.params, " ");
       if (!args) return session.usage(entry);
       return runCommand(session, entry, args, raw);
     }
@@ -134,4 +144,14 @@ function arrayArgs(args: string[], specs: readonly string[] | undefined): string
 
 function idOf(frame: ClientFrame): { id?: ClientFrame["id"] } {
   return frame.id !== undefined ? { id: frame.id } : {};
+}
+
+/** A first line that is a JSON object with type "hello", valid or not. */
+function isHello(line: string): boolean {
+  try {
+    const value = JSON.parse(line) as { type?: unknown } | null;
+    return typeof value === "object" && value !== null && value.type === "hello";
+  } catch {
+    return false;
+  }
 }

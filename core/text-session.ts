@@ -67,7 +67,7 @@ function chatLine(session: Session, text: string): Promise<void> | void {
   const r = route(text, session.chat.registry);
   switch (r.kind) {
     case "say":
-      return session.say(r.text);
+      return settled(session.say(r.text));
     case "command":
       return runCommand(session, r.entry, r.args, r.raw);
     case "usage":
@@ -75,4 +75,9 @@ function chatLine(session: Session, text: string): Promise<void> | void {
     case "unknown":
       return session.error(`unknown command ${r.word} - type help`, "unknown_command");
   }
+}
+
+/** A value, or a promise of one, as something to wait for and nothing more. */
+function settled(value: unknown): Promise<void> | void {
+  if (value instanceof Promise) return value.then(() => {});
 }

@@ -4,7 +4,7 @@
 // state lives in socket.data: no closures per connection.
 
 import type { Socket } from "bun";
-import type { Accept, ListenSpec, Listener, Wire, WireEvents } from "./transport.ts";
+import { plainAddress, type Accept, type ListenSpec, type Listener, type Wire, type WireEvents } from "./transport.ts";
 
 class BunWire implements Wire {
   readonly remoteAddress: string;
@@ -18,7 +18,7 @@ class BunWire implements Wire {
 
   constructor(socket: Socket<BunWire>) {
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress;
+    this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort;
   }
 

@@ -3,12 +3,12 @@
 
 import net from "node:net";
 import tls from "node:tls";
-import type { Accept, ListenSpec, Listener } from "./transport.ts";
+import { plainAddress, type Accept, type ListenSpec, type Listener } from "./transport.ts";
 
 export function listenNet(spec: ListenSpec, accept: Accept): Promise<Listener> {
   const onSocket = (socket: net.Socket) => {
     const events = accept({
-      remoteAddress: socket.remoteAddress ?? "?",
+      remoteAddress: plainAddress(socket.remoteAddress),
       remotePort: socket.remotePort ?? 0,
       get writableLength() {
         return socket.writableLength;

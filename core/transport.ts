@@ -48,3 +48,9 @@ export interface Listener {
 export type Accept = (wire: Wire) => WireEvents;
 
 export type TransportName = "bun" | "net";
+
+/** "::ffff:1.2.3.4" (an IPv4 client of a dual-stack listener) -> "1.2.3.4", so bans and limits see one form. */
+export function plainAddress(address: string | undefined): string {
+  if (!address) return "?";
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}

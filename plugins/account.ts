@@ -11,6 +11,7 @@ interface Account {
 }
 
 const MIN_PASSWORD = 6;
+const FAILED_LOGIN_DELAY_MS = 1000;
 // Which account each connection has proven it owns, by user id.
 const owners = new Map<number, string>();
 
@@ -52,6 +53,8 @@ export default definePlugin({
         const ok = found ? await Bun.password.verify(password!, found.hash) : (await Bun.password.hash(password!, { algorithm: "argon2id" }), false);
         if (!found || !ok) {
           ctx.log.info(`failed login for ${nick} from ${ctx.user.address}`);
+          // Guessing is slow: this connection's next line waits too.
+          await Bun.sleep(FAILED_LOGIN_DELAY_MS);
           return ctx.error(`wrong nickname or password`);
         }
         owners.set(ctx.user.id, keyOf(found.nick));

@@ -13,6 +13,7 @@ interface Ban {
 
 // Operator connections and muted nicknames live as long as the process.
 const operators = new Set<number>();
+const FAILED_OP_DELAY_MS = 1000;
 const muted = new Map<string, number>(); // nick key -> until (0: forever)
 
 const keyOf = (nick: string) => nick.normalize("NFKC").toUpperCase().toLowerCase();
@@ -51,11 +52,12 @@ export default definePlugin({
       name: "op",
       params: ["password"],
       summary: "become an operator with the server's admin password",
-      run(ctx, [password]) {
+      async run(ctx, [password]) {
         const expected = ctx.config.password;
         if (!expected) return ctx.error("this server has no operators (start it with --admin-password)");
         if (!timingSafeEqual(digest(password!), digest(expected))) {
           ctx.log.warn(`failed /op by ${ctx.user.nick} from ${ctx.user.address}`);
+          await Bun.sleep(FAILED_OP_DELAY_MS); // guessing is slow
           return ctx.error("wrong admin password");
         }
         operators.add(ctx.user.id);
@@ -145,6 +147,10 @@ export default definePlugin({
     },
   ],
   hooks: {
+    nick(ctx) {
+      // A muted user keeps the mute: no slipping out of it by a new nickname.
+      if (ctx.user.nick && muted.has(keyOf(ctx.user.nick))) return "you are muted: you cannot change your nickname now";
+    },
     connect(ctx, peer) {
       const ban = bans(ctx.store).find((b) => b.address === peer.address);
       if (ban) return `you are banned from this server${ban.until ? ` until ${new Date(ban.until).toISOString()}` : ""}`;
