@@ -299,6 +299,11 @@ export interface UdpContext {
   note(text: string, fields?: Readonly<Record<string, unknown>>): void;
   /** The lines of stdin, one at a time; ends at end of input or when the mode is stopped. */
   lines(): AsyncIterable<string>;
+  /**
+   * What a sending mode sends: `message` `count` times, `interval` ms apart,
+   * or, when `message` is empty, each line of stdin. Ends early when the mode is stopped.
+   */
+  messages(message: string, options?: { count?: number; interval?: number }): AsyncIterable<string>;
   /** Waits ms milliseconds; resolves false when the mode was stopped first. */
   sleep(ms: number): Promise<boolean>;
   /** Resolves when the mode is asked to stop. */

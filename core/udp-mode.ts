@@ -78,6 +78,13 @@ export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValu
       out(options.json ? noteJson(text, fields) : text.split("\n").map(escapeControls).join("\n"));
     },
     lines: () => stdinLines(signal),
+    async *messages(message, { count = 1, interval = 0 } = {}) {
+      if (!message) return yield* stdinLines(signal);
+      for (let i = 0; i < count; i++) {
+        if (i > 0 && !(await ctx.sleep(interval))) return;
+        yield message;
+      }
+    },
     sleep(ms) {
       return new Promise((resolve) => {
         if (signal.aborted) return resolve(false);

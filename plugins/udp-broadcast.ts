@@ -39,14 +39,7 @@ export default definePlugin({
           const bytes = await socket.send(text, port, address);
           ctx.log.info(`broadcast ${bytes} bytes to ${address}:${port}`);
         };
-        if (message) {
-          for (let i = 0; i < count; i++) {
-            if (i > 0 && !(await ctx.sleep(interval))) return;
-            await send(message);
-          }
-        } else {
-          for await (const line of ctx.lines()) await send(line);
-        }
+        for await (const text of ctx.messages(message, { count, interval })) await send(text);
         await ctx.sleep(wait);
       },
     },
