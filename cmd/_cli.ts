@@ -3,7 +3,7 @@
 // in one line, and no stack trace for a mistake the user can fix.
 
 import { renderUsage, runCommand, type ArgDef, type ArgsDef, type CommandDef } from "citty";
-import { errorText, UserError } from "../core/errors.ts";
+import { errorText, UserError } from "../core/base/errors.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
 

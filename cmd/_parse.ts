@@ -2,7 +2,7 @@
 // or a UserError that names the flag and says what is allowed.
 
 import net from "node:net";
-import { UserError } from "../core/errors.ts";
+import { UserError } from "../core/base/errors.ts";
 
 export function parseInteger(flag: string, value: string | undefined, min: number, max: number): number {
   const text = (value ?? "").trim();

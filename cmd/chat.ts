@@ -3,12 +3,12 @@
 import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { startChat, type ChatOptions } from "../core/start.ts";
-import { UserError } from "../core/errors.ts";
-import { LIMIT_FLAGS, type Limits } from "../core/limits.ts";
-import { loadTls, type TlsFiles } from "../core/tls.ts";
-import { pluginFolder } from "../core/loader.ts";
-import type { TransportName } from "../core/transport.ts";
+import { startChat, type ChatOptions } from "../core/chat/start.ts";
+import { UserError } from "../core/base/errors.ts";
+import { LIMIT_FLAGS, type Limits } from "../core/chat/limits.ts";
+import { loadTls, type TlsFiles } from "../core/chat/tls.ts";
+import { pluginFolder } from "../core/plugins/loader.ts";
+import type { TransportName } from "../core/chat/transport.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
 
 export default defineCommand({
@@ -80,7 +80,7 @@ function readMotd(value: string | undefined): string {
   }
 }
 
-/** The flags of core/limits.ts's table, for citty. */
+/** The flags of core/chat/limits.ts's table, for citty. */
 function limitArgs(): Record<string, { type: "string"; valueHint: string; default: string; description: string }> {
   return Object.fromEntries(
     LIMIT_FLAGS.map((l) => [l.flag, { type: "string" as const, valueHint: l.unit.toUpperCase(), default: l.default, description: l.description }]),

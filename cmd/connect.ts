@@ -2,7 +2,7 @@
 // stdout are a terminal; like nc (line in, line out) when piped.
 
 import { defineCommand } from "citty";
-import { UserError } from "../core/errors.ts";
+import { UserError } from "../core/base/errors.ts";
 import type { ConnectOptions } from "../core/client/options.ts";
 import { parseHostPort } from "./_parse.ts";
 

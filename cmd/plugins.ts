@@ -4,13 +4,13 @@
 import { defineCommand } from "citty";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { builtinPlugins } from "../core/builtins.ts";
-import { UserError } from "../core/errors.ts";
-import { pluginFolder } from "../core/loader.ts";
-import { createLogger } from "../core/log.ts";
-import { PluginHost } from "../core/plugins.ts";
-import { apiDeclarations } from "../core/api-types.ts";
-import { starterPlugin, starterUdpPlugin } from "../core/starter.ts";
+import { builtinPlugins } from "../core/plugins/builtins.ts";
+import { UserError } from "../core/base/errors.ts";
+import { pluginFolder } from "../core/plugins/loader.ts";
+import { createLogger } from "../core/base/log.ts";
+import { PluginHost } from "../core/plugins/host.ts";
+import { apiDeclarations } from "../core/plugins/api-declarations.ts";
+import { starterPlugin, starterUdpPlugin } from "../core/plugins/starter.ts";
 
 const folderFlag = {
   plugins: { type: "string", valueHint: "DIR", description: "folder of plugin files (default: $PARLEY_PLUGINS, else ./plugins)" },

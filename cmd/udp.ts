@@ -5,13 +5,13 @@
 
 import { defineCommand, renderUsage, type ArgsDef, type CommandDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
-import type { UdpArgValues } from "../core/api.ts";
-import { builtinPlugins } from "../core/builtins.ts";
-import { pluginFolder } from "../core/loader.ts";
-import { createLogger } from "../core/log.ts";
-import { PluginHost } from "../core/plugins.ts";
-import { BUILT_IN, type UdpModeEntry } from "../core/registry.ts";
-import { runUdpMode } from "../core/udp-mode.ts";
+import type { UdpArgValues } from "../core/plugins/api.ts";
+import { builtinPlugins } from "../core/plugins/builtins.ts";
+import { pluginFolder } from "../core/plugins/loader.ts";
+import { createLogger } from "../core/base/log.ts";
+import { PluginHost } from "../core/plugins/host.ts";
+import { BUILT_IN, type UdpModeEntry } from "../core/plugins/registry.ts";
+import { runUdpMode } from "../core/udp/mode-runner.ts";
 import { allValues } from "./_parse.ts";
 
 /** Flags every mode has. */

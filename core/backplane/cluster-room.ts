@@ -6,12 +6,12 @@
 // messages arrive in the order sent at every node. Presence (presence.ts)
 // reaps the users of a node that stops answering.
 
-import type { UserInfo } from "../api.ts";
-import type { ChatEvent } from "../events.ts";
-import { Frame } from "../events.ts";
-import type { Logger } from "../log.ts";
-import { nickKey } from "../nick.ts";
-import { Room, type Member, type RoomApi, type RoomObserver } from "../room.ts";
+import type { UserInfo } from "../plugins/api.ts";
+import type { ChatEvent } from "../wire/protocol.ts";
+import { Frame } from "../wire/protocol.ts";
+import type { Logger } from "../base/log.ts";
+import { nickKey } from "../wire/nick.ts";
+import { Room, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
 import type { ClusterKeys } from "./keys.ts";
 import type { RedisLink } from "./redis-link.ts";
 

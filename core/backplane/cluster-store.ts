@@ -5,11 +5,11 @@
 // nodes announce on the channel. History goes to a bounded Redis stream;
 // each node keeps a mirror of it, fed by the messages it relays.
 
-import type { PluginStore } from "../api.ts";
-import { errorText } from "../errors.ts";
-import { HISTORY_KEEP, MemoryHistory, type History, type HistoryEntry } from "../history.ts";
-import type { Logger } from "../log.ts";
-import type { Store } from "../store.ts";
+import type { PluginStore } from "../plugins/api.ts";
+import { errorText } from "../base/errors.ts";
+import { HISTORY_KEEP, MemoryHistory, type History, type HistoryEntry } from "../store/history.ts";
+import type { Logger } from "../base/log.ts";
+import type { Store } from "../store/store.ts";
 import type { ClusterKeys } from "./keys.ts";
 import type { RedisLink } from "./redis-link.ts";
 

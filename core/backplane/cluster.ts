@@ -1,10 +1,10 @@
 // Starts the Redis backplane for `parley chat --redis URL`: the link, the
 // clustered room, the shared stores and presence, wired together.
 
-import { UserError, errorText } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import type { RoomApi, RoomObserver } from "../room.ts";
-import type { Store } from "../store.ts";
+import { UserError, errorText } from "../base/errors.ts";
+import type { Logger } from "../base/log.ts";
+import type { RoomApi, RoomObserver } from "../chat/room.ts";
+import type { Store } from "../store/store.ts";
 import { ClusterRoom } from "./cluster-room.ts";
 import { ClusterStore } from "./cluster-store.ts";
 import { clusterKeys } from "./keys.ts";

@@ -4,9 +4,9 @@
 // one hears it twice) and their claims are released, so a node that dies
 // vanishes from every list within about twice the heartbeat interval.
 
-import { errorText } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { nickKey } from "../nick.ts";
+import { errorText } from "../base/errors.ts";
+import type { Logger } from "../base/log.ts";
+import { nickKey } from "../wire/nick.ts";
 import type { ClusterRoom, UserRecord } from "./cluster-room.ts";
 import type { ClusterKeys } from "./keys.ts";
 import type { RedisLink } from "./redis-link.ts";

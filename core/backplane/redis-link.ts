@@ -5,8 +5,8 @@
 // every (re)connection so the caller can register again and resync.
 
 import { RedisClient } from "bun";
-import { errorText } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { errorText } from "../base/errors.ts";
+import type { Logger } from "../base/log.ts";
 
 export interface LinkEvents {
   /** connected; `again` is false the first time */

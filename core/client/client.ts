@@ -4,7 +4,7 @@
 // nickname, and reconnecting with backoff when the connection drops.
 
 import type net from "node:net";
-import { UserError } from "../errors.ts";
+import { UserError } from "../base/errors.ts";
 import { Answers, failure, type StepResult } from "./answers.ts";
 import { addressOf, open, type Target } from "./connection.ts";
 import { handshake } from "./handshake.ts";

@@ -3,7 +3,7 @@
 // a timestamp and colours. Typed lines become frames (input.ts); `help`
 // shows the client's forms and asks the server for its own.
 
-import { sanitize } from "../sanitize.ts";
+import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
 import { exit } from "./exit.ts";
 import type { ConnectOptions } from "./options.ts";

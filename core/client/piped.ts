@@ -4,7 +4,7 @@
 // at the end of stdin the client waits for the server to settle, says quit
 // and exits 0.
 
-import { sanitize } from "../sanitize.ts";
+import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
 import { exit } from "./exit.ts";
 import type { ConnectOptions } from "./options.ts";

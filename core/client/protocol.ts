@@ -10,10 +10,10 @@ export const MAX_SERVER_LINE = 1024 * 1024;
 
 // The frames are the server's own types (core/json-frames.ts): one
 // definition of the protocol for both ends.
-export type { ClientFrame } from "../json-frames.ts";
-export type { FrameId } from "../events.ts";
-import type { FrameId } from "../events.ts";
-import type { ClientFrame } from "../json-frames.ts";
+export type { ClientFrame } from "../wire/client-frames.ts";
+export type { FrameId } from "../wire/protocol.ts";
+import type { FrameId } from "../wire/protocol.ts";
+import type { ClientFrame } from "../wire/client-frames.ts";
 
 export interface ListedUser {
   nick: string;

@@ -3,8 +3,8 @@
 // decorate adds a timestamp and colours for a terminal. Everything from the
 // server is sanitized here: nothing it sends can act on our terminal.
 
-import { nickKey } from "../nick.ts";
-import { sanitize, sanitizeBlock } from "../sanitize.ts";
+import { nickKey } from "../wire/nick.ts";
+import { sanitize, sanitizeBlock } from "../wire/sanitize.ts";
 import type { ServerFrame } from "./protocol.ts";
 
 export type Style = "chat" | "private" | "system" | "notice" | "error";

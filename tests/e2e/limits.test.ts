@@ -1,4 +1,4 @@
-// The protective limits of core/limits.ts, each with its flag and default:
+// The protective limits of core/chat/limits.ts, each with its flag and default:
 // flood control, connections per address, the nickname timeout.
 
 import { describe, expect, test } from "bun:test";

@@ -240,7 +240,7 @@ export default definePlugin({
     await parley.stop();
   });
 
-  // Fails today: core/session.ts relays what a message hook returns without
+  // Fails today: core/chat/session.ts relays what a message hook returns without
   // sanitizing it (see the report that came with this test).
   test("a line rewritten by a message hook is cleaned too, and cannot pass for a server line", async () => {
     const h = home({

@@ -4,8 +4,8 @@
 // of the line splitter as exactly those frames.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { parseClientFrame, type ClientFrame, type Parsed } from "../../core/json-frames.ts";
-import { LineSplitter } from "../../core/lines.ts";
+import { parseClientFrame, type ClientFrame, type Parsed } from "../../core/wire/client-frames.ts";
+import { LineSplitter } from "../../core/wire/lines.ts";
 import { cut } from "../helpers/cut.ts";
 
 const TYPES = ["hello", "nick", "say", "msg", "rename", "list", "help", "command", "quit", "ping"] as const;

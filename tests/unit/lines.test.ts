@@ -2,7 +2,7 @@
 // cuts the bytes, each line arrives once, whole, as text.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { applyErasures, LineSplitter } from "../../core/lines.ts";
+import { applyErasures, LineSplitter } from "../../core/wire/lines.ts";
 import { cut } from "../helpers/cut.ts";
 
 type Event = { line: string } | { tooLong: number };

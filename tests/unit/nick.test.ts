@@ -2,9 +2,9 @@
 // and the room tells nicknames apart by nickKey.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { builtinPlugins } from "../../core/builtins.ts";
-import { checkNick, MAX_NICK, nickKey } from "../../core/nick.ts";
-import { Registry } from "../../core/registry.ts";
+import { builtinPlugins } from "../../core/plugins/builtins.ts";
+import { checkNick, MAX_NICK, nickKey } from "../../core/wire/nick.ts";
+import { Registry } from "../../core/plugins/registry.ts";
 
 const NO_WORDS: ReadonlySet<string> = new Set();
 const accepted = (nick: string, reserved = NO_WORDS): boolean => checkNick(nick, reserved).ok;
@@ -63,7 +63,7 @@ describe("spaces, punctuation and emoji are refused", () => {
 });
 
 describe("a nickname cannot be blank or copy another through invisible characters", () => {
-  // BUG (core/nick.ts): these count as letters or combining marks (\p{L},
+  // BUG (core/wire/nick.ts): these count as letters or combining marks (\p{L},
   // \p{M}) so they pass, but they draw nothing: "\u3164" looks blank, and
   // "Alice" plus one of them looks exactly like Alice while nickKey keeps
   // the two apart. All are Unicode Default_Ignorable_Code_Point.

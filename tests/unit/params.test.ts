@@ -1,7 +1,7 @@
 // Command parameters: what a plugin declares ("nick", "reason?", "text...")
 // applied to what a user typed after the command word.
 import { describe, expect, test } from "bun:test";
-import { describeParams, parseParams, splitArgs } from "../../core/params.ts";
+import { describeParams, parseParams, splitArgs } from "../../core/plugins/params.ts";
 
 const msg = parseParams(["nick", "text..."]);
 const nick = parseParams(["new"]);
@@ -48,7 +48,7 @@ describe("the colon form splits on colons and the last parameter takes the rest"
   });
 
   test("c:bob: hi sends hi, as /msg bob  hi does, not a leading space", () => {
-    // BUG (core/params.ts): the last parameter keeps the space after its colon: ["bob", " hi"].
+    // BUG (core/plugins/params.ts): the last parameter keeps the space after its colon: ["bob", " hi"].
     expect(splitArgs("bob: hi", msg, ":")).toEqual(splitArgs("bob  hi", msg, " "));
     expect(splitArgs("bob: hi", msg, ":")).toEqual(["bob", "hi"]);
   });

@@ -1,10 +1,10 @@
 // The command registry: built-in and dropped-in plugins go through the same
 // `add`, help is generated from it, and a later plugin can replace a command.
 import { describe, expect, test } from "bun:test";
-import type { Command, Plugin } from "../../core/api.ts";
-import { builtinPlugins } from "../../core/builtins.ts";
-import { Registry } from "../../core/registry.ts";
-import { route } from "../../core/router.ts";
+import type { Command, Plugin } from "../../core/plugins/api.ts";
+import { builtinPlugins } from "../../core/plugins/builtins.ts";
+import { Registry } from "../../core/plugins/registry.ts";
+import { route } from "../../core/chat/router.ts";
 
 function builtins(): Registry {
   const registry = new Registry();

@@ -2,9 +2,9 @@
 // with the built-in plugins: the tutorial's colon forms, slash commands,
 // bare command words, and everything else said to the room.
 import { describe, expect, test } from "bun:test";
-import { builtinPlugins } from "../../core/builtins.ts";
-import { Registry } from "../../core/registry.ts";
-import { route, type Route } from "../../core/router.ts";
+import { builtinPlugins } from "../../core/plugins/builtins.ts";
+import { Registry } from "../../core/plugins/registry.ts";
+import { route, type Route } from "../../core/chat/router.ts";
 
 function builtins(): Registry {
   const registry = new Registry();

@@ -2,7 +2,7 @@
 // terminal, and every script and emoji still gets through untouched.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { sanitize, sanitizeBlock } from "../../core/sanitize.ts";
+import { sanitize, sanitizeBlock } from "../../core/wire/sanitize.ts";
 
 const ESC = "\x1b";
 const BEL = "\x07";

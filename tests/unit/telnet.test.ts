@@ -22,7 +22,7 @@ import {
   type TelnetPolicy,
   WILL,
   WONT,
-} from "../../core/telnet.ts";
+} from "../../core/wire/telnet.ts";
 
 const NAWS = 31;
 const TSPEED = 32;

@@ -1,11 +1,11 @@
 // What a user may type to a UDP mode, and how a datagram is shown: the pure
-// parts of core/udp-checks.ts and core/udp-format.ts.
+// parts of core/udp/checks.ts and core/udp/format.ts.
 
 import { describe, expect, test } from "bun:test";
-import { UserError } from "../../core/errors.ts";
-import { familyOf, isMulticast, makeChecks, splitScope } from "../../core/udp-checks.ts";
-import { datagramJson, datagramLine, decodeText, escapeControls, showEndpoint, summaryLine } from "../../core/udp-format.ts";
-import { directedBroadcast } from "../../core/udp-interfaces.ts";
+import { UserError } from "../../core/base/errors.ts";
+import { familyOf, isMulticast, makeChecks, splitScope } from "../../core/udp/checks.ts";
+import { datagramJson, datagramLine, decodeText, escapeControls, showEndpoint, summaryLine } from "../../core/udp/format.ts";
+import { directedBroadcast } from "../../core/udp/interfaces.ts";
 
 const warnings: string[] = [];
 const check = makeChecks((w) => warnings.push(w));

@@ -3,10 +3,10 @@
 // loader says about a mode that is written wrong.
 
 import { describe, expect, test } from "bun:test";
-import type { Plugin, UdpMode } from "../../core/api.ts";
-import { builtinPlugins } from "../../core/builtins.ts";
-import { BUILT_IN, Registry } from "../../core/registry.ts";
-import { validatePlugin } from "../../core/validate.ts";
+import type { Plugin, UdpMode } from "../../core/plugins/api.ts";
+import { builtinPlugins } from "../../core/plugins/builtins.ts";
+import { BUILT_IN, Registry } from "../../core/plugins/registry.ts";
+import { validatePlugin } from "../../core/plugins/validate.ts";
 
 const mode = (name: string): UdpMode => ({ name, summary: `${name} mode`, run() {} });
 const plugin = (name: string, ...modes: string[]): Plugin => ({ name, udpModes: modes.map(mode) });

@@ -12,12 +12,12 @@
 // - a bind that fails with EADDRINUSE does not carry the port: we add it.
 
 import dgram from "node:dgram";
-import type { Datagram, PluginLogger, UdpMembership, UdpSocket, UdpSocketOptions } from "./api.ts";
-import { UserError } from "./errors.ts";
-import { familyOf, MAX_PAYLOAD, splitScope } from "./udp-checks.ts";
-import { bindError, membershipError, sendError } from "./udp-errors.ts";
-import { decodeText, showEndpoint } from "./udp-format.ts";
-import { interfaceFor } from "./udp-interfaces.ts";
+import type { Datagram, PluginLogger, UdpMembership, UdpSocket, UdpSocketOptions } from "../plugins/api.ts";
+import { UserError } from "../base/errors.ts";
+import { familyOf, MAX_PAYLOAD, splitScope } from "./checks.ts";
+import { bindError, membershipError, sendError } from "./errors.ts";
+import { decodeText, showEndpoint } from "./format.ts";
+import { interfaceFor } from "./interfaces.ts";
 
 export interface Counters {
   sent: number;

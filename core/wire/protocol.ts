@@ -3,7 +3,7 @@
 // shared by every recipient: no per-recipient string building on the
 // fan-out path.
 
-import type { CommandInfo } from "./api.ts";
+import type { CommandInfo } from "../plugins/api.ts";
 import { escapeIAC } from "./telnet.ts";
 
 /** The `id` of the client frame an event answers (JSON framing). */

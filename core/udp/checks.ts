@@ -4,8 +4,8 @@
 // the flag and says what is allowed. The wording follows cmd/_parse.ts.
 
 import net from "node:net";
-import type { UdpChecks } from "./api.ts";
-import { UserError } from "./errors.ts";
+import type { UdpChecks } from "../plugins/api.ts";
+import { UserError } from "../base/errors.ts";
 
 /** The largest UDP payload: 65535 minus the UDP header (8) and, for IPv4, the IP header (20). */
 export const MAX_PAYLOAD = { 4: 65507, 6: 65527 } as const;

@@ -6,8 +6,8 @@
 //   word            a command's bare word alone on a line (l, help, quit)
 //   anything else   said to the room
 
-import type { Entry, Registry } from "./registry.ts";
-import { splitArgs } from "./params.ts";
+import type { Entry, Registry } from "../plugins/registry.ts";
+import { splitArgs } from "../plugins/params.ts";
 
 export type Route =
   | { kind: "say"; text: string }

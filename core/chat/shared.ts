@@ -1,11 +1,11 @@
 // What every session of one chat server shares: the room, the commands,
 // the limits, and where to log.
 
-import type { PluginStore } from "./api.ts";
-import type { History } from "./history.ts";
+import type { PluginStore } from "../plugins/api.ts";
+import type { History } from "../store/history.ts";
 import type { Limits } from "./limits.ts";
-import type { Logger } from "./log.ts";
-import type { Registry } from "./registry.ts";
+import type { Logger } from "../base/log.ts";
+import type { Registry } from "../plugins/registry.ts";
 import type { RoomApi } from "./room.ts";
 
 export type { Limits };

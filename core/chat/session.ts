@@ -8,19 +8,19 @@
 // common case, and the fast one); when a handler returns a promise, later
 // lines wait for it, so a user's lines are always handled in the order sent.
 
-import type { UserInfo } from "./api.ts";
-import { Frame, type ChatEvent, type FrameId } from "./events.ts";
-import { handleJsonLine, startJson } from "./json-session.ts";
-import { handleTextLine } from "./text-session.ts";
-import type { Entry } from "./registry.ts";
-import { LineSplitter, type LineSink } from "./lines.ts";
-import { checkNick } from "./nick.ts";
+import type { UserInfo } from "../plugins/api.ts";
+import { Frame, type ChatEvent, type FrameId } from "../wire/protocol.ts";
+import { handleJsonLine, startJson } from "./json-framing.ts";
+import { handleTextLine } from "./text-framing.ts";
+import type { Entry } from "../plugins/registry.ts";
+import { LineSplitter, type LineSink } from "../wire/lines.ts";
+import { checkNick } from "../wire/nick.ts";
 import type { Outbox } from "./outbox.ts";
-import { sanitize } from "./sanitize.ts";
-import { IAC, OPT_ECHO, TelnetFilter } from "./telnet.ts";
+import { sanitize } from "../wire/sanitize.ts";
+import { IAC, OPT_ECHO, TelnetFilter } from "../wire/telnet.ts";
 import { FloodGate } from "./flood.ts";
-import type { ChatContext } from "./chat.ts";
-import { runHooks, runMessageHooks, runNickHooks } from "./handlers.ts";
+import type { ChatContext } from "./shared.ts";
+import { runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
 
 /** The socket side of a session, whatever the transport. */
 export interface Connection {

@@ -2,20 +2,20 @@
 // store, the room, the chat log and the listener; then waits for a signal
 // and shuts down gracefully.
 
-import type { ChatContext } from "./chat.ts";
-import { builtinPlugins } from "./builtins.ts";
+import type { ChatContext } from "./shared.ts";
+import { builtinPlugins } from "../plugins/builtins.ts";
 import { ChatLog } from "./chatlog.ts";
 import type { Limits } from "./limits.ts";
-import { createLogger } from "./log.ts";
-import { loadPluginOptions } from "./plugin-options.ts";
-import { PluginHost } from "./plugins.ts";
+import { createLogger } from "../base/log.ts";
+import { loadPluginOptions } from "../plugins/options.ts";
+import { PluginHost } from "../plugins/host.ts";
 import { Room } from "./room.ts";
-import { sanitizeBlock } from "./sanitize.ts";
+import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
-import { MemoryStore, SqliteStore } from "./store.ts";
-import { startCluster } from "./backplane/cluster.ts";
-import type { ChatEvent } from "./events.ts";
-import type { PluginStore } from "./api.ts";
+import { MemoryStore, SqliteStore } from "../store/store.ts";
+import { startCluster } from "../backplane/cluster.ts";
+import type { ChatEvent } from "../wire/protocol.ts";
+import type { PluginStore } from "../plugins/api.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;

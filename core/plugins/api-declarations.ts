@@ -1,9 +1,9 @@
-// The .d.ts of the plugin API, for `parley plugins types`: core/api.ts as
+// The .d.ts of the plugin API, for `parley plugins types`: core/plugins/api.ts as
 // text (embedded in the binary), with function bodies turned into
 // declarations, wrapped as the module "parley". Generated from the source,
 // so it cannot drift from what plugins really get.
 
-import pkg from "../package.json" with { type: "json" };
+import pkg from "../../package.json" with { type: "json" };
 import { apiSource } from "./_api-source.ts" with { type: "macro" };
 
 export function apiDeclarations(): string {

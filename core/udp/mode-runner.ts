@@ -5,15 +5,15 @@
 
 import { createInterface } from "node:readline";
 import { lookup } from "node:dns/promises";
-import type { UdpArgValues, UdpContext, UdpSocket } from "./api.ts";
-import { errorText, UserError } from "./errors.ts";
-import { createLogger } from "./log.ts";
-import type { UdpModeEntry } from "./registry.ts";
-import { BUILT_IN } from "./registry.ts";
-import { familyOf, makeChecks } from "./udp-checks.ts";
-import { datagramJson, datagramLine, escapeControls, noteJson, showEndpoint, summaryLine } from "./udp-format.ts";
-import { lookupInterface } from "./udp-interfaces.ts";
-import { openSocket, type Counters } from "./udp.ts";
+import type { UdpArgValues, UdpContext, UdpSocket } from "../plugins/api.ts";
+import { errorText, UserError } from "../base/errors.ts";
+import { createLogger } from "../base/log.ts";
+import type { UdpModeEntry } from "../plugins/registry.ts";
+import { BUILT_IN } from "../plugins/registry.ts";
+import { familyOf, makeChecks } from "./checks.ts";
+import { datagramJson, datagramLine, escapeControls, noteJson, showEndpoint, summaryLine } from "./format.ts";
+import { lookupInterface } from "./interfaces.ts";
+import { openSocket, type Counters } from "./sockets.ts";
 
 // A mode that does not return within this long after the stop signal is left behind.
 const STOP_GRACE_MS = 2000;

@@ -3,8 +3,8 @@
 // actually saw, sanitized and attributed, in a form tools can read.
 
 import { createWriteStream, type WriteStream } from "node:fs";
-import type { ChatEvent } from "./events.ts";
-import { UserError } from "./errors.ts";
+import type { ChatEvent } from "../wire/protocol.ts";
+import { UserError } from "../base/errors.ts";
 
 export class ChatLog {
   private readonly stream: WriteStream;

@@ -3,10 +3,10 @@
 // command or said to the room. core/json-session.ts is the same for
 // programs; both drive the session's own operations.
 
-import { runCommand, runHooks } from "./handlers.ts";
-import { tryPassword } from "./password.ts";
+import { runCommand, runHooks } from "../plugins/runner.ts";
+import { tryPassword } from "./password-gate.ts";
 import { route } from "./router.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitize } from "../wire/sanitize.ts";
 import type { NickResult, Session } from "./session.ts";
 
 // Names listed in the greeting; past this, "and N more (type l)".

@@ -5,7 +5,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Session } from "./session.ts";
-import { askPassword, prompt } from "./text-session.ts";
+import { askPassword, prompt } from "./text-framing.ts";
 
 const WRONG_PASSWORD_DELAY_MS = 1000;
 const PASSWORD_TRIES = 3;

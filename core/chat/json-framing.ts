@@ -3,12 +3,12 @@
 // built-in plugins use, and `command` frames run plugin commands exactly as
 // typed commands do; only the framing differs.
 
-import pkg from "../package.json" with { type: "json" };
-import { runCommand, runHooks } from "./handlers.ts";
-import { parseClientFrame, type ClientFrame } from "./json-frames.ts";
-import { parseParams, splitArgs } from "./params.ts";
-import { tryPassword } from "./password.ts";
-import { sanitize } from "./sanitize.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { runCommand, runHooks } from "../plugins/runner.ts";
+import { parseClientFrame, type ClientFrame } from "../wire/client-frames.ts";
+import { parseParams, splitArgs } from "../plugins/params.ts";
+import { tryPassword } from "./password-gate.ts";
+import { sanitize } from "../wire/sanitize.ts";
 import type { NickResult, Session } from "./session.ts";
 
 export const PROTOCOL_VERSION = 1;

@@ -4,9 +4,9 @@
 // parley is refused rather than misread.
 
 import { Database } from "bun:sqlite";
-import type { PluginStore } from "./api.ts";
+import type { PluginStore } from "../plugins/api.ts";
 import { MemoryHistory, SqliteHistory, type History } from "./history.ts";
-import { UserError, errorText } from "./errors.ts";
+import { UserError, errorText } from "../base/errors.ts";
 
 export const SCHEMA_VERSION = 2;
 

@@ -4,11 +4,11 @@
 // as coming from the plugin, so a plugin cannot pass for a person.
 
 import type { CommandContext, PluginContext } from "./api.ts";
-import type { ChatContext } from "./chat.ts";
-import type { Logger } from "./log.ts";
+import type { ChatContext } from "../chat/shared.ts";
+import type { Logger } from "../base/log.ts";
 import type { LoadedPlugin } from "./registry.ts";
-import { sanitizeBlock } from "./sanitize.ts";
-import type { Session } from "./session.ts";
+import { sanitizeBlock } from "../wire/sanitize.ts";
+import type { Session } from "../chat/session.ts";
 
 // A context is made for every hook call, a message hook on every line, so
 // what is costly to make (a tagged logger) is made once per plugin.

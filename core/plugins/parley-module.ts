@@ -1,6 +1,6 @@
 // Makes `import { definePlugin } from "parley"` work in dropped-in plugin
 // files run by the compiled binary: a Bun runtime plugin registers a
-// virtual module whose exports are core/api.ts. Built-in plugins get the
+// virtual module whose exports are core/plugins/api.ts. Built-in plugins get the
 // same module at build time through tsconfig's "paths".
 
 import { plugin } from "bun";

@@ -4,7 +4,7 @@
 
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { UserError, errorText } from "./errors.ts";
+import { UserError, errorText } from "../base/errors.ts";
 
 export interface TlsFiles {
   cert: string;

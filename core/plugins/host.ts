@@ -8,11 +8,11 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Plugin } from "./api.ts";
-import type { ChatContext } from "./chat.ts";
-import { UserError, errorText } from "./errors.ts";
-import { runPluginHook } from "./handlers.ts";
+import type { ChatContext } from "../chat/shared.ts";
+import { UserError, errorText } from "../base/errors.ts";
+import { runPluginHook } from "./runner.ts";
 import { importPlugin, listPluginFiles } from "./loader.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../base/log.ts";
 import { BUILT_IN, Registry, type LoadedPlugin } from "./registry.ts";
 
 export interface PluginHostOptions {

@@ -2,7 +2,7 @@
 // hex) or one JSON object. Pure functions over bytes, so a unit test can
 // check every shape.
 
-import type { Datagram } from "./api.ts";
+import type { Datagram } from "../plugins/api.ts";
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 

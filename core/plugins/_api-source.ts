@@ -1,5 +1,5 @@
 // A Bun macro: runs when the binary is built and inlines the text of
-// core/api.ts, so `parley plugins types` can print it without the source.
+// core/plugins/api.ts, so `parley plugins types` can print it without the source.
 import { readFileSync } from "node:fs";
 
 export function apiSource(): string {

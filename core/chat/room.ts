@@ -6,9 +6,9 @@
 // (core/backplane/) puts the same interface over Redis; nothing above the
 // room knows which one it talks to.
 
-import type { UserInfo } from "./api.ts";
-import { Frame, type ChatEvent } from "./events.ts";
-import { nickKey } from "./nick.ts";
+import type { UserInfo } from "../plugins/api.ts";
+import { Frame, type ChatEvent } from "../wire/protocol.ts";
+import { nickKey } from "../wire/nick.ts";
 
 export interface Member {
   readonly nick: string;

@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { UserError, errorText } from "./errors.ts";
+import { UserError, errorText } from "../base/errors.ts";
 
 export type PluginOptions = Map<string, Record<string, string>>;
 

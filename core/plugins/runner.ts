@@ -3,11 +3,11 @@
 // answer, and the server and everyone else go on.
 
 import type { Hooks } from "./api.ts";
-import type { ChatContext } from "./chat.ts";
+import type { ChatContext } from "../chat/shared.ts";
 import { makeContext, makePluginContext } from "./context.ts";
-import { errorText } from "./errors.ts";
+import { errorText } from "../base/errors.ts";
 import type { Entry, LoadedPlugin } from "./registry.ts";
-import type { Session } from "./session.ts";
+import type { Session } from "../chat/session.ts";
 
 /** Runs a command; resolves (never rejects) when it is done, failed, or timed out. */
 export function runCommand(session: Session, entry: Entry, args: string[], raw: string): Promise<void> | void {

@@ -3,9 +3,9 @@
 // broadcast address.
 
 import { networkInterfaces } from "node:os";
-import type { UdpInterface } from "./api.ts";
-import { UserError } from "./errors.ts";
-import { splitScope } from "./udp-checks.ts";
+import type { UdpInterface } from "../plugins/api.ts";
+import { UserError } from "../base/errors.ts";
+import { splitScope } from "./checks.ts";
 
 /** An interface as node:dgram wants it: an IPv4 address, or ::%name for IPv6. */
 export function interfaceFor(value: string, family: 4 | 6): string {

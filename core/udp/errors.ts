@@ -1,10 +1,10 @@
 // What a failed socket call means to a user, in one line that says what
 // to do: node:dgram's error codes, turned into UserErrors.
 
-import type { UdpMembership } from "./api.ts";
-import { UserError } from "./errors.ts";
-import { isMulticast } from "./udp-checks.ts";
-import { showEndpoint } from "./udp-format.ts";
+import type { UdpMembership } from "../plugins/api.ts";
+import { UserError } from "../base/errors.ts";
+import { isMulticast } from "./checks.ts";
+import { showEndpoint } from "./format.ts";
 
 type Errno = NodeJS.ErrnoException;
 

@@ -3,14 +3,14 @@
 // --max-connections and --idle-timeout, wires each connection to a Session
 // through its Outbox, and shuts down gracefully.
 
-import type { ChatContext } from "./chat.ts";
-import { UserError } from "./errors.ts";
-import { runConnectHooks } from "./handlers.ts";
+import type { ChatContext } from "./shared.ts";
+import { UserError } from "../base/errors.ts";
+import { runConnectHooks } from "../plugins/runner.ts";
 import { isLoopback } from "./limits.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitize } from "../wire/sanitize.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
-import { welcome } from "./text-session.ts";
+import { welcome } from "./text-framing.ts";
 import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
 import { listenNet } from "./transport-net.ts";

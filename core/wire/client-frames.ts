@@ -1,7 +1,7 @@
 // Client frames of the JSON-lines framing (docs/protocol.md): parsing and
 // checking one line into a typed frame, or a reason it is not one. Pure.
 
-import type { FrameId } from "./events.ts";
+import type { FrameId } from "./protocol.ts";
 
 export type ClientFrame = { id?: FrameId } & (
   | { type: "hello"; client?: string; version?: number }
