@@ -43,7 +43,7 @@ export default defineCommand({
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
-    await startChat({
+    const chat = await startChat({
       listen: {
         port: parsePort("port", args.port),
         host: parseHost("host", args.host),
@@ -62,11 +62,16 @@ export default defineCommand({
       jsonLogs: args["json-logs"],
       logFile: args["log-file"],
       plugins: pluginFolder(args.plugins),
-      pluginOptions: [...allValues(rawArgs, "plugin-opt"), ...adminPassword(args["admin-password"] ?? process.env.PARLEY_ADMIN_PASSWORD)],
+      pluginOptions: allValues(rawArgs, "plugin-opt"),
+      adminPassword: args["admin-password"] ?? process.env.PARLEY_ADMIN_PASSWORD ?? undefined,
       pluginsStrict: args["plugins-strict"],
       watchPlugins: args["watch-plugins"],
       data: args.data,
     });
+    // The process is ours: Ctrl-C or SIGTERM stops the server gracefully, then exits 0.
+    const stop = (signal: string) => void chat.stop(signal).then(() => process.exit(0));
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   },
 });
 
@@ -114,11 +119,6 @@ function parseRedis(args: Record<string, unknown>): { redis?: NonNullable<ChatOp
       optional: Boolean(args["redis-optional"]),
     },
   };
-}
-
-/** --admin-password is the built-in ops plugin's password option. */
-function adminPassword(value: string | undefined): string[] {
-  return value ? [`ops.password=${value}`] : [];
 }
 
 function parseTls(cert: string | undefined, key: string | undefined, port: string | undefined): { tls?: TlsFiles; tlsPort?: number } {

@@ -2,7 +2,7 @@
 // takes it back on a later visit. A registered nickname cannot be taken by
 // anyone else. Passwords are hashed with argon2id (Bun.password) and kept
 // in this plugin's store, which outlives the server with --data.
-import { definePlugin, type PluginStore } from "parley";
+import { defineCommand, definePlugin, nickKey, type PluginStore } from "parley";
 
 interface Account {
   nick: string;
@@ -15,63 +15,58 @@ const FAILED_LOGIN_DELAY_MS = 1000;
 // Which account each connection has proven it owns, by user id.
 const owners = new Map<number, string>();
 
-/** The key a nickname is unique under (as the server compares them). */
-function keyOf(nick: string): string {
-  return nick.normalize("NFKC").toUpperCase().toLowerCase();
-}
-
 function account(store: PluginStore, nick: string): Account | undefined {
-  return store.get<Account>(`account:${keyOf(nick)}`);
+  return store.get<Account>(`account:${nickKey(nick)}`);
 }
 
 export default definePlugin({
   name: "account",
   description: "registered nicknames",
   commands: [
-    {
+    defineCommand({
       name: "register",
       params: ["password"],
       summary: "register your nickname with PASSWORD, so no one else can take it",
       async run(ctx, [password]) {
         const { nick, id } = ctx.user;
         if (account(ctx.store, nick)) return ctx.error(`${nick} is registered already; to use it: /login ${nick} PASSWORD`);
-        if ([...password!].length < MIN_PASSWORD) return ctx.error(`a password has at least ${MIN_PASSWORD} characters`);
-        const hash = await Bun.password.hash(password!, { algorithm: "argon2id" });
-        ctx.store.set(`account:${keyOf(nick)}`, { nick, hash, created: new Date().toISOString() } satisfies Account);
-        owners.set(id, keyOf(nick));
+        if ([...password].length < MIN_PASSWORD) return ctx.error(`a password has at least ${MIN_PASSWORD} characters`);
+        const hash = await Bun.password.hash(password, { algorithm: "argon2id" });
+        ctx.store.set(`account:${nickKey(nick)}`, { nick, hash, created: new Date().toISOString() } satisfies Account);
+        owners.set(id, nickKey(nick));
         ctx.log.info(`${nick} registered`);
         ctx.reply(`* ${nick} is registered to you. Next time: /login ${nick} PASSWORD`);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: "login",
       params: ["nick", "password"],
       summary: "prove NICK is yours with its PASSWORD, and take it",
       async run(ctx, [nick, password]) {
-        const found = account(ctx.store, nick!);
+        const found = account(ctx.store, nick);
         // The same answer, and the same work, whether or not the account exists.
-        const ok = found ? await Bun.password.verify(password!, found.hash) : (await Bun.password.hash(password!, { algorithm: "argon2id" }), false);
+        const ok = found ? await Bun.password.verify(password, found.hash) : (await Bun.password.hash(password, { algorithm: "argon2id" }), false);
         if (!found || !ok) {
           ctx.log.info(`failed login for ${nick} from ${ctx.user.address}`);
           // Guessing is slow: this connection's next line waits too.
           await Bun.sleep(FAILED_LOGIN_DELAY_MS);
           return ctx.error(`wrong nickname or password`);
         }
-        owners.set(ctx.user.id, keyOf(found.nick));
-        if (keyOf(ctx.user.nick) === keyOf(found.nick)) return ctx.reply(`* you are logged in as ${found.nick}`);
+        owners.set(ctx.user.id, nickKey(found.nick));
+        if (nickKey(ctx.user.nick) === nickKey(found.nick)) return ctx.reply(`* you are logged in as ${found.nick}`);
         // Someone else holding it can only be the owner's own stale connection.
-        const holder = ctx.users().find((u) => keyOf(u.nick) === keyOf(found.nick));
+        const holder = ctx.findUser(found.nick);
         if (holder) ctx.kick(holder.nick, "logged in from elsewhere");
         const renamed = await ctx.rename(found.nick);
         if (!renamed.ok) return ctx.error(renamed.reason);
         ctx.reply(`* you are logged in as ${found.nick}`);
       },
-    },
+    }),
   ],
   hooks: {
     nick(ctx, nick) {
       const found = account(ctx.store, nick);
-      if (found && owners.get(ctx.user.id) !== keyOf(found.nick)) {
+      if (found && owners.get(ctx.user.id) !== nickKey(found.nick)) {
         return `${found.nick} is registered; pick another nickname, then /login ${found.nick} PASSWORD`;
       }
     },

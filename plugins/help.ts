@@ -1,12 +1,14 @@
 // `help`: generated from the command registry, so every plugin's commands
-// show up by themselves, each with all the forms it can be typed in.
-import { definePlugin, type CommandInfo } from "parley";
+// show up by themselves, each with all the forms it can be typed in. The
+// answer is structured: a telnet user reads the table, a program (and
+// `parley connect`, which learns the commands from it) gets a help frame.
+import { defineCommand, definePlugin, type CommandInfo } from "parley";
 
 export default definePlugin({
   name: "help",
   description: "list commands",
   commands: [
-    {
+    defineCommand({
       name: "help",
       aliases: ["?"],
       words: ["help"],
@@ -14,23 +16,13 @@ export default definePlugin({
       summary: "list the commands, or explain one",
       run(ctx, [wanted]) {
         const commands = ctx.commands();
-        if (wanted) {
-          const name = wanted.replace(/^\//, "").toLowerCase();
-          const found = commands.find((c) => c.name === name || c.forms.some((f) => formWord(f) === name));
-          if (!found) return ctx.error(`no command ${wanted} (type help for the list)`);
-          return ctx.reply([`* ${found.forms.join("  or  ")}`, `*   ${found.summary}`].join("\n"));
-        }
-        const rows = commands.map((c) => [c.forms.join(" | "), c.summary] as const);
-        const width = Math.min(40, Math.max(...rows.map(([forms]) => forms.length)));
-        ctx.reply(
-          [
-            "* Type a line to talk to everyone. Commands:",
-            ...rows.map(([forms, summary]) => `*   ${forms.padEnd(width)}  ${summary}`),
-            "* help COMMAND explains one.",
-          ].join("\n"),
-        );
+        if (!wanted) return ctx.answer({ type: "help", commands });
+        const name = wanted.replace(/^\//, "").toLowerCase();
+        const found = commands.find((c) => c.name === name || c.forms.some((f) => formWord(f) === name));
+        if (!found) return ctx.error(`no command ${wanted} (type help for the list)`, "unknown_command");
+        ctx.answer({ type: "help", commands: [found], topic: wanted });
       },
-    },
+    }),
   ],
 });
 

@@ -1,6 +1,6 @@
 // /history [N]: the last N messages said to the room (private ones are
 // never kept), with the time each was said.
-import { definePlugin } from "parley";
+import { defineCommand, definePlugin } from "parley";
 
 const DEFAULT = 20;
 const MOST = 1000;
@@ -9,7 +9,7 @@ export default definePlugin({
   name: "history",
   description: "recent room messages",
   commands: [
-    {
+    defineCommand({
       name: "history",
       params: ["count?"],
       summary: "the last COUNT messages said to the room (default 20)",
@@ -25,7 +25,7 @@ export default definePlugin({
           ].join("\n"),
         );
       },
-    },
+    }),
   ],
 });
 

@@ -1,4 +1,6 @@
-// The tutorial's `l`: who is online, how long each has been idle, the count.
+// The tutorial's `l`: who is online and how long each has been idle. The
+// answer is structured: a telnet user reads it as lines, a program gets a
+// list frame.
 import { definePlugin } from "parley";
 
 export default definePlugin({
@@ -10,25 +12,8 @@ export default definePlugin({
       aliases: ["l", "who"],
       summary: "everyone online, with how long each has been idle",
       run(ctx) {
-        const users = ctx.users();
-        // Column width on screen, not length: a Chinese character is two cells wide.
-        const width = Math.max(...users.map((u) => Bun.stringWidth(u.nick)));
-        const lines = users.map((u) => {
-          const pad = " ".repeat(width - Bun.stringWidth(u.nick));
-          const you = u.nick === ctx.user.nick ? "  (you)" : "";
-          return `*   ${u.nick}${pad}  idle ${formatIdle(u.idle)}${you}`;
-        });
-        ctx.reply([`* ${users.length} online:`, ...lines].join("\n"));
+        ctx.answer({ type: "list", users: ctx.users() });
       },
     },
   ],
 });
-
-function formatIdle(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${m % 60}m`;
-}

@@ -1,17 +1,17 @@
 // IRC's /me: an action, shown as `* NICK waves`.
-import { definePlugin } from "parley";
+import { defineCommand, definePlugin } from "parley";
 
 export default definePlugin({
   name: "me",
   description: "actions",
   commands: [
-    {
+    defineCommand({
       name: "me",
       params: ["action..."],
       summary: "show ACTION as something you do",
       run(ctx, [action]) {
-        ctx.emote(action!);
+        ctx.emote(action);
       },
-    },
+    }),
   ],
 });

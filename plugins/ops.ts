@@ -1,7 +1,8 @@
 // Operators: /op PASSWORD (the server's --admin-password), then /kick,
-// /ban (survives a restart with --data), /mute, and their undoing.
-import { definePlugin, type CommandContext, type PluginStore } from "parley";
-import { timingSafeEqual, createHash } from "node:crypto";
+// /ban (survives a restart with --data), /mute, and their undoing. Bans and
+// mutes live in the plugin's store, which every node of a cluster shares:
+// a mute holds wherever the muted user is connected.
+import { defineCommand, definePlugin, nickKey, type Command, type PluginStore } from "parley";
 
 interface Ban {
   address: string;
@@ -11,13 +12,12 @@ interface Ban {
   reason: string;
 }
 
-// Operator connections and muted nicknames live as long as the process.
+// Operator connections live as long as the connection, on its own node.
 const operators = new Set<number>();
 const FAILED_OP_DELAY_MS = 1000;
-const muted = new Map<string, number>(); // nick key -> until (0: forever)
 
-const keyOf = (nick: string) => nick.normalize("NFKC").toUpperCase().toLowerCase();
-const digest = (s: string) => createHash("sha256").update(s).digest();
+/** The store key of a mute: its value is until when (ms since the epoch; 0: for good). */
+const muteKey = (nick: string) => `mute:${nickKey(nick)}`;
 
 function bans(store: PluginStore): Ban[] {
   const now = Date.now();
@@ -32,30 +32,43 @@ function parseDuration(text: string | undefined): number | null {
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
 }
 
+/** Until when a nick is muted; undefined when it is not (a mute that ran out is lifted). */
+function mutedUntil(store: PluginStore, nick: string): number | undefined {
+  const until = store.get<number>(muteKey(nick));
+  if (until === undefined) return undefined;
+  if (until !== 0 && until < Date.now()) {
+    store.delete(muteKey(nick));
+    return undefined;
+  }
+  return until;
+}
+
 function until(ms: number): string {
   return ms === 0 ? "for good" : `for ${Math.round(ms / 60_000) || 1} min`;
 }
 
-/** Runs `fn` for operators only. */
-function opOnly(fn: (ctx: CommandContext, args: string[]) => void) {
-  return (ctx: CommandContext, args: string[]) => {
-    if (!operators.has(ctx.user.id)) return ctx.error("only operators can do that (/op PASSWORD)");
-    fn(ctx, args);
-  };
+/** A command for operators only. */
+function opCommand<const P extends readonly string[] = readonly string[]>(command: Command<P>): Command<P> {
+  return defineCommand<P>({
+    ...command,
+    run(ctx, args, raw) {
+      if (!operators.has(ctx.user.id)) return ctx.error("only operators can do that (/op PASSWORD)");
+      return command.run(ctx, args, raw);
+    },
+  });
 }
 
 export default definePlugin({
   name: "ops",
   description: "operators: kick, ban, mute",
   commands: [
-    {
+    defineCommand({
       name: "op",
       params: ["password"],
       summary: "become an operator with the server's admin password",
       async run(ctx, [password]) {
-        const expected = ctx.config.password;
-        if (!expected) return ctx.error("this server has no operators (start it with --admin-password)");
-        if (!timingSafeEqual(digest(password!), digest(expected))) {
+        if (!ctx.adminPassword.set) return ctx.error("this server has no operators (start it with --admin-password)");
+        if (!ctx.adminPassword.matches(password)) {
           ctx.log.warn(`failed /op by ${ctx.user.nick} from ${ctx.user.address}`);
           await Bun.sleep(FAILED_OP_DELAY_MS); // guessing is slow
           return ctx.error("wrong admin password");
@@ -64,27 +77,27 @@ export default definePlugin({
         ctx.log.info(`${ctx.user.nick} is an operator`);
         ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute");
       },
-    },
-    {
+    }),
+    opCommand({
       name: "kick",
       params: ["nick", "reason...?"],
       summary: "disconnect NICK (operators)",
-      run: opOnly((ctx, [nick, reason]) => {
+      run(ctx, [nick, reason]) {
         const why = `kicked by ${ctx.user.nick}${reason ? `: ${reason}` : ""}`;
-        if (!ctx.kick(nick!, why)) return ctx.error(`no one called ${nick} is online`);
+        if (!ctx.kick(nick, why)) return ctx.error(`no one called ${nick} is online`);
         ctx.log.info(`${nick} ${why}`);
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "ban",
       params: ["target", "duration?"],
       usage: "ban NICK|ADDRESS [30m|2h|7d]",
       summary: "ban a user's address, or an address, and disconnect them (operators)",
-      run: opOnly((ctx, [target, duration]) => {
+      run(ctx, [target, duration]) {
         const ms = parseDuration(duration);
         if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
-        const user = ctx.users().find((u) => keyOf(u.nick) === keyOf(target!));
-        const address = user?.address ?? target!;
+        const user = ctx.findUser(target);
+        const address = user?.address ?? target;
         if (!user && !/^[0-9a-f.:]+$/i.test(address)) return ctx.error(`no one called ${target} is online, and it is not an address`);
         const list = bans(ctx.store).filter((b) => b.address !== address);
         list.push({ address, until: ms === 0 ? 0 : Date.now() + ms, by: ctx.user.nick, reason: user ? `was ${user.nick}` : "" });
@@ -92,76 +105,71 @@ export default definePlugin({
         for (const u of ctx.users()) if (u.address === address) ctx.kick(u.nick, `banned by ${ctx.user.nick}`);
         ctx.log.info(`${ctx.user.nick} banned ${address} ${until(ms)}`);
         ctx.reply(`* banned ${address} ${until(ms)}`);
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "unban",
       params: ["address"],
       summary: "lift a ban (operators)",
-      run: opOnly((ctx, [address]) => {
+      run(ctx, [address]) {
         const list = bans(ctx.store);
         if (!list.some((b) => b.address === address)) return ctx.error(`${address} is not banned`);
         ctx.store.set("bans", list.filter((b) => b.address !== address));
         ctx.reply(`* ${address} is no longer banned`);
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "bans",
       summary: "the bans in force (operators)",
-      run: opOnly((ctx) => {
+      run(ctx) {
         const list = bans(ctx.store);
         if (list.length === 0) return ctx.reply("* no bans");
         ctx.reply(list.map((b) => `*   ${b.address}  ${b.until ? `until ${new Date(b.until).toISOString()}` : "for good"}  by ${b.by} ${b.reason}`).join("\n"));
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "nodes",
       summary: "everyone online with their address and, in a cluster, their node (operators)",
-      run: opOnly((ctx) => {
+      run(ctx) {
         const users = ctx.users();
         ctx.reply([`* ${users.length} online:`, ...users.map((u) => `*   ${u.nick}  ${u.address}:${u.port}${u.node ? `  on ${u.node}` : ""}`)].join("\n"));
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "mute",
       params: ["nick", "duration?"],
       summary: "stop NICK's lines from reaching the room (operators)",
-      run: opOnly((ctx, [nick, duration]) => {
+      run(ctx, [nick, duration]) {
         const ms = parseDuration(duration);
         if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
-        if (!ctx.users().some((u) => keyOf(u.nick) === keyOf(nick!))) return ctx.error(`no one called ${nick} is online`);
-        muted.set(keyOf(nick!), ms === 0 ? 0 : Date.now() + ms);
-        ctx.send(nick!, `you have been muted by ${ctx.user.nick} ${until(ms)}`);
+        if (!ctx.findUser(nick)) return ctx.error(`no one called ${nick} is online`);
+        ctx.store.set(muteKey(nick), ms === 0 ? 0 : Date.now() + ms);
+        ctx.send(nick, `you have been muted by ${ctx.user.nick} ${until(ms)}`);
         ctx.reply(`* muted ${nick} ${until(ms)}`);
-      }),
-    },
-    {
+      },
+    }),
+    opCommand({
       name: "unmute",
       params: ["nick"],
       summary: "let NICK speak again (operators)",
-      run: opOnly((ctx, [nick]) => {
-        if (!muted.delete(keyOf(nick!))) return ctx.error(`${nick} is not muted`);
-        ctx.send(nick!, "you can speak again");
+      run(ctx, [nick]) {
+        if (!ctx.store.delete(muteKey(nick))) return ctx.error(`${nick} is not muted`);
+        ctx.send(nick, "you can speak again");
         ctx.reply(`* unmuted ${nick}`);
-      }),
-    },
+      },
+    }),
   ],
   hooks: {
     nick(ctx) {
       // A muted user keeps the mute: no slipping out of it by a new nickname.
-      if (ctx.user.nick && muted.has(keyOf(ctx.user.nick))) return "you are muted: you cannot change your nickname now";
+      if (ctx.user.nick && mutedUntil(ctx.store, ctx.user.nick) !== undefined) return "you are muted: you cannot change your nickname now";
     },
     connect(ctx, peer) {
       const ban = bans(ctx.store).find((b) => b.address === peer.address);
       if (ban) return `you are banned from this server${ban.until ? ` until ${new Date(ban.until).toISOString()}` : ""}`;
     },
     message(ctx, text) {
-      const until = muted.get(keyOf(ctx.user.nick));
-      if (until === undefined) return text;
-      if (until !== 0 && until < Date.now()) {
-        muted.delete(keyOf(ctx.user.nick));
-        return text;
-      }
+      if (mutedUntil(ctx.store, ctx.user.nick) === undefined) return text;
       ctx.error("you are muted: the room does not see your lines");
       return null;
     },

@@ -1,11 +1,11 @@
 // The tutorial's `quit` / `byebye`: leave, with an optional reason.
-import { definePlugin } from "parley";
+import { defineCommand, definePlugin } from "parley";
 
 export default definePlugin({
   name: "quit",
   description: "leave the chat",
   commands: [
-    {
+    defineCommand({
       name: "quit",
       words: ["quit", "byebye", "exit"],
       params: ["reason...?"],
@@ -15,6 +15,6 @@ export default definePlugin({
         ctx.reply(`* bye, ${ctx.user.nick}!`);
         ctx.disconnect(reason || "quit");
       },
-    },
+    }),
   ],
 });

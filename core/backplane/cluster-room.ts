@@ -7,8 +7,8 @@
 // reaps the users of a node that stops answering.
 
 import type { UserInfo } from "../plugins/api.ts";
-import type { ChatEvent } from "../wire/protocol.ts";
-import { Frame } from "../wire/protocol.ts";
+import type { Frame } from "../wire/frame.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import type { Logger } from "../base/log.ts";
 import { nickKey } from "../wire/nick.ts";
 import { Room, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
@@ -27,8 +27,8 @@ export interface UserRecord {
 
 /** What nodes say to each other on the channel. `o` is the node that says it. */
 export type Envelope =
-  | { o: string; k: "event"; e: ChatEvent; u?: UserRecord }
-  | { o: string; k: "to"; to: string; e: ChatEvent }
+  | { o: string; k: "event"; e: ServerFrame; u?: UserRecord }
+  | { o: string; k: "to"; to: string; e: ServerFrame }
   | { o: string; k: "kick"; nick: string; reason: string }
   | { o: string; k: "store"; plugin: string; key: string; value: string | null };
 
@@ -126,11 +126,11 @@ export class ClusterRoom implements RoomApi {
     return this.local.rename(member, from, to);
   }
 
-  broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
     this.local.broadcast(event, except);
   }
 
-  sendTo(nick: string, event: ChatEvent): boolean {
+  sendTo(nick: string, event: ServerFrame): boolean {
     if (this.local.sendTo(nick, event)) return true;
     const record = this.remote.get(nickKey(nick));
     if (!record) return false;
@@ -146,7 +146,7 @@ export class ClusterRoom implements RoomApi {
   // -- the channel ---------------------------------------------------------
 
   /** Every room-wide event of a local user goes to the other nodes. */
-  private relay(event: ChatEvent): void {
+  private relay(event: ServerFrame): void {
     const user = event.type === "joined" ? this.local.find(event.nick) : undefined;
     const record = user && event.type === "joined" ? { u: this.record(user, event.nick) } : {};
     this.send({ o: this.node, k: "event", e: event, ...record });
@@ -182,7 +182,7 @@ export class ClusterRoom implements RoomApi {
     }
   }
 
-  private remoteEvent(node: string, event: ChatEvent, user: UserRecord | undefined): void {
+  private remoteEvent(node: string, event: ServerFrame, user: UserRecord | undefined): void {
     switch (event.type) {
       case "joined":
         this.remote.set(nickKey(event.nick), user ?? { nick: event.nick, node, address: "?", port: 0, connectedAt: Date.now() });
@@ -197,8 +197,7 @@ export class ClusterRoom implements RoomApi {
         break;
       }
       case "said":
-      case "emote":
-        this.hooks.said(event.from, event.text, event.type === "emote");
+        this.hooks.said(event.from, event.text, event.action === true);
         break;
     }
     // Counts are the sender's; this node knows its own.

@@ -3,7 +3,7 @@
 // actually saw, sanitized and attributed, in a form tools can read.
 
 import { createWriteStream, type WriteStream } from "node:fs";
-import type { ChatEvent } from "../wire/protocol.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import { UserError } from "../base/errors.ts";
 
 export class ChatLog {
@@ -22,9 +22,9 @@ export class ChatLog {
     return new ChatLog(stream);
   }
 
-  write(event: ChatEvent): void {
-    // System lines and errors are answers to one user, not chat.
-    if (event.type === "system" || event.type === "error") return;
+  write(event: ServerFrame): void {
+    // System lines and errors are answers to one user, not chat; a plugin's notice is.
+    if ((event.type === "system" && event.plugin === undefined) || event.type === "error") return;
     this.stream.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
   }
 

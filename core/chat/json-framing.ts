@@ -1,148 +1,123 @@
-// The JSON-lines framing of a session (docs/protocol.md): what each client
-// frame does. The operations are the session's own, the same ones the
-// built-in plugins use, and `command` frames run plugin commands exactly as
-// typed commands do; only the framing differs.
+// The JSON-lines framing (docs/protocol.md): what each client frame does.
+// Every frame that asks for a command (msg, rename, list, help, quit,
+// command, line) runs that command through the registry, exactly as a
+// typed line does, so a plugin that replaces a command replaces it here too.
+// Answers to a frame carry its id.
 
 import pkg from "../../package.json" with { type: "json" };
-import { runCommand, runHooks } from "../plugins/runner.ts";
-import { parseClientFrame, type ClientFrame } from "../wire/client-frames.ts";
-import { parseParams, splitArgs } from "../plugins/params.ts";
-import { tryPassword } from "./password-gate.ts";
-import { sanitize } from "../wire/sanitize.ts";
-import type { NickResult, Session } from "./session.ts";
-
-export const PROTOCOL_VERSION = 1;
-
-/** Switches a session to JSON if `line` is a hello frame; false when it is not one. */
-export function startJson(session: Session, line: string): boolean {
-  const parsed = parseClientFrame(line);
-  if (!parsed.ok && isHello(line)) {
-    // A program that speaks another version: answer in JSON, which it reads, and part.
-    session.json = true;
-    session.error(parsed.message, parsed.code);
-    session.close("unsupported protocol");
-    return true;
-  }
-  if (!parsed.ok || parsed.frame.type !== "hello") return false;
-  session.json = true;
-  session.rawLines();
-  const { room, motd } = session.chat;
-  const password = session.state === "password" ? { password: true as const } : {};
-  session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...password, ...idOf(parsed.frame) });
-  return true;
-}
-
-export function handleJsonLine(session: Session, line: string): Promise<void> | void {
-  if (line.trim() === "") return;
-  const parsed = parseClientFrame(line);
-  if (!parsed.ok) {
-    session.replyId = parsed.id;
-    session.error(parsed.message, parsed.code);
-    session.replyId = undefined;
-    return;
-  }
-  const frame = parsed.frame;
-  session.replyId = frame.id;
-  const done = () => {
-    session.replyId = undefined;
-  };
-  const result = handleFrame(session, frame);
-  if (result instanceof Promise) return result.then(done);
-  done();
-}
+import { andThen, type Maybe } from "../base/maybe.ts";
+import { parseClientFrame } from "../wire/client-frames.ts";
+import { PROTOCOL_VERSION, type ClientFrame, type FrameId } from "../wire/protocol.ts";
+import type { Framing, SessionCore } from "./framing.ts";
 
 const BEFORE_JOIN = new Set(["hello", "nick", "ping", "help", "password"]);
 const BEFORE_PASSWORD = new Set(["hello", "ping", "password"]);
 
-function handleFrame(session: Session, frame: ClientFrame): Promise<void> | void {
-  const id = idOf(frame);
-  if (session.state === "password" && !BEFORE_PASSWORD.has(frame.type)) {
-    return session.error("this server has a password: send a password frame first", "password_required");
+export class JsonFraming implements Framing {
+  readonly json = true;
+  private current: FrameId | undefined;
+  private readonly session: SessionCore;
+
+  constructor(session: SessionCore) {
+    this.session = session;
   }
-  if (session.state !== "chat" && !BEFORE_JOIN.has(frame.type)) {
-    return session.error(`choose a nickname first (a nick frame)`, "not_joined");
+
+  get replyId(): FrameId | undefined {
+    return this.current;
   }
-  const { room, registry } = session.chat;
-  switch (frame.type) {
-    case "hello":
-      return session.error("hello is only for the first line", "bad_frame");
-    case "nick": {
-      if (session.state === "chat") return session.error(`you are ${session.nick} already; use a rename frame`, "already_joined");
-      const after = (joined: NickResult): Promise<void> | void => {
-        if (!joined.ok) return session.error(joined.reason, joined.code);
-        session.send({ type: "joined", nick: session.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...id });
-        session.replayHistory();
-        return runHooks(session, "join");
-      };
-      const joined = session.join(frame.nick);
-      return joined instanceof Promise ? joined.then(after) : after(joined);
-    }
-    case "say": {
-      const said = session.say(frame.text);
-      // With an id, the sender's own copy of what the room saw is the
-      // acknowledgement; nothing when nothing was said (a mute, a dropped line).
-      const ack = (text: string | null) => {
-        if (frame.id !== undefined && text !== null) session.send({ type: "said", from: session.nick, text, ...id });
-      };
-      return said instanceof Promise ? said.then(ack) : ack(said);
-    }
-    case "msg": {
-      if (!session.whisper(frame.to, frame.text)) return session.error(`no one called ${frame.to} is online`, "no_such_nick");
-      if (frame.id !== undefined) session.send({ type: "private", from: session.nick, to: room.find(frame.to)?.nick ?? frame.to, text: sanitize(frame.text), ...id });
-      return;
-    }
-    case "rename": {
-      const from = session.nick;
-      const after = (renamed: NickResult<{ nick: string }>) => {
-        if (!renamed.ok) return session.error(renamed.reason, renamed.code);
-        session.send({ type: "renamed", from, to: renamed.nick, ...id });
-      };
-      const renamed = session.rename(frame.nick);
-      return renamed instanceof Promise ? renamed.then(after) : after(renamed);
-    }
-    case "list": {
-      const users = room.list().map((m) => {
-        const u = m.info();
-        return { nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString() };
-      });
-      return session.send({ type: "list", online: users.length, users, ...id });
-    }
-    case "help":
-      return session.send({ type: "help", commands: registry.infos(), ...id });
-    case "command": {
-      const entry = registry.bySlash(frame.name.replace(/^\//, ""));
-      if (!entry) return session.error(`unknown command ${frame.name} - send a help frame for the list`, "unknown_command");
-      // Arguments are what a user typed: cleaned like a typed line before any plugin sees them.
-      const given = Array.isArray(frame.args) ? frame.args.map((a) => sanitize(a)) : sanitize(frame.args ?? "");
-      const raw = Array.isArray(given) ? given.join(" ") : given;
-      const args = Array.isArray(given) ? arrayArgs(given, entry.command.params) : splitArgs(raw, entry.params, " ");
-      if (!args) return session.usage(entry);
-      return runCommand(session, entry, args, raw);
-    }
-    case "quit":
-      session.system(`* bye, ${session.nick}!`);
-      return session.close(frame.reason || "quit");
-    case "ping":
-      return session.send({ type: "pong", time: new Date().toISOString(), ...id });
-    case "password":
-      if (session.state !== "password") return session.error("no password is needed now", "bad_frame");
-      return tryPassword(session, frame.password);
+
+  /** Whether a client's first line opens this framing: a hello frame, of any version. */
+  static opens(line: string): boolean {
+    const parsed = parseClientFrame(line);
+    return parsed.ok ? parsed.frame.type === "hello" : isHello(line);
   }
+
+  /**
+   * Answers the hello with the welcome. A hello of another version is
+   * answered in JSON, which it reads, and the connection closed.
+   */
+  hello(line: string): void {
+    const session = this.session;
+    const parsed = parseClientFrame(line);
+    if (!parsed.ok) {
+      session.error(parsed.message, parsed.code);
+      return session.close("unsupported protocol");
+    }
+    const { room, motd } = session.chat;
+    const password = session.state === "password" ? { password: true } : {};
+    session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...password, ...idOf(parsed.frame) });
+  }
+
+  line(line: string): Maybe<void> {
+    if (line.trim() === "") return;
+    const parsed = parseClientFrame(line);
+    if (!parsed.ok) return this.answering(parsed.id, () => this.session.error(parsed.message, parsed.code));
+    return this.answering(parsed.frame.id, () => this.frame(parsed.frame));
+  }
+
+  /** Runs `fn` with `id` as the id that answers carry, until what it returns settles. */
+  private answering<T>(id: FrameId | undefined, fn: () => Maybe<T>): Maybe<T> {
+    this.current = id;
+    const done = <V>(value: V): V => {
+      if (this.current === id) this.current = undefined;
+      return value;
+    };
+    let result: Maybe<T>;
+    try {
+      result = fn();
+    } catch (error) {
+      done(undefined);
+      throw error;
+    }
+    return andThen(result, done);
+  }
+
+  private frame(frame: ClientFrame): Maybe<void> {
+    const session = this.session;
+    if (session.state === "password" && !BEFORE_PASSWORD.has(frame.type)) {
+      return session.error("this server has a password: send a password frame first", "password_required");
+    }
+    if (session.state !== "chatting" && !BEFORE_JOIN.has(frame.type)) {
+      return session.error("choose a nickname first (a nick frame)", "not_joined");
+    }
+    switch (frame.type) {
+      case "hello":
+        return session.error("hello is only for the first line", "bad_frame");
+      case "nick":
+        if (session.state === "chatting") return session.error(`you are ${session.nick} already; use a rename frame`, "already_joined");
+        return andThen(session.enter(frame.nick), (joined) => {
+          if (!joined.ok) session.error(joined.reason, joined.code);
+        });
+      // With an id, the sender gets its own copy of what the room saw (session.say).
+      case "say":
+        return andThen(session.say(frame.text), () => {});
+      case "line":
+        return andThen(session.typed(frame.text), () => {});
+      case "msg":
+        return session.command("msg", [frame.to, frame.text]);
+      case "rename":
+        return session.command("nick", [frame.nick]);
+      case "list":
+        return session.command("list", []);
+      case "help":
+        return session.command("help", frame.command ? [frame.command] : []);
+      case "command":
+        return session.command(frame.name.replace(/^\//, ""), frame.args ?? "");
+      case "quit":
+        return session.command("quit", frame.reason ? [frame.reason] : []);
+      case "ping":
+        return session.send({ type: "pong", time: new Date().toISOString(), ...idOf(frame) });
+      case "password":
+        if (session.state !== "password") return session.error("no password is needed now", "bad_frame");
+        return andThen(session.password(frame.password), (outcome) => {
+          if (outcome === "ok") session.system("password accepted");
+        });
+    }
+  }
+
 }
 
-/** Args given as an array: taken as they are, if the required ones are there. */
-function arrayArgs(args: string[], specs: readonly string[] | undefined): string[] | null {
-  const params = parseParams(specs);
-  if (params.length === 0) return args;
-  const required = params.filter((p) => !p.optional).length;
-  if (args.length < required) return null;
-  const last = params[params.length - 1]!;
-  if (args.length > params.length && !last.rest) return null;
-  // Extra words go to a rest parameter, as they would when typed.
-  return args.length > params.length ? [...args.slice(0, params.length - 1), args.slice(params.length - 1).join(" ")] : args;
-}
-
-function idOf(frame: ClientFrame): { id?: ClientFrame["id"] } {
+function idOf(frame: ClientFrame): { id?: FrameId } {
   return frame.id !== undefined ? { id: frame.id } : {};
 }
 

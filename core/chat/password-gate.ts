@@ -1,42 +1,29 @@
-// The server password (--password): asked before the nickname, compared in
-// constant time (on digests, so the lengths match too), a wrong one
+// The server password (--password): compared in constant time, a wrong one
 // answered after a delay, and after a few the connection closed: guessing
-// is slow. Never logged.
+// is slow. Never logged. Pure of sockets: the session asks, this answers.
 
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { Session } from "./session.ts";
-import { askPassword, prompt } from "./text-framing.ts";
+import { safeEqual } from "../base/safe-equal.ts";
 
 const WRONG_PASSWORD_DELAY_MS = 1000;
-const PASSWORD_TRIES = 3;
+export const PASSWORD_TRIES = 3;
 
-export function checkPassword(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
+export type PasswordOutcome = "ok" | "wrong" | "too_many";
 
-/** Checks a password line (text) or frame (JSON); resolves once answered, so later lines wait. */
-export function tryPassword(session: Session, given: string): Promise<void> | void {
-  if (checkPassword(given, session.chat.password ?? "")) {
-    session.hideTyping(false);
-    session.state = "nick";
-    if (session.json) return session.system("password accepted");
-    session.system(""); // the user's Enter was not echoed
-    return prompt(session);
+export class PasswordGate {
+  private readonly expected: string;
+  /** wrong passwords so far */
+  tries = 0;
+
+  constructor(expected: string) {
+    this.expected = expected;
   }
-  session.passwordTries++;
-  session.chat.log.info(`${session.conn.address}:${session.conn.port}: wrong password (${session.passwordTries} of ${PASSWORD_TRIES})`);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      if (session.passwordTries >= PASSWORD_TRIES) {
-        session.error("wrong password; too many tries, bye", "bad_password");
-        session.close("wrong password");
-      } else {
-        session.error("wrong password", "bad_password");
-        if (!session.json) askPassword(session);
-      }
-      resolve();
-    }, WRONG_PASSWORD_DELAY_MS);
-    timer.unref();
-  });
+
+  /** "ok" at once; a wrong one resolves after the delay, "too_many" on the last try. */
+  check(given: string): PasswordOutcome | Promise<PasswordOutcome> {
+    if (safeEqual(given, this.expected)) return "ok";
+    const tries = ++this.tries;
+    return new Promise((resolve) => {
+      setTimeout(() => resolve(tries >= PASSWORD_TRIES ? "too_many" : "wrong"), WRONG_PASSWORD_DELAY_MS).unref();
+    });
+  }
 }

@@ -7,7 +7,8 @@
 // room knows which one it talks to.
 
 import type { UserInfo } from "../plugins/api.ts";
-import { Frame, type ChatEvent } from "../wire/protocol.ts";
+import { Frame } from "../wire/frame.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import { nickKey } from "../wire/nick.ts";
 
 export interface Member {
@@ -32,18 +33,18 @@ export interface RoomApi {
   /** Moves `member` from `from` to `to`. False when `to` is someone else's. */
   rename(member: Member, from: string, to: string): boolean | Promise<boolean>;
   /** Sends an event to everyone but `except`. */
-  broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void;
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void;
   /** Sends an event to one nick. False when no one has that nick. */
-  sendTo(nick: string, event: ChatEvent): boolean;
+  sendTo(nick: string, event: ServerFrame): boolean;
 }
 
 /** Sees every event the room relays, for the chat log. */
-export type RoomObserver = (event: ChatEvent) => void;
+export type RoomObserver = (event: ServerFrame) => void;
 
 export interface RoomOptions {
   observe?: RoomObserver;
   /** every room-wide event, after local delivery: how a cluster passes it on */
-  relay?: (event: ChatEvent) => void;
+  relay?: (event: ServerFrame) => void;
   /** how many are online, when more than this room's members count (a cluster) */
   count?: () => number;
 }
@@ -51,7 +52,7 @@ export interface RoomOptions {
 export class Room implements RoomApi {
   private readonly members = new Map<string, Member>();
   private readonly observe: RoomObserver;
-  private readonly relay: ((event: ChatEvent) => void) | undefined;
+  private readonly relay: ((event: ServerFrame) => void) | undefined;
   private readonly count: () => number;
 
   constructor(options: RoomOptions | RoomObserver = {}) {
@@ -114,13 +115,13 @@ export class Room implements RoomApi {
     return true;
   }
 
-  broadcast(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
     this.deliverAll(event, except);
     this.relay?.(event);
   }
 
   /** Delivers to this room's members only, and does not relay: for events from other nodes. */
-  deliverAll(event: ChatEvent, except?: Member | ReadonlySet<Member>): void {
+  deliverAll(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
     this.observe(event);
     const frame = new Frame(event);
     const many = except instanceof Set ? except : undefined;
@@ -131,7 +132,7 @@ export class Room implements RoomApi {
     }
   }
 
-  sendTo(nick: string, event: ChatEvent): boolean {
+  sendTo(nick: string, event: ServerFrame): boolean {
     const member = this.find(nick);
     if (!member) return false;
     this.observe(event);

@@ -10,7 +10,6 @@ import { isLoopback } from "./limits.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
-import { welcome } from "./text-framing.ts";
 import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
 import { listenNet } from "./transport-net.ts";
@@ -174,7 +173,7 @@ export class ChatServer {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
       return refuse(wire, `! too many connections from your address (${maxPerIp}), try again later`);
     }
-    const banned = runConnectHooks(this.chat, { address: wire.remoteAddress, port: wire.remotePort });
+    const banned = runConnectHooks(this.chat.services, { address: wire.remoteAddress, port: wire.remotePort });
     if (banned) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${banned}`);
       return refuse(wire, `! ${sanitize(banned)}`);
@@ -184,7 +183,7 @@ export class ChatServer {
     const link = new Link(this, wire, this.chat);
     this.links.add(link);
     this.chat.log.debug(`connection from ${link.who} (${this.links.size} open)`);
-    welcome(link.session);
+    link.session.welcome();
     return link;
   }
 

@@ -1,26 +1,34 @@
-// A session: one connected person or program. Bytes come in through the
-// telnet filter and the line splitter; each line is handled in order, by the
-// text framing (text-session.ts) or, after a hello frame, the JSON one
-// (json-session.ts). The session holds the state and the operations both
-// use: join, rename, say, whisper, close.
-//
-// Lines are handled synchronously while every handler is synchronous (the
-// common case, and the fast one); when a handler returns a promise, later
-// lines wait for it, so a user's lines are always handled in the order sent.
+// A session: one connected person or program, as a small state machine
+// (password → nick → chatting → closed). Bytes come in through the telnet
+// filter and the line splitter; the inbox hands each line, in order, to the
+// framing (text, or JSON after a hello frame), which drives the operations
+// here. The session is also what plugins reach of one user (UserSession)
+// and what the room delivers to (Member).
 
-import type { UserInfo } from "../plugins/api.ts";
-import { Frame, type ChatEvent, type FrameId } from "../wire/protocol.ts";
-import { handleJsonLine, startJson } from "./json-framing.ts";
-import { handleTextLine } from "./text-framing.ts";
-import type { Entry } from "../plugins/registry.ts";
+import { andThen, settled, type Maybe } from "../base/maybe.ts";
+import type { Answer, RenameResult, UserInfo } from "../plugins/api.ts";
+import type { Entry, LoadedPlugin } from "../plugins/registry.ts";
+import { parseParams, splitArgs } from "../plugins/params.ts";
+import { runCommand, runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
+import type { UserSession } from "../plugins/services.ts";
+import { Frame } from "../wire/frame.ts";
 import { LineSplitter, type LineSink } from "../wire/lines.ts";
 import { checkNick } from "../wire/nick.ts";
-import type { Outbox } from "./outbox.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import { IAC, OPT_ECHO, TelnetFilter } from "../wire/telnet.ts";
 import { FloodGate } from "./flood.ts";
+import type { Framing, NickResult, SessionCore, SessionState } from "./framing.ts";
+import { Inbox } from "./inbox.ts";
+import { JsonFraming } from "./json-framing.ts";
+import type { Outbox } from "./outbox.ts";
+import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
+import type { Member } from "./room.ts";
+import { route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
-import { runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
+import { TextFraming } from "./text-framing.ts";
+
+export type { NickResult };
 
 /** The socket side of a session, whatever the transport. */
 export interface Connection {
@@ -35,44 +43,29 @@ export interface Connection {
   destroy(): void;
 }
 
-// Lines read but not yet handled. Past this the socket is paused, so a
-// paste of a megabyte waits in the kernel instead of in our memory.
-const INBOX_PAUSE = 64;
-
 type Inbound = string | { tooLong: number };
-
-/** The outcome of asking for a nickname. */
-export type NickResult<T extends object = object> = ({ ok: true } & T) | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string };
 
 let lastId = 0;
 
 // Per-connection state is kept small on purpose (the idle-connection memory
 // target is 4 KB): the telnet filter is created on the first IAC byte, the
 // session is its own line sink, and queues are allocated only when used.
-export class Session implements LineSink {
+export class Session implements LineSink, SessionCore, UserSession, Member {
+  private current: SessionState;
   nick = "";
-  /** password (when the server has one), then nick, then chat */
-  state: "password" | "nick" | "chat" | "closed";
-  /** true once the client opened with a hello frame: JSON lines both ways */
-  json = false;
-  /** the id of the JSON frame being answered, put on replies and errors */
-  replyId: FrameId | undefined;
-  private firstLine = true;
   readonly id = ++lastId;
   readonly connectedAt = Date.now();
   private connectedDate: Date | undefined;
   lastInput = this.connectedAt;
   /** why the session ended, for the log line when the socket closes */
   endReason = "";
+  private framing: Framing;
+  private firstLine = true;
   private telnet: TelnetFilter | null = null;
-  /** wrong server passwords so far */
-  passwordTries = 0;
+  private gate: PasswordGate | null = null;
   private flood: FloodGate | null = null;
   private readonly lines: LineSplitter;
-  private inbox: Inbound[] | null = null;
-  private head = 0;
-  private busy = false;
-  private paused = false;
+  private readonly inbox: Inbox<Inbound>;
   private ended = false;
 
   readonly conn: Connection;
@@ -81,22 +74,43 @@ export class Session implements LineSink {
   constructor(conn: Connection, chat: ChatContext) {
     this.conn = conn;
     this.chat = chat;
-    this.state = chat.password ? "password" : "nick";
+    this.current = chat.password ? "password" : "nick";
     this.lines = new LineSplitter(chat.limits.maxLine, this);
+    this.framing = new TextFraming(this);
+    this.inbox = new Inbox<Inbound>({
+      handle: (item) => this.handle(item),
+      isOpen: () => this.current !== "closed",
+      pause: () => conn.pause(),
+      resume: () => conn.resume(),
+      idle: () => {
+        if (this.ended) this.close("connection closed");
+      },
+    });
   }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** Greets the new connection (in text: a JSON client's hello comes after). */
+  welcome(): void {
+    (this.framing as TextFraming).welcome();
+  }
+
+  // -- bytes in -------------------------------------------------------------
 
   /** LineSink: a whole line arrived. */
   line(text: string): void {
-    this.enqueue(text);
+    this.inbox.push(text);
   }
 
   /** LineSink: a line over --max-line was dropped. */
   tooLong(bytes: number): void {
-    this.enqueue({ tooLong: bytes });
+    this.inbox.push({ tooLong: bytes });
   }
 
   receive(bytes: Uint8Array): void {
-    if (this.state === "closed") return;
+    if (this.current === "closed") return;
     if (!this.telnet && bytes.indexOf(IAC) !== -1) this.telnet = new TelnetFilter((reply) => this.conn.outbox.push(reply));
     const data = this.telnet ? this.telnet.feed(bytes) : bytes;
     if (data.length > 0) this.lines.feed(data);
@@ -107,146 +121,26 @@ export class Session implements LineSink {
     if (this.ended) return;
     this.ended = true;
     this.lines.end();
-    if (!this.busy) this.close("connection closed");
+    if (!this.inbox.busy) this.close("connection closed");
   }
 
-  // -- what the room and the plugins call --------------------------------
-
-  info(): UserInfo {
-    const { nick, lastInput } = this;
-    const node = this.chat.node ? { node: this.chat.node } : {};
-    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
-  }
-
-  kick(reason: string): boolean {
-    if (this.state === "closed") return false;
-    this.system(`* You have been disconnected: ${reason}`);
-    this.close(reason);
-    return true;
-  }
-
-  deliver(frame: Frame): void {
-    if (this.json) return this.conn.outbox.push(frame.json());
-    // A telnet client never reads a stray command byte: escaped once per event.
-    this.conn.outbox.push(this.telnet ? frame.telnetText() : frame.text());
-  }
-
-  /** Sends an event to this user alone; in JSON, answers carry the id of the frame being handled. */
-  send(event: ChatEvent): void {
-    if (this.state === "closed") return;
-    if (this.replyId !== undefined && event.id === undefined && (event.type === "system" || event.type === "error")) {
-      event = { ...event, id: this.replyId };
-    }
-    this.deliver(new Frame(event));
-  }
-
-  system(text: string): void {
-    this.send({ type: "system", text });
-  }
-
-  /** An error line (text) or error frame with `code` (JSON). */
-  error(text: string, code = "command_error"): void {
-    this.send({ type: "error", text, code });
-  }
-
-  rename(wanted: string): NickResult<{ nick: string }> | Promise<NickResult<{ nick: string }>> {
-    if (this.state !== "chat") return { ok: false, code: "nick_invalid", reason: "only a user in the room can change nickname" };
-    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
-    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
-    if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
-    const refused = runNickHooks(this, check.nick);
-    if (refused) return { ok: false, code: "nick_taken", reason: refused };
-    const from = this.nick;
-    const done = (taken: boolean): NickResult<{ nick: string }> => {
-      if (!taken) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
-      this.nick = check.nick;
-      return { ok: true, nick: check.nick };
-    };
-    const renamed = this.chat.room.rename(this, from, check.nick);
-    return renamed instanceof Promise ? renamed.then(done) : done(renamed);
-  }
-
-  /**
-   * Leaves the room (the others see `reason`) and closes after sending what
-   * is queued. `announce: false` when everyone is told something else, as
-   * at shutdown.
-   */
-  close(reason: string, announce = true): void {
-    if (this.state === "closed") return;
-    const wasIn = this.state === "chat";
-    this.state = "closed";
-    this.endReason = reason;
-    if (wasIn) this.leaveRoom(reason, announce);
-    this.conn.end();
-  }
-
-  /** The connection is gone (reset, or cut for not reading): leave without sending more. */
-  gone(reason: string): void {
-    if (this.state === "closed") return;
-    const wasIn = this.state === "chat";
-    this.state = "closed";
-    this.endReason = reason;
-    this.conn.outbox.close();
-    if (wasIn) this.leaveRoom(reason, true);
-  }
-
-  // -- line handling ------------------------------------------------------
-
-  private enqueue(item: Inbound): void {
-    const inbox = (this.inbox ??= []);
-    inbox.push(item);
-    if (!this.paused && inbox.length - this.head > INBOX_PAUSE) {
-      this.paused = true;
-      this.conn.pause();
-    }
-    if (!this.busy) this.drain();
-  }
-
-  private drain(): void {
-    this.busy = true;
-    const inbox = this.inbox ?? [];
-    while (this.head < inbox.length && this.state !== "closed") {
-      const item = inbox[this.head++]!;
-      const pending = this.handle(item);
-      if (pending) {
-        pending.then(() => this.drain());
-        return;
-      }
-    }
-    this.inbox = null;
-    this.head = 0;
-    this.busy = false;
-    if (this.paused) {
-      this.paused = false;
-      this.conn.resume();
-    }
-    if (this.ended) this.close("connection closed");
-  }
-
-  private handle(item: Inbound): Promise<void> | void {
+  private handle(item: Inbound): Maybe<void> {
     const first = this.firstLine;
     this.firstLine = false;
     if (typeof item !== "string") {
-      const limit = this.chat.limits.maxLine;
-      return this.error(`that line was ${item.tooLong} bytes, over the limit of ${limit}; it was not sent`, "too_long");
+      return this.error(`that line was ${item.tooLong} bytes, over the limit of ${this.chat.limits.maxLine}; it was not sent`, "too_long");
     }
     const now = Date.now();
     this.lastInput = now;
     if (this.flooding(now)) return;
-    if (this.json) return handleJsonLine(this, item);
     // A program opens with a hello frame as its first line (docs/protocol.md).
-    if (first && item.trimStart().startsWith("{") && startJson(this, item)) return;
-    return handleTextLine(this, item);
-  }
-
-  /** Asks a telnet client to stop (true) or go back to (false) echoing what is typed. */
-  hideTyping(hide: boolean): void {
-    this.telnet?.requestLocal(OPT_ECHO, hide);
-  }
-
-  /** JSON lines: backspace and DEL are data, not editing keys. */
-  rawLines(): void {
-    this.lines.erase = false;
+    if (first && item.trimStart().startsWith("{") && JsonFraming.opens(item)) {
+      const json = new JsonFraming(this);
+      this.framing = json;
+      this.lines.erase = false; // JSON lines: backspace and DEL are data, not editing keys
+      return json.hello(item);
+    }
+    return this.framing.line(item);
   }
 
   /** Flood control: true when this line is to be dropped. */
@@ -270,39 +164,50 @@ export class Session implements LineSink {
     }
   }
 
-  /** Replays the room's recent messages to a user who just joined. */
-  replayHistory(): void {
-    const entries = this.chat.history.recent(this.chat.limits.history);
-    if (entries.length === 0) return;
-    if (!this.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}:`);
-    for (const e of entries) {
-      this.send({ type: e.action ? "emote" : "said", from: e.from, text: e.text, time: new Date(e.time).toISOString(), history: true });
+  // -- output -----------------------------------------------------------------
+
+  /** Member: an event the room relays, its bytes shared with every recipient. */
+  deliver(frame: Frame): void {
+    if (this.framing.json) return this.conn.outbox.push(frame.json());
+    // A telnet client never reads a stray command byte: escaped once per event.
+    this.conn.outbox.push(this.telnet ? frame.telnetText() : frame.text());
+  }
+
+  /** An event to this user alone; in JSON, system lines and errors carry the id of the frame being answered. */
+  send(event: ServerFrame): void {
+    if (this.current === "closed") return;
+    const id = this.framing.replyId;
+    if (id !== undefined && event.id === undefined && (event.type === "system" || event.type === "error")) event = { ...event, id };
+    this.deliver(new Frame(event, this.nick || undefined));
+  }
+
+  system(text: string): void {
+    this.send({ type: "system", text });
+  }
+
+  /** An error line (text) or error frame with `code` (JSON). */
+  error(text: string, code = "command_error"): void {
+    this.send({ type: "error", code, message: text });
+  }
+
+  /** A command's structured answer (UserSession), with the id of the frame being answered. */
+  answer(answer: Answer): void {
+    const id = this.framing.replyId;
+    const tag = id !== undefined ? { id } : {};
+    switch (answer.type) {
+      case "list": {
+        const users = answer.users.map((u) => ({ nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString() }));
+        return this.send({ type: "list", online: users.length, users, ...tag });
+      }
+      case "help":
+        return this.send({ type: "help", commands: [...answer.commands], ...(answer.topic !== undefined ? { topic: answer.topic } : {}), ...tag });
+      case "renamed":
+        return this.send({ type: "renamed", from: answer.from, to: answer.to, ...tag });
     }
   }
 
-  /** Takes a first nickname and enters the room (the others are told). */
-  join(wanted: string): NickResult | Promise<NickResult> {
-    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
-    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
-    const refused = runNickHooks(this, check.nick);
-    if (refused) return { ok: false, code: "nick_taken", reason: refused };
-    // Taken at once, so lines that arrive while a cluster is asked see a nick.
-    this.nick = check.nick;
-    const done = (taken: boolean): NickResult => {
-      if (!taken) {
-        this.nick = "";
-        return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
-      }
-      if (this.state === "closed") {
-        // The socket closed while a cluster was asked: undo the join the others were told of.
-        this.chat.room.leave(this, "connection closed");
-        return { ok: false, code: "nick_taken", reason: "the connection closed" };
-      }
-      this.state = "chat";
-      return { ok: true };
-    };
-    const joined = this.chat.room.join(this, check.nick);
-    return joined instanceof Promise ? joined.then(done) : done(joined);
+  reply(text: string): void {
+    this.system(text);
   }
 
   usage(entry: Entry): void {
@@ -310,32 +215,205 @@ export class Session implements LineSink {
     this.error(`usage: ${forms.join("  or  ")}`, "usage");
   }
 
+  /** Asks a telnet client to stop (true) or go back to (false) echoing what is typed. */
+  hideTyping(hide: boolean): void {
+    this.telnet?.requestLocal(OPT_ECHO, hide);
+  }
+
+  // -- the states -----------------------------------------------------------
+
+  password(given: string): Maybe<"ok" | "wrong" | "too_many"> {
+    const gate = (this.gate ??= new PasswordGate(this.chat.password ?? ""));
+    const outcome = gate.check(given);
+    if (outcome !== "ok") this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${gate.tries} of ${PASSWORD_TRIES})`);
+    return andThen(outcome, (result) => {
+      if (this.current !== "password") return result;
+      if (result === "ok") {
+        this.hideTyping(false);
+        this.current = "nick";
+      } else if (result === "too_many") {
+        this.error("wrong password; too many tries, bye", "bad_password");
+        this.close("wrong password");
+      } else {
+        this.error("wrong password", "bad_password");
+      }
+      return result;
+    });
+  }
+
+  /** Takes a first nickname and enters the room: the others are told, this user is greeted and shown the history. */
+  enter(wanted: string): Maybe<NickResult> {
+    return andThen(this.join(wanted), (joined) => {
+      if (!joined.ok) return joined;
+      const { room } = this.chat;
+      const id = this.framing.replyId;
+      this.send({ type: "joined", nick: this.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...(id !== undefined ? { id } : {}) });
+      this.replayHistory();
+      return andThen(runHooks(this, this.chat.services, "join"), () => joined);
+    });
+  }
+
+  private join(wanted: string): Maybe<NickResult> {
+    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
+    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
+    const refused = runNickHooks(this, this.chat.services, check.nick);
+    if (refused) return { ok: false, code: "nick_taken", reason: refused };
+    // Taken at once, so lines that arrive while a cluster is asked see a nick.
+    this.nick = check.nick;
+    return andThen(this.chat.room.join(this, check.nick), (taken): NickResult => {
+      if (!taken) {
+        this.nick = "";
+        return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+      }
+      if (this.current === "closed") {
+        // The socket closed while a cluster was asked: undo the join the others were told of.
+        this.chat.room.leave(this, "connection closed");
+        return { ok: false, code: "nick_taken", reason: "the connection closed" };
+      }
+      this.current = "chatting";
+      return { ok: true };
+    });
+  }
+
+  /** Replays the room's recent messages to a user who just joined. */
+  private replayHistory(): void {
+    const entries = this.chat.history.recent(this.chat.limits.history);
+    if (entries.length === 0) return;
+    if (!this.framing.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}:`);
+    for (const e of entries) {
+      this.send({ type: "said", from: e.from, text: e.text, ...(e.action ? { action: true } : {}), time: new Date(e.time).toISOString(), history: true });
+    }
+  }
+
+  typed(text: string): Maybe<string | null> {
+    const r = route(text, this.chat.registry);
+    switch (r.kind) {
+      case "say":
+        return this.say(r.text);
+      case "command":
+        return andThen(this.run(r.entry, r.args, r.raw), () => null);
+      case "usage":
+        this.usage(r.entry);
+        return null;
+      case "unknown":
+        this.error(`unknown command ${r.word} - type help`, "unknown_command");
+        return null;
+    }
+  }
+
+  command(name: string, given: string | readonly string[]): Maybe<void> {
+    const entry = this.chat.registry.bySlash(name);
+    if (!entry) return this.error(`unknown command ${name} - send a help frame for the list`, "unknown_command");
+    // Arguments are what a user typed: cleaned like a typed line before any plugin sees them.
+    const clean = typeof given === "string" ? sanitize(given) : given.map((a) => sanitize(a));
+    const raw = typeof clean === "string" ? clean : clean.join(" ");
+    const args = typeof clean === "string" ? splitArgs(raw, entry.params, " ") : arrayArgs(clean, entry.command.params);
+    if (!args) return this.usage(entry);
+    return this.run(entry, args, raw);
+  }
+
+  private run(entry: Entry, args: string[], raw: string): Maybe<void> {
+    return runCommand(this, this.chat.services, entry, args, raw);
+  }
+
+  // -- what the room and the plugins call --------------------------------
+
+  info(): UserInfo {
+    const { nick, lastInput } = this;
+    const node = this.chat.node ? { node: this.chat.node } : {};
+    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
+  }
+
+  kick(reason: string): boolean {
+    if (this.current === "closed") return false;
+    this.system(`* You have been disconnected: ${reason}`);
+    this.close(reason);
+    return true;
+  }
+
+  pass(text: string, from?: LoadedPlugin): Maybe<string | null> {
+    return runMessageHooks(this, this.chat.services, text, from);
+  }
+
   /**
    * Says a line as this user, after the plugins' message hooks. Resolves to
    * the text the room saw, or null when nothing was said (dropped by a hook,
    * or nothing left once cleaned).
    */
-  say(text: string, type: "said" | "emote" = "said"): string | null | Promise<string | null> {
-    const relay = (final: string | null): string | null => {
-      if (final === null || this.state !== "chat") return null;
-      // A hook's rewrite is plugin text: it is cleaned like the user's own.
-      const text = final === clean ? clean : sanitize(final);
-      if (text.trim() === "") return null;
-      // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
-      this.chat.history.add({ time: Date.now(), from: this.nick, text, action: type === "emote" });
-      this.chat.room.broadcast({ type, from: this.nick, text }, this);
-      return text;
-    };
+  say(text: string, action = false): Maybe<string | null> {
     const clean = sanitize(text);
     if (clean.trim() === "") return null;
-    const result = runMessageHooks(this, clean);
-    return result instanceof Promise ? result.then(relay) : relay(result);
+    return andThen(this.pass(clean), (final) => {
+      if (final === null || this.current !== "chatting") return null;
+      // A hook's rewrite is plugin text: it is cleaned like the user's own.
+      const said = final === clean ? clean : sanitize(final);
+      if (said.trim() === "") return null;
+      // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
+      this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action });
+      const event = { type: "said", from: this.nick, text: said, ...(action ? { action: true } : {}) } as const;
+      this.chat.room.broadcast(event, this);
+      // A program that asked with an id gets its own copy as the acknowledgement;
+      // nothing when nothing was said (a mute, a dropped line).
+      const id = this.framing.replyId;
+      if (id !== undefined) this.send({ ...event, id });
+      return said;
+    });
   }
 
   whisper(nick: string, text: string): boolean {
     const target = this.chat.room.find(nick);
     if (!target) return false;
-    return this.chat.room.sendTo(target.nick, { type: "private", from: this.nick, to: target.nick, text: sanitize(text) });
+    const event = { type: "private", from: this.nick, to: target.nick, text: sanitize(text) } as const;
+    if (!this.chat.room.sendTo(target.nick, event)) return false;
+    // A program that asked with an id gets its own copy as the acknowledgement.
+    const id = this.framing.replyId;
+    if (id !== undefined) this.send({ ...event, id });
+    return true;
+  }
+
+  rename(wanted: string): Maybe<RenameResult> {
+    if (this.current !== "chatting") return { ok: false, code: "nick_invalid", reason: "only a user in the room can change nickname" };
+    const check = checkNick(wanted, this.chat.registry.reservedWords(), this.chat.limits.maxNick);
+    if (!check.ok) return { ok: false, code: "nick_invalid", reason: check.reason };
+    if (check.nick === this.nick) return { ok: false, code: "nick_invalid", reason: `you are already ${this.nick}` };
+    const refused = runNickHooks(this, this.chat.services, check.nick);
+    if (refused) return { ok: false, code: "nick_taken", reason: refused };
+    const from = this.nick;
+    return andThen(this.chat.room.rename(this, from, check.nick), (taken): RenameResult => {
+      if (!taken) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+      this.nick = check.nick;
+      return { ok: true, nick: check.nick };
+    });
+  }
+
+  disconnect(reason: string): void {
+    this.close(reason);
+  }
+
+  // -- the end ----------------------------------------------------------------
+
+  /**
+   * Leaves the room (the others see `reason`) and closes after sending what
+   * is queued. `announce: false` when everyone is told something else, as
+   * at shutdown.
+   */
+  close(reason: string, announce = true): void {
+    if (this.current === "closed") return;
+    const wasIn = this.current === "chatting";
+    this.current = "closed";
+    this.endReason = reason;
+    if (wasIn) this.leaveRoom(reason, announce);
+    this.conn.end();
+  }
+
+  /** The connection is gone (reset, or cut for not reading): leave without sending more. */
+  gone(reason: string): void {
+    if (this.current === "closed") return;
+    const wasIn = this.current === "chatting";
+    this.current = "closed";
+    this.endReason = reason;
+    this.conn.outbox.close();
+    if (wasIn) this.leaveRoom(reason, true);
   }
 
   private leaveRoom(why: string, announce: boolean): void {
@@ -343,6 +421,18 @@ export class Session implements LineSink {
     const reason = sanitize(why).slice(0, 200) || "quit";
     if (announce) this.chat.room.leave(this, reason);
     else this.chat.room.remove(this);
-    void runHooks(this, "leave", reason);
+    settled(runHooks(this, this.chat.services, "leave", reason));
   }
+}
+
+/** Args given as an array: taken as they are, if the required ones are there. */
+function arrayArgs(args: readonly string[], specs: readonly string[] | undefined): string[] | null {
+  const params = parseParams(specs);
+  if (params.length === 0) return [...args];
+  const required = params.filter((p) => !p.optional).length;
+  if (args.length < required) return null;
+  const last = params[params.length - 1]!;
+  if (args.length > params.length && !last.rest) return null;
+  // Extra words go to a rest parameter, as they would when typed.
+  return args.length > params.length ? [...args.slice(0, params.length - 1), args.slice(params.length - 1).join(" ")] : [...args];
 }

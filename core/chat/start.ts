@@ -1,6 +1,6 @@
 // Starts a chat server from checked options: the logger, the plugins, the
-// store, the room, the chat log and the listener; then waits for a signal
-// and shuts down gracefully.
+// store, the room, the chat log and the listener. What it returns stops it
+// gracefully; the process (signals, exit codes) is cmd/'s.
 
 import type { ChatContext } from "./shared.ts";
 import { builtinPlugins } from "../plugins/builtins.ts";
@@ -14,7 +14,10 @@ import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore } from "../store/store.ts";
 import { startCluster } from "../backplane/cluster.ts";
-import type { ChatEvent } from "../wire/protocol.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
+import { resolveOptions, type ResolvedOptions } from "../plugins/options.ts";
+import type { Plugin } from "../plugins/api.ts";
+import { chatServices } from "./services.ts";
 import type { PluginStore } from "../plugins/api.ts";
 
 export interface ChatOptions {
@@ -32,40 +35,67 @@ export interface ChatOptions {
   data?: string;
   /** a server password asked before the nickname */
   password?: string;
+  /** the password of /op (plugins may check it, never read it) */
+  adminPassword?: string;
   /** share the room with other nodes through Redis */
   redis?: { url: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
 }
 
-export async function startChat(options: ChatOptions): Promise<void> {
+export interface RunningChat {
+  /** Stops accepting, tells everyone, sends what is queued, stops plugins and the cluster. */
+  stop(why: string): Promise<void>;
+}
+
+export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const log = createLogger(options.logLevel, options.jsonLogs);
   const pluginOptions = loadPluginOptions(options.plugins, options.pluginOptions);
   const host = new PluginHost(builtinPlugins, { folder: options.plugins, strict: options.pluginsStrict, log });
   await host.load();
+  // Declared plugin options are checked before anything listens: a typo is one line at start.
+  const resolved = new WeakMap<Plugin, ResolvedOptions>();
+  const optionsOf = (name: string): ResolvedOptions => {
+    const plugin = host.registry.plugins.find((p) => p.plugin.name === name)?.plugin;
+    if (!plugin) return { config: pluginOptions.get(name) ?? {}, options: {} };
+    let found = resolved.get(plugin);
+    if (!found) resolved.set(plugin, (found = resolveOptions(plugin, pluginOptions.get(name))));
+    return found;
+  };
+  for (const { plugin } of host.registry.plugins) optionsOf(plugin.name);
 
   const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
-  const observe = chatLog ? (event: ChatEvent) => chatLog.write(event) : undefined;
+  const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;
   const cluster = options.redis ? await startCluster({ ...options.redis, log, observe }) : null;
   if (cluster && options.data) log.warn("--data is not used with --redis: history, accounts, bans and stores live in Redis");
   const store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
   const room = cluster?.room ?? new Room({ observe });
   const stores = new Map<string, PluginStore>();
+  const services = chatServices({
+    room,
+    history: store.history,
+    registry: () => host.registry,
+    log,
+    handlerTimeout: options.limits.handlerTimeout,
+    config: (name) => optionsOf(name).config,
+    options: (name) => optionsOf(name).options,
+    // One PluginStore per plugin, made once: contexts ask for it on every call.
+    store: (name) => stores.get(name) ?? stores.set(name, store.forPlugin(name)).get(name)!,
+    adminPassword: options.adminPassword || undefined,
+  });
   const chat: ChatContext = {
     room,
-    registry: host.registry,
+    get registry() {
+      return host.registry;
+    },
     limits: options.limits,
     history: store.history,
     motd: sanitizeBlock(options.motd),
     password: options.password || undefined,
     ...(cluster ? { node: cluster.node } : {}),
     log,
-    plugins: {
-      config: (name) => pluginOptions.get(name) ?? {},
-      // One PluginStore per plugin, made once: contexts ask for it on every call.
-      store: (name) => stores.get(name) ?? stores.set(name, store.forPlugin(name)).get(name)!,
-    },
+    services,
   };
   const server = await ChatServer.listen(chat, options.listen);
-  await host.start(chat);
+  await host.start(services);
   if (options.watchPlugins) host.watch();
   const { host: address, port } = server.address;
   const show = (host: string, p: number) => (host.includes(":") ? `[${host}]:${p}` : `${host}:${p}`);
@@ -77,19 +107,19 @@ export async function startChat(options: ChatOptions): Promise<void> {
   const tls = server.tlsAddress;
   if (tls) log.info(`parley chat listening for TLS on ${show(tls.host, tls.port)}; try: openssl s_client -quiet -connect localhost:${tls.port}`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: shutting down (${server.connections} connected)`);
-    await server.close();
-    await host.stop();
-    await cluster?.stop();
-    await chatLog?.close();
-    store.close();
-    log.info("bye");
-    process.exit(0);
+  let stopping: Promise<void> | undefined;
+  return {
+    stop(why) {
+      stopping ??= (async () => {
+        log.info(`${why}: shutting down (${server.connections} connected)`);
+        await server.close();
+        await host.stop();
+        await cluster?.stop();
+        await chatLog?.close();
+        store.close();
+        log.info("bye");
+      })();
+      return stopping;
+    },
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }

@@ -7,7 +7,7 @@ import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
 import { exit } from "./exit.ts";
 import type { ConnectOptions } from "./options.ts";
-import { CLIENT_HELP, DEFAULT_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
+import { CLIENT_HELP, NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { KeyReader } from "./keys.ts";
 import type { ServerFrame } from "./protocol.ts";
 import { decorate, linesOf, nickColour, timeOf, type Line } from "./render.ts";
@@ -17,7 +17,7 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   const stdin = process.stdin;
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const screen = new Screen(process.stdout);
-  let forms: Forms = DEFAULT_FORMS;
+  let forms: Forms = NO_FORMS;
   let joining = false;
   // A server with a password asks for it before the nickname.
   let locked = false;
@@ -102,7 +102,7 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
     }
     if (locked) return void (line !== "" && !joining && (await unlock(line)));
     const typed = toFrame(line, forms);
-    if (client.nick === undefined && typed.kind !== "help" && !(typed.kind === "frame" && typed.frame.type === "quit")) {
+    if (client.nick === undefined && typed.kind !== "help" && typed.kind !== "quit") {
       // Before a nickname, a line is the nickname (help and quit still work).
       const nick = line.trim().replace(/^\/nick\s+|^n:/i, "");
       if (nick !== "" && !joining) await join(nick);
@@ -111,18 +111,14 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
     switch (typed.kind) {
       case "empty":
         return;
-      case "usage":
-        return note(`! ${typed.message}`, "error");
       case "help":
         show(CLIENT_HELP.map((after): Line => ({ style: "system", after })));
         return void client.send({ type: "help" }, true);
+      case "quit":
+        return quit(typed.reason);
       case "frame":
-        if (typed.frame.type === "quit") return quit(typed.frame.reason);
+        // With an id, what we said comes back as the server's acknowledgement.
         client.send(typed.frame, true);
-        // The server acknowledges a say with our own line, but not an action: show it here.
-        if (typed.frame.type === "command" && typed.frame.name === "me" && typed.frame.args !== "") {
-          show(linesOf({ type: "said", from: client.nick!, text: String(typed.frame.args), action: true }));
-        }
     }
   };
 

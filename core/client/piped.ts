@@ -8,7 +8,7 @@ import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
 import { exit } from "./exit.ts";
 import type { ConnectOptions } from "./options.ts";
-import { DEFAULT_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
+import { NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { LineCutter, type ServerFrame } from "./protocol.ts";
 import { linesOf, plain } from "./render.ts";
 
@@ -39,7 +39,7 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
   );
   await client.start();
 
-  let forms: Forms = DEFAULT_FORMS;
+  let forms: Forms = NO_FORMS;
   const join = async (nick: string) => {
     const result = await client.join(nick);
     if (!result.ok) await exit(1, `cannot join as ${nick}: ${result.message}`);
@@ -68,10 +68,9 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
       continue;
     }
     const typed = toFrame(line, forms);
-    if (typed.kind === "usage") print(`! ${typed.message}`);
-    else if (typed.kind === "help") client.send({ type: "help" });
-    else if (typed.kind === "frame" && typed.frame.type === "quit") {
-      await client.quit(typed.frame.reason);
+    if (typed.kind === "help") client.send({ type: "help" });
+    else if (typed.kind === "quit") {
+      await client.quit(typed.reason);
       return exit(0);
     } else if (typed.kind === "frame" && !client.send(typed.frame)) await client.drained();
   }

@@ -2,6 +2,13 @@
 // (tsconfig maps it here) and that dropped-in plugin files import at run time.
 // Everything a plugin can do goes through these types. If a built-in plugin
 // needs something that is not here, this file grows; no plugin reaches into core.
+// (Re-exported helpers are core's own, so a plugin compares nicknames and
+// secrets exactly as the server does.)
+
+/** The key two nicknames collide on: what the server compares ("Bob", "BOB" and "ｂｏｂ" are one nick). */
+export { nickKey } from "../wire/nick.ts";
+/** Compares a secret in constant time (hashed first, so lengths match too). */
+export { safeEqual } from "../base/safe-equal.ts";
 
 /** A person in the room, as plugins see them. */
 export interface UserInfo {
@@ -18,7 +25,8 @@ export interface UserInfo {
   readonly node?: string;
 }
 
-export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string };
+/** `code` tells programs why: the nick is someone else's, or not a valid nickname. */
+export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string; code: "nick_taken" | "nick_invalid" };
 
 export interface PluginLogger {
   debug(message: string, ...args: unknown[]): void;
@@ -49,8 +57,12 @@ export interface PluginStore {
 
 /** What every plugin can do, with or without a user: in `start`, `stop` and timers. */
 export interface PluginContext {
-  /** the plugin's options, from --plugin-opt NAME.KEY=VALUE and parley.json / parley.toml */
+  /** the plugin's options as given, from --plugin-opt NAME.KEY=VALUE and parley.json / parley.toml (declared ones with their defaults) */
   readonly config: Readonly<Record<string, string>>;
+  /** the plugin's declared options (Plugin.options), checked and typed: numbers as numbers, booleans as booleans */
+  readonly options: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** the server's admin password (--admin-password), which plugins may check but never read */
+  readonly adminPassword: { readonly set: boolean; matches(given: string): boolean };
   /** the server log, tagged with the plugin's name */
   readonly log: PluginLogger;
   readonly store: PluginStore;
@@ -60,6 +72,8 @@ export interface PluginContext {
   send(nick: string, text: string): boolean;
   /** Everyone online, in the order they joined. */
   users(): UserInfo[];
+  /** The user online with this nick, compared as the server compares nicks; undefined when none. */
+  findUser(nick: string): UserInfo | undefined;
   /** Disconnects another user; the room sees them leave with `reason`. False when no such nick. */
   kick(nick: string, reason: string): boolean;
   /** The last `limit` messages said to the room, oldest first (never private ones). */
@@ -81,8 +95,21 @@ export interface CommandContext extends PluginContext {
   readonly user: UserInfo;
   /** Lines to the user who typed the command only. */
   reply(text: string): void;
-  /** An error line to the user who typed the command only. */
-  error(text: string): void;
+  /**
+   * An error line to the user who typed the command only. `code` is for
+   * programs (the JSON frame's code); it defaults to "command_error".
+   */
+  error(text: string, code?: string): void;
+  /**
+   * A structured answer that each client shows its own way: a telnet user
+   * reads lines, a program gets the frame (docs/protocol.md).
+   */
+  answer(answer: Answer): void;
+  /**
+   * A notice to everyone, on this user's behalf: it passes the room's
+   * `message` hooks as the user's own lines do, so a muted user's is dropped.
+   */
+  broadcast(text: string, options?: { except?: readonly string[] }): void;
   /** Says text to the room as the user (`NICK: text`), through `message` hooks. */
   say(text: string): void;
   /** An action to the room as the user (`* NICK text`), through `message` hooks. */
@@ -97,7 +124,23 @@ export interface CommandContext extends PluginContext {
   commands(): CommandInfo[];
 }
 
-export interface Command {
+/** What a command can answer with, besides lines of text (CommandContext.answer). */
+export type Answer =
+  /** who is online: shown as the list `l` prints, or a list frame */
+  | { type: "list"; users: readonly UserInfo[] }
+  /** the commands, or with `topic` the one asked about */
+  | { type: "help"; commands: readonly CommandInfo[]; topic?: string }
+  /** the user's own rename: "* you are now NEW", or a renamed frame */
+  | { type: "renamed"; from: string; to: string };
+
+/** One argument's type from its declaration: "reason?" may be missing. */
+type ParamValue<S> = S extends `${string}?` ? string | undefined : string;
+
+/** What `run` receives for `params`: `["nick", "text..."]` gives `[string, string]`; without params, the words of the line. */
+export type ArgsOf<P extends readonly string[]> = string[] extends P ? string[] : { -readonly [K in keyof P]: ParamValue<P[K]> };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `Command` alone is any command
+export interface Command<P extends readonly string[] = any> {
   /** the slash form: `/name` */
   name: string;
   /**
@@ -112,11 +155,16 @@ export interface Command {
    * the rest of the line `"text..."`. The slash form splits them on spaces,
    * the colon form on colons. Without params, args are the words of the line.
    */
-  params?: string[];
+  params?: P;
   summary: string;
   /** how to write it, without the slash; derived from params when absent */
   usage?: string;
-  run(ctx: CommandContext, args: string[], raw: string): void | Promise<void>;
+  run(ctx: CommandContext, args: ArgsOf<P>, raw: string): void | Promise<void>;
+}
+
+/** Identity helper that types a command's arguments from its params. */
+export function defineCommand<const P extends readonly string[] = readonly string[]>(command: Command<P>): Command<P> {
+  return command;
 }
 
 /** Hooks run in plugin load order; each one is awaited before the next. */
@@ -323,10 +371,24 @@ export interface UdpMode {
   run(ctx: UdpContext, args: UdpArgValues): void | Promise<void>;
 }
 
+/** An option a plugin declares: core checks it, applies its default, and `parley plugins` lists it. */
+export interface PluginOption {
+  type: "string" | "number" | "boolean";
+  description: string;
+  default?: string | number | boolean;
+  /** numbers: the smallest and largest allowed */
+  min?: number;
+  max?: number;
+  /** integer numbers only */
+  integer?: boolean;
+}
+
 export interface Plugin {
   name: string;
   version?: string;
   description?: string;
+  /** options, set with --plugin-opt NAME.KEY=VALUE or a [NAME] table in parley.toml */
+  options?: Record<string, PluginOption>;
   commands?: Command[];
   hooks?: Hooks;
   /** modes of `parley udp` */

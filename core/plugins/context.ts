@@ -3,12 +3,12 @@
 // send goes through the same sanitizer as users' text, and notices are shown
 // as coming from the plugin, so a plugin cannot pass for a person.
 
-import type { CommandContext, PluginContext } from "./api.ts";
-import type { ChatContext } from "../chat/shared.ts";
 import type { Logger } from "../base/log.ts";
-import type { LoadedPlugin } from "./registry.ts";
 import { sanitizeBlock } from "../wire/sanitize.ts";
-import type { Session } from "../chat/session.ts";
+import type { CommandContext, PluginContext } from "./api.ts";
+import type { LoadedPlugin } from "./registry.ts";
+import { andThen } from "../base/maybe.ts";
+import type { ServerServices, UserSession } from "./services.ts";
 
 // A context is made for every hook call, a message hook on every line, so
 // what is costly to make (a tagged logger) is made once per plugin.
@@ -22,50 +22,61 @@ function loggerFor(log: Logger, name: string): Logger {
   return logger;
 }
 
-export function makePluginContext(chat: ChatContext, owner: LoadedPlugin): PluginContext {
+/** One line, for a reason shown in "left (...)" or "disconnected: ...". */
+const oneLine = (text: string) => sanitizeBlock(text).replaceAll("\n", " ");
+
+export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
   const name = owner.plugin.name;
   return {
-    config: chat.plugins.config(name),
-    log: loggerFor(chat.log, name),
-    store: chat.plugins.store(name),
-    broadcast(text, options) {
-      const except = new Set(options?.except?.map((n) => chat.room.find(n)).filter((m) => m !== undefined));
-      chat.room.broadcast({ type: "notice", plugin: name, text: sanitizeBlock(text) }, except);
-    },
-    send: (nick, text) => chat.room.sendTo(nick, { type: "notice", plugin: name, text: sanitizeBlock(text) }),
-    users: () => chat.room.list().map((m) => m.info()),
-    kick: (nick, reason) => chat.room.find(nick)?.kick(sanitizeBlock(reason).replaceAll("\n", " ")) ?? false,
-    history: (limit) => chat.history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
+    config: server.config(name),
+    options: server.options(name),
+    adminPassword: server.adminPassword,
+    log: loggerFor(server.log, name),
+    store: server.store(name),
+    broadcast: (text, options) => server.notice(name, sanitizeBlock(text), options?.except),
+    send: (nick, text) => server.noticeTo(nick, name, sanitizeBlock(text)),
+    users: () => server.users(),
+    findUser: (nick) => server.findUser(nick),
+    kick: (nick, reason) => server.kick(nick, oneLine(reason)),
+    history: (limit) => server.history(limit),
   };
 }
 
 // A session's context for a plugin is made once and kept (a message hook
 // asks for it on every line); keyed by the loaded plugin, so a reload gets
 // a fresh one.
-const perSession = new WeakMap<Session, WeakMap<LoadedPlugin, CommandContext>>();
+const perUser = new WeakMap<UserSession, WeakMap<LoadedPlugin, CommandContext>>();
 
-export function makeContext(session: Session, owner: LoadedPlugin): CommandContext {
-  let byOwner = perSession.get(session);
-  if (!byOwner) perSession.set(session, (byOwner = new WeakMap()));
+export function makeContext(user: UserSession, server: ServerServices, owner: LoadedPlugin): CommandContext {
+  let byOwner = perUser.get(user);
+  if (!byOwner) perUser.set(user, (byOwner = new WeakMap()));
   let ctx = byOwner.get(owner);
-  if (!ctx) byOwner.set(owner, (ctx = buildContext(session, owner)));
+  if (!ctx) byOwner.set(owner, (ctx = buildContext(user, server, owner)));
   return ctx;
 }
 
-function buildContext(session: Session, owner: LoadedPlugin): CommandContext {
-  const { chat } = session;
+function buildContext(user: UserSession, server: ServerServices, owner: LoadedPlugin): CommandContext {
+  const name = owner.plugin.name;
   return {
-    ...makePluginContext(chat, owner),
+    ...makePluginContext(server, owner),
     get user() {
-      return session.info();
+      return user.info();
     },
-    reply: (text) => session.system(sanitizeBlock(text)),
-    error: (text) => session.error(sanitizeBlock(text)),
-    say: (text) => void session.say(text),
-    emote: (text) => void session.say(text, "emote"),
-    whisper: (nick, text) => session.whisper(nick, text),
-    rename: async (nick) => session.rename(nick),
-    disconnect: (reason) => session.close(reason ? sanitizeBlock(reason).replaceAll("\n", " ") : "disconnected"),
-    commands: () => chat.registry.infos(),
+    reply: (text) => user.reply(sanitizeBlock(text)),
+    error: (text, code) => user.error(sanitizeBlock(text), code),
+    answer: (answer) => user.answer(answer),
+    // On the user's behalf: the same gate as the user's own lines (a mute holds).
+    broadcast(text, options) {
+      const clean = sanitizeBlock(text);
+      void andThen(user.pass(clean, owner), (passed) => {
+        if (passed !== null) server.notice(name, passed === clean ? clean : sanitizeBlock(passed), options?.except);
+      });
+    },
+    say: (text) => void user.say(text, false),
+    emote: (text) => void user.say(text, true),
+    whisper: (nick, text) => user.whisper(nick, text),
+    rename: async (nick) => user.rename(nick),
+    disconnect: (reason) => user.disconnect(reason ? oneLine(reason) : "disconnected"),
+    commands: () => server.registry.infos(),
   };
 }

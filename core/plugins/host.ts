@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Plugin } from "./api.ts";
-import type { ChatContext } from "../chat/shared.ts";
+import type { ServerServices } from "./services.ts";
 import { UserError, errorText } from "../base/errors.ts";
 import { runPluginHook } from "./runner.ts";
 import { importPlugin, listPluginFiles } from "./loader.ts";
@@ -37,7 +37,7 @@ export class PluginHost {
   private readonly builtins: readonly Plugin[];
   private readonly options: PluginHostOptions;
   private generation = 0;
-  private chat: ChatContext | undefined;
+  private server: ServerServices | undefined;
   private watcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -79,17 +79,17 @@ export class PluginHost {
   }
 
   /** Connects the host to a running chat server and runs every start hook. */
-  async start(chat: ChatContext): Promise<void> {
-    this.chat = chat;
-    for (const owner of this.registry.plugins) await runPluginHook(chat, owner, "start");
+  async start(server: ServerServices): Promise<void> {
+    this.server = server;
+    for (const owner of this.registry.plugins) await runPluginHook(server, owner, "start");
   }
 
   async stop(): Promise<void> {
     this.watcher?.close();
     clearTimeout(this.timer);
     await this.reloading;
-    if (!this.chat) return;
-    for (const owner of [...this.registry.plugins].reverse()) await runPluginHook(this.chat, owner, "stop");
+    if (!this.server) return;
+    for (const owner of [...this.registry.plugins].reverse()) await runPluginHook(this.server, owner, "stop");
   }
 
   /** Reloads plugins when files in the folder are added, edited or removed. */
@@ -110,7 +110,7 @@ export class PluginHost {
 
   private async rescan(): Promise<void> {
     const { folder, log } = this.options;
-    if (!folder || !this.chat) return;
+    if (!folder || !this.server) return;
     let present: string[];
     try {
       present = listPluginFiles(folder);
@@ -147,13 +147,12 @@ export class PluginHost {
     }
     const before = this.registry.plugins;
     const after = built.registry.plugins;
-    for (const owner of before) if (!after.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.chat, owner, "stop");
+    for (const owner of before) if (!after.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.server, owner, "stop");
     this.files.clear();
     for (const [file, state] of next) this.files.set(file, state);
     this.registry = built.registry;
-    this.chat.registry = built.registry;
     this.tell(built.notes);
-    for (const owner of after) if (!before.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.chat, owner, "start");
+    for (const owner of after) if (!before.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.server, owner, "start");
     log.info(`plugins: ${changes.join(", ")}`);
   }
 

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError, errorText } from "../base/errors.ts";
+import type { Plugin, PluginOption } from "./api.ts";
 
 export type PluginOptions = Map<string, Record<string, string>>;
 
@@ -46,5 +47,61 @@ function readConfig(file: string): Record<string, unknown> {
     return parsed as Record<string, unknown>;
   } catch (error) {
     throw new UserError(`cannot read ${file}: ${errorText(error)}`);
+  }
+}
+
+/** A plugin's options as plugin code reads them: as given, and the declared ones checked and typed. */
+export interface ResolvedOptions {
+  config: Readonly<Record<string, string>>;
+  options: Readonly<Record<string, string | number | boolean | undefined>>;
+}
+
+/**
+ * Checks what was given for a plugin against the options it declares: an
+ * unknown key, or a value of the wrong type or range, is one line naming
+ * the plugin and the key. A plugin that declares none takes any key, as
+ * strings. Defaults fill what was not given.
+ */
+export function resolveOptions(plugin: Plugin, given: Readonly<Record<string, string>> = {}): ResolvedOptions {
+  const declared = plugin.options;
+  if (!declared) return { config: given, options: { ...given } };
+  const config: Record<string, string> = {};
+  const options: Record<string, string | number | boolean | undefined> = {};
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(declared, key)) {
+      throw new UserError(`plugin ${plugin.name} has no option "${key}" (its options: ${Object.keys(declared).join(", ") || "none"})`);
+    }
+  }
+  for (const [key, spec] of Object.entries(declared)) {
+    const raw = given[key];
+    if (raw === undefined) {
+      options[key] = spec.default;
+      if (spec.default !== undefined) config[key] = String(spec.default);
+      continue;
+    }
+    config[key] = raw;
+    options[key] = typedValue(plugin.name, key, spec, raw);
+  }
+  return { config, options };
+}
+
+function typedValue(plugin: string, key: string, spec: PluginOption, raw: string): string | number | boolean {
+  const where = `${plugin}.${key}`;
+  switch (spec.type) {
+    case "string":
+      return raw;
+    case "boolean":
+      if (/^(true|yes|on|1)$/i.test(raw)) return true;
+      if (/^(false|no|off|0)$/i.test(raw)) return false;
+      throw new UserError(`${where} must be true or false (got "${raw}")`);
+    case "number": {
+      const n = raw.trim() === "" ? NaN : Number(raw);
+      const range = spec.min !== undefined || spec.max !== undefined ? ` from ${spec.min ?? "-∞"} to ${spec.max ?? "∞"}` : "";
+      const kind = spec.integer ? "a whole number" : "a number";
+      if (!Number.isFinite(n) || (spec.integer && !Number.isInteger(n)) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new UserError(`${where} must be ${kind}${range} (got "${raw}")`);
+      }
+      return n;
+    }
   }
 }

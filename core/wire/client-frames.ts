@@ -1,21 +1,9 @@
 // Client frames of the JSON-lines framing (docs/protocol.md): parsing and
 // checking one line into a typed frame, or a reason it is not one. Pure.
 
-import type { FrameId } from "./protocol.ts";
+import type { ClientFrame, FrameId } from "./protocol.ts";
 
-export type ClientFrame = { id?: FrameId } & (
-  | { type: "hello"; client?: string; version?: number }
-  | { type: "nick"; nick: string }
-  | { type: "say"; text: string }
-  | { type: "msg"; to: string; text: string }
-  | { type: "rename"; nick: string }
-  | { type: "list" }
-  | { type: "help" }
-  | { type: "command"; name: string; args?: string | string[] }
-  | { type: "quit"; reason?: string }
-  | { type: "ping" }
-  | { type: "password"; password: string }
-);
+export type { ClientFrame };
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; code: "bad_json" | "bad_frame"; message: string; id?: FrameId };
 
@@ -24,6 +12,7 @@ const FIELDS: Record<ClientFrame["type"], readonly string[]> = {
   hello: [],
   nick: ["nick"],
   say: ["text"],
+  line: ["text"],
   msg: ["to", "text"],
   rename: ["nick"],
   list: [],
@@ -58,6 +47,7 @@ export function parseClientFrame(line: string): Parsed {
     const ok = typeof frame.args === "string" || (Array.isArray(frame.args) && frame.args.every((a) => typeof a === "string"));
     if (!ok) return fail('"args" must be a string or an array of strings');
   }
+  if (frame.type === "help" && frame.command !== undefined && typeof frame.command !== "string") return fail('"command" must be a string');
   if (frame.type === "quit" && frame.reason !== undefined && typeof frame.reason !== "string") return fail('"reason" must be a string');
   if (frame.type === "hello" && frame.client !== undefined && typeof frame.client !== "string") return fail('"client" must be a string');
   if (frame.type === "hello" && frame.version !== undefined && frame.version !== 1) return fail(`protocol version ${String(frame.version)} is not supported (this server speaks 1)`);

@@ -87,7 +87,8 @@ describe("two people in a script and at a telnet prompt", () => {
     const out = asker.stdout.lines;
     expect(out).toContain("* Type a line to talk to everyone. Commands:");
     expect(out.some((l) => /^\*   .*\/msg NICK TEXT/.test(l))).toBe(true);
-    expect(out).toContain("! no one called nobody is online");
+    // The server's own answer, word for word what a telnet user reads.
+    expect(out).toContain("! no one called nobody is online (type l to see who is)");
     expect(out.some((l) => l.startsWith("! unknown command"))).toBe(true);
   });
 

@@ -1,0 +1,62 @@
+// The lines a session has read but not yet handled, handled one at a time
+// in the order they came. Handlers are synchronous in the common case (the
+// fast one); when one returns a promise, later lines wait for it. Past
+// INBOX_PAUSE waiting lines the socket is paused, so a paste of a megabyte
+// waits in the kernel instead of in our memory.
+
+import type { Maybe } from "../base/maybe.ts";
+
+const INBOX_PAUSE = 64;
+
+export interface InboxOwner<T> {
+  handle(item: T): Maybe<void>;
+  /** false once the session is over: what is left is dropped */
+  isOpen(): boolean;
+  pause(): void;
+  resume(): void;
+  /** every item is handled and none is waiting */
+  idle(): void;
+}
+
+export class Inbox<T> {
+  private items: T[] | null = null;
+  private head = 0;
+  private paused = false;
+  /** an item is being handled (perhaps waiting for a promise) */
+  busy = false;
+  private readonly owner: InboxOwner<T>;
+
+  constructor(owner: InboxOwner<T>) {
+    this.owner = owner;
+  }
+
+  push(item: T): void {
+    const items = (this.items ??= []);
+    items.push(item);
+    if (!this.paused && items.length - this.head > INBOX_PAUSE) {
+      this.paused = true;
+      this.owner.pause();
+    }
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    this.busy = true;
+    const items = this.items ?? [];
+    while (this.head < items.length && this.owner.isOpen()) {
+      const pending = this.owner.handle(items[this.head++]!);
+      if (pending instanceof Promise) {
+        pending.then(() => this.drain());
+        return;
+      }
+    }
+    this.items = null;
+    this.head = 0;
+    this.busy = false;
+    if (this.paused) {
+      this.paused = false;
+      this.owner.resume();
+    }
+    this.owner.idle();
+  }
+}

@@ -1,0 +1,49 @@
+// The chat server as plugins see it (core/plugins/services.ts): the room's
+// users, notices from a plugin, kicks, history, options, stores and the
+// admin password, which plugins may check but never read.
+
+import type { Logger } from "../base/log.ts";
+import { safeEqual } from "../base/safe-equal.ts";
+import type { PluginStore } from "../plugins/api.ts";
+import type { Registry } from "../plugins/registry.ts";
+import type { ServerServices } from "../plugins/services.ts";
+import type { History } from "../store/history.ts";
+import type { Member, RoomApi } from "./room.ts";
+
+export interface ServiceDeps {
+  room: RoomApi;
+  history: History;
+  /** the registry now (it is replaced on reload) */
+  registry: () => Registry;
+  log: Logger;
+  handlerTimeout: number;
+  config(plugin: string): Readonly<Record<string, string>>;
+  options(plugin: string): Readonly<Record<string, string | number | boolean | undefined>>;
+  store(plugin: string): PluginStore;
+  adminPassword?: string;
+}
+
+export function chatServices(deps: ServiceDeps): ServerServices {
+  const { room, history } = deps;
+  const admin = deps.adminPassword;
+  return {
+    get registry() {
+      return deps.registry();
+    },
+    log: deps.log,
+    handlerTimeout: deps.handlerTimeout,
+    config: deps.config,
+    options: deps.options,
+    store: deps.store,
+    adminPassword: { set: Boolean(admin), matches: (given) => Boolean(admin) && safeEqual(given, admin!) },
+    users: () => room.list().map((m) => m.info()),
+    findUser: (nick) => room.find(nick)?.info(),
+    notice(plugin, text, except) {
+      const skip = new Set(except?.map((n) => room.find(n)).filter((m): m is Member => m !== undefined));
+      room.broadcast({ type: "system", plugin, text }, skip);
+    },
+    noticeTo: (nick, plugin, text) => room.sendTo(nick, { type: "system", plugin, text }),
+    kick: (nick, reason) => room.find(nick)?.kick(reason) ?? false,
+    history: (limit) => history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
+  };
+}

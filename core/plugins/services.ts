@@ -1,0 +1,51 @@
+// The two seams between the plugin host and the chat server. Plugin code
+// reaches the server and a user only through these interfaces: core/chat
+// implements them (ChatServices in chat/services.ts, UserSession by the
+// Session), and nothing in core/plugins knows a socket, a room or a framing.
+
+import type { Logger } from "../base/log.ts";
+import type { Maybe } from "../base/maybe.ts";
+import type { Answer, PluginStore, RenameResult, RoomMessage, UserInfo } from "./api.ts";
+import type { LoadedPlugin, Registry } from "./registry.ts";
+
+/** What plugins reach of the server, with or without a user. */
+export interface ServerServices {
+  /** replaced as a whole when plugins are reloaded: read it fresh each time */
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** ms a plugin handler may run before its user is answered anyway */
+  readonly handlerTimeout: number;
+  /** raw options as given (strings), and the declared ones checked and typed */
+  config(plugin: string): Readonly<Record<string, string>>;
+  options(plugin: string): Readonly<Record<string, string | number | boolean | undefined>>;
+  store(plugin: string): PluginStore;
+  adminPassword: { readonly set: boolean; matches(given: string): boolean };
+  users(): UserInfo[];
+  findUser(nick: string): UserInfo | undefined;
+  /** a `[plugin] text` line to everyone but `except` (nicks) */
+  notice(plugin: string, text: string, except?: readonly string[]): void;
+  /** a `[plugin] text` line to one nick; false when no one has it */
+  noticeTo(nick: string, plugin: string, text: string): boolean;
+  kick(nick: string, reason: string): boolean;
+  history(limit: number): RoomMessage[];
+}
+
+/** What plugins reach of one user's session. */
+export interface UserSession {
+  readonly nick: string;
+  info(): UserInfo;
+  reply(text: string): void;
+  error(text: string, code?: string): void;
+  answer(answer: Answer): void;
+  /**
+   * The plugins' message hooks for a line of this user's: the text to
+   * relay, or null when a hook dropped it. `from`: a plugin speaking on the
+   * user's behalf, whose own hook does not see its own words.
+   */
+  pass(text: string, from?: LoadedPlugin): Maybe<string | null>;
+  /** says a line as this user, through the message hooks; resolves to what the room saw, or null */
+  say(text: string, action: boolean): Maybe<string | null>;
+  whisper(nick: string, text: string): boolean;
+  rename(nick: string): Maybe<RenameResult>;
+  disconnect(reason: string): void;
+}

@@ -1,0 +1,136 @@
+// A server frame as the lines a person reads: the one rendering of the
+// protocol to text. The server writes these lines to telnet users, and
+// `parley connect` prints them (piped) or decorates them (on a terminal), so
+// both read the same. Every field is sanitized as it is read: a client
+// renders frames from any server, and nothing in one can act on a terminal.
+// Pure.
+
+import { sanitize, sanitizeBlock } from "./sanitize.ts";
+import type { ServerFrame } from "./protocol.ts";
+
+export type Style = "chat" | "private" | "system" | "notice" | "error";
+
+/** One display line: `before`, then the nick (coloured), then `after`. */
+export interface Line {
+  style: Style;
+  before?: string;
+  nick?: string;
+  after: string;
+}
+
+const NAMES_IN_GREETING = 20;
+
+/**
+ * The display lines for a frame; `self` is our nick, when we have one.
+ * `stamped`: a line replayed from history shows its time in front (off
+ * when the caller puts every line's time in front anyway).
+ */
+export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line[] {
+  const f = frame as Record<string, unknown>;
+  switch (frame.type) {
+    case "welcome": {
+      const n = Number(f.online) || 0;
+      const who = n === 0 ? "no one else is here yet" : n === 1 ? "1 person online" : `${n} people online`;
+      return [system(`Welcome to parley! ${who}.`), ...block(f.motd).map(system)];
+    }
+    case "joined": {
+      if (f.self !== true) return [{ style: "system", before: "* ", nick: str(f.nick), after: ` joined (${num(f.online)} online)` }];
+      const users = Array.isArray(f.users) ? f.users.map(str) : [str(f.nick)];
+      const more = users.length > NAMES_IN_GREETING ? ` and ${users.length - NAMES_IN_GREETING} more (type l)` : "";
+      return [
+        system(`* Hi ${str(f.nick)}! Online (${users.length}): ${users.slice(0, NAMES_IN_GREETING).join(", ")}${more}`),
+        system("* Type a line to talk to everyone, or help for commands."),
+      ];
+    }
+    case "left":
+      return [{ style: "system", before: "* ", nick: str(f.nick), after: ` left (${str(f.reason)})` }];
+    case "renamed":
+      // Our own rename: `self` may be the nick before it or after.
+      if (self !== undefined && (str(f.from) === self || str(f.to) === self)) return [system(`* you are now ${str(f.to)}`)];
+      return [{ style: "system", before: "* ", nick: str(f.from), after: ` is now ${str(f.to)}` }];
+    case "said": {
+      // A line replayed from history carries its time: "[12:03] amy: hi", as a telnet user reads it.
+      const at = f.history === true && stamped ? timeOf(frame) : undefined;
+      const replayed = at ? `[${clock(at)}] ` : "";
+      if (f.action === true) return [{ style: "chat", before: `${replayed}* `, nick: str(f.from), after: ` ${str(f.text)}` }];
+      return [{ style: "chat", ...(replayed ? { before: replayed } : {}), nick: str(f.from), after: `: ${str(f.text)}` }];
+    }
+    case "private": {
+      const mine = self !== undefined && str(f.from) === self && str(f.to) !== self;
+      return [{ style: "private", before: "[private] ", nick: str(f.from), after: `${mine ? ` -> ${str(f.to)}` : ""}: ${str(f.text)}` }];
+    }
+    case "list":
+      return listLines(f, self);
+    case "help":
+      return typeof f.topic === "string" ? topicLines(f.commands) : helpLines(f.commands);
+    case "system":
+      if (typeof f.plugin === "string") return block(f.text).map((t) => ({ style: "notice", before: `[${sanitize(f.plugin as string)}] `, after: t }));
+      return block(f.text).map(system);
+    case "error":
+      return block(f.message ?? f.code).map((t) => ({ style: "error", after: `! ${t}` }));
+    case "pong":
+      return [];
+    default:
+      return typeof f.text === "string" ? block(f.text).map(system) : [];
+  }
+}
+
+function listLines(f: Record<string, unknown>, self?: string): Line[] {
+  const users = Array.isArray(f.users) ? (f.users as Record<string, unknown>[]).filter((u) => u && typeof u === "object") : [];
+  const nicks = users.map((u) => str(u.nick));
+  const width = Math.max(0, ...nicks.map((n) => Bun.stringWidth(n)));
+  const rows = users.map((u, i): Line => {
+    const nick = nicks[i]!;
+    const pad = " ".repeat(width - Bun.stringWidth(nick));
+    const you = nick === self ? "  (you)" : "";
+    return { style: "system", before: "*   ", nick, after: `${pad}  idle ${formatIdle(Number(u.idle) || 0)}${you}` };
+  });
+  return [system(`* ${users.length} online:`), ...rows];
+}
+
+function helpLines(commands: unknown): Line[] {
+  const list = Array.isArray(commands) ? (commands as Record<string, unknown>[]).filter((c) => c && typeof c === "object") : [];
+  const rows = list.map((c) => [(Array.isArray(c.forms) ? c.forms.map(str) : [`/${str(c.name)}`]).join(" | "), str(c.summary)] as const);
+  const width = Math.min(40, Math.max(0, ...rows.map(([forms]) => forms.length)));
+  return [
+    system("* Type a line to talk to everyone. Commands:"),
+    ...rows.map(([forms, summary]) => system(`*   ${forms.padEnd(width)}  ${summary}`)),
+    system("* help COMMAND explains one."),
+  ];
+}
+
+/** help COMMAND: its forms, then what it does. */
+function topicLines(commands: unknown): Line[] {
+  const found = Array.isArray(commands) ? (commands[0] as Record<string, unknown> | undefined) : undefined;
+  if (!found || typeof found !== "object") return [];
+  const forms = Array.isArray(found.forms) ? found.forms.map(str) : [`/${str(found.name)}`];
+  return [system(`* ${forms.join("  or  ")}`), system(`*   ${str(found.summary)}`)];
+}
+
+function formatIdle(seconds: number): string {
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** When the frame says it happened (a replayed line), if it says. */
+export function timeOf(frame: ServerFrame): Date | undefined {
+  const time = (frame as { time?: unknown }).time;
+  const date = typeof time === "string" ? new Date(time) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** HH:MM, local time. */
+export const clock = (time: Date) => `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
+const system = (text: string): Line => ({ style: "system", after: text });
+const str = (value: unknown): string => sanitize(typeof value === "string" ? value : value === undefined ? "" : String(value));
+const num = (value: unknown): number => Number(value) || 0;
+const block = (value: unknown): string[] => (typeof value === "string" && value !== "" ? sanitizeBlock(value).split("\n") : []);
+
+/** A line as plain text: what a telnet user reads. */
+export function plain(line: Line): string {
+  return `${line.before ?? ""}${line.nick ?? ""}${line.after}`;
+}
+
