@@ -157,9 +157,9 @@ describe("choosing a nickname", () => {
     await screen.waitFor("helper> ");
     keys("help\r");
     await screen.waitFor("* parley connect: type a line to talk to everyone, or:\r\n");
+    await screen.waitFor("* Type a line to talk to everyone. Commands:\r\n");
     // The forms are the server's, from its help frame: the client keeps no copy.
     await screen.waitFor(/\*   c:NICK:TEXT \| \/msg NICK TEXT \| \/tell +send TEXT to NICK only\r\n/);
-    await screen.waitFor("* Type a line to talk to everyone. Commands:\r\n");
     await screen.waitFor("* help COMMAND explains one.\r\n");
     keys("\x04");
     expect(await proc.exited).toBe(0);
