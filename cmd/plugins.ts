@@ -32,6 +32,15 @@ const list = defineCommand({
     const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length), i === 0 ? 6 : 6));
     const line = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`;
     process.stdout.write([line(["PLUGIN", "SOURCE", "COMMANDS"]), ...rows.map(line)].join("\n") + "\n");
+    // Declared options: what --plugin-opt NAME.KEY=VALUE (or [NAME] in parley.toml) may set.
+    const options = host.list().flatMap(({ plugin }) =>
+      Object.entries(plugin.options ?? {}).map(([key, o]) => {
+        const range = o.min !== undefined || o.max !== undefined ? `, ${o.min ?? ""}..${o.max ?? ""}` : "";
+        const fallback = o.default !== undefined ? `, default ${JSON.stringify(o.default)}` : "";
+        return `  ${plugin.name}.${key}  (${o.integer ? "integer" : o.type}${range}${fallback})  ${o.description}`;
+      }),
+    );
+    if (options.length > 0) process.stdout.write(["", "OPTIONS (--plugin-opt NAME.KEY=VALUE, or [NAME] in parley.toml)", ...options].join("\n") + "\n");
     if (!folder) process.stdout.write("(no plugins folder: give --plugins DIR, set PARLEY_PLUGINS, or create ./plugins)\n");
   },
 });

@@ -15,7 +15,7 @@ export function validatePlugin(value: unknown): Plugin {
   for (const key of ["version", "description"]) {
     if (p[key] !== undefined && typeof p[key] !== "string") throw new Error(`"${key}" must be a string`);
   }
-  const known = new Set(["name", "version", "description", "commands", "hooks", "udpModes"]);
+  const known = new Set(["name", "version", "description", "options", "commands", "hooks", "udpModes"]);
   for (const key of Object.keys(p)) if (!known.has(key)) throw new Error(`unknown field "${key}" (a plugin has ${[...known].join(", ")})`);
 
   if (p.commands !== undefined) {
@@ -30,6 +30,7 @@ export function validatePlugin(value: unknown): Plugin {
       if (typeof fn !== "function") throw new Error(`hook "${key}" must be a function`);
     }
   }
+  if (p.options !== undefined) checkOptions(p.options);
   if (p.udpModes !== undefined) {
     if (!Array.isArray(p.udpModes)) throw new Error(`"udpModes" must be an array`);
     p.udpModes.forEach((m, i) => checkUdpMode(m, i));
@@ -66,6 +67,25 @@ function checkUdpMode(value: unknown, index: number): void {
     if (alias !== undefined && typeof alias !== "string" && !(Array.isArray(alias) && alias.every((s) => typeof s === "string"))) {
       throw new Error(`${where}: argument "${name}": "alias" must be a string or an array of strings`);
     }
+  }
+}
+
+const OPTION_TYPES = new Set(["string", "number", "boolean"]);
+
+function checkOptions(value: unknown): void {
+  if (!isObject(value)) throw new Error(`"options" must be an object of options, like { sides: { type: "number", default: 6, description: "..." } }`);
+  for (const [key, spec] of Object.entries(value)) {
+    const where = `option "${key}"`;
+    if (!/^[a-z][a-z0-9_-]*$/i.test(key)) throw new Error(`${where}: a name is a word of letters, digits, _ or -`);
+    if (!isObject(spec)) throw new Error(`${where} must be an object like { type: "string", description: "..." }`);
+    const o = spec as Record<string, unknown>;
+    if (!OPTION_TYPES.has(o.type as string)) throw new Error(`${where} needs type "string", "number" or "boolean"`);
+    if (typeof o.description !== "string") throw new Error(`${where}: "description" must be a string`);
+    if (o.default !== undefined && typeof o.default !== o.type) throw new Error(`${where}: "default" must be a ${o.type as string}`);
+    for (const bound of ["min", "max"]) {
+      if (o[bound] !== undefined && (o.type !== "number" || typeof o[bound] !== "number")) throw new Error(`${where}: "${bound}" is for number options, and must be a number`);
+    }
+    if (o.integer !== undefined && (o.type !== "number" || typeof o.integer !== "boolean")) throw new Error(`${where}: "integer" is for number options, and must be a boolean`);
   }
 }
 

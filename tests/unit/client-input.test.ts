@@ -3,7 +3,7 @@
 // The client itself acts only on help and quit, spelled as the server's
 // help frame lists them.
 import { describe, expect, test } from "bun:test";
-import { NO_FORMS, learnForms, toFrame } from "../../core/client/input.ts";
+import { NO_FORMS, learnForms, toFrame, type Typed } from "../../core/client/input.ts";
 
 // The server's help frame, as the built-in plugins list help and quit.
 const forms = learnForms([
@@ -12,7 +12,7 @@ const forms = learnForms([
   { name: "quit", forms: ["/quit [REASON]", "quit", "byebye", "exit"] },
 ]);
 
-const line = (text: string) => ({ kind: "frame", frame: { type: "line", text } });
+const line = (text: string): Typed => ({ kind: "frame", frame: { type: "line", text } });
 
 describe("every line goes to the server as typed", () => {
   test("plain chat, Chinese and emoji", () => {
