@@ -2,45 +2,15 @@
 // receives, a byte stream cut into lines, and a line read as a frame or as
 // plain text. Pure: no sockets, driven byte by byte by the unit tests.
 
-export const PROTOCOL_VERSION = 1;
 export const CLIENT_NAME = "parley-connect";
 // The longest line kept from a server; past this a line is dropped and
 // counted, so a server that never sends a newline cannot fill our memory.
 export const MAX_SERVER_LINE = 1024 * 1024;
 
-// The frames are the server's own types (core/json-frames.ts): one
-// definition of the protocol for both ends.
-export type { ClientFrame } from "../wire/client-frames.ts";
-export type { FrameId } from "../wire/protocol.ts";
-import type { FrameId } from "../wire/protocol.ts";
-import type { ClientFrame } from "../wire/client-frames.ts";
-
-export interface ListedUser {
-  nick: string;
-  idle: number;
-  connectedAt?: string;
-}
-
-export interface HelpEntry {
-  name: string;
-  plugin?: string;
-  summary: string;
-  forms: string[];
-}
-
-export type ServerFrame = { id?: FrameId } & (
-  | { type: "welcome"; server: string; version: string; protocol: number; online: number; motd: string; password?: boolean }
-  | { type: "joined"; nick: string; online: number; self?: boolean; users?: string[] }
-  | { type: "left"; nick: string; reason: string; online: number }
-  | { type: "renamed"; from: string; to: string }
-  | { type: "said"; from: string; text: string; action?: boolean }
-  | { type: "private"; from: string; to: string; text: string }
-  | { type: "list"; online: number; users: ListedUser[] }
-  | { type: "help"; commands: HelpEntry[] }
-  | { type: "system"; text: string; plugin?: string }
-  | { type: "error"; code: string; message: string }
-  | { type: "pong"; time: string }
-);
+// The frames and the version are the server's own (core/wire/protocol.ts):
+// one definition of the protocol for both ends.
+export { PROTOCOL_VERSION, type ClientFrame, type FrameId, type HelpEntry, type ListedUser, type ServerFrame } from "../wire/protocol.ts";
+import { PROTOCOL_VERSION, type ClientFrame, type ServerFrame } from "../wire/protocol.ts";
 
 /** One frame as one line, newline included. */
 export function toLine(frame: ClientFrame): string {

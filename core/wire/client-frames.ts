@@ -1,7 +1,7 @@
 // Client frames of the JSON-lines framing (docs/protocol.md): parsing and
 // checking one line into a typed frame, or a reason it is not one. Pure.
 
-import type { ClientFrame, FrameId } from "./protocol.ts";
+import { PROTOCOL_VERSION, type ClientFrame, type FrameId } from "./protocol.ts";
 
 export type { ClientFrame };
 
@@ -50,6 +50,8 @@ export function parseClientFrame(line: string): Parsed {
   if (frame.type === "help" && frame.command !== undefined && typeof frame.command !== "string") return fail('"command" must be a string');
   if (frame.type === "quit" && frame.reason !== undefined && typeof frame.reason !== "string") return fail('"reason" must be a string');
   if (frame.type === "hello" && frame.client !== undefined && typeof frame.client !== "string") return fail('"client" must be a string');
-  if (frame.type === "hello" && frame.version !== undefined && frame.version !== 1) return fail(`protocol version ${String(frame.version)} is not supported (this server speaks 1)`);
+  if (frame.type === "hello" && frame.version !== undefined && frame.version !== PROTOCOL_VERSION) {
+    return fail(`protocol version ${String(frame.version)} is not supported (this server speaks ${PROTOCOL_VERSION})`);
+  }
   return { ok: true, frame: frame as ClientFrame };
 }

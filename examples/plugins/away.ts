@@ -3,7 +3,7 @@
 //
 // The state is a Map in memory: being away means nothing once you leave, so
 // the leave hook forgets you, and a restart or a reload forgets everyone.
-import { definePlugin } from "parley";
+import { definePlugin, nickKey } from "parley";
 
 interface Away {
   nick: string;
@@ -11,10 +11,10 @@ interface Away {
   since: number;
 }
 
-/** Who is away, by lower-cased nick (nicknames ignore case). */
+/** Who is away, by nick key: compared as the server compares nicknames. */
 const away = new Map<string, Away>();
 
-const key = (nick: string) => nick.toLowerCase();
+const key = nickKey;
 
 export default definePlugin({
   name: "away",
