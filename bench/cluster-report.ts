@@ -4,7 +4,7 @@
 // for a cluster; nothing may be lost, and the steady load must be kept up.
 
 import { check, count, known, mb, ms, pct, perSec, secs } from "./format.ts";
-import type { Get, Row } from "./report.ts";
+import type { Get, Row } from "./row.ts";
 
 const FANOUT = "W6 cluster (2 nodes + Redis)";
 const STEADY = "W6-steady cluster (2 nodes + Redis)";

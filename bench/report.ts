@@ -11,24 +11,9 @@ import type { TargetName } from "./targets.ts";
 /** Every run, by workload id and target; a string when the target was skipped or failed. */
 export type Results = Map<string, Map<TargetName, RunResult[] | string>>;
 
-export type Get = (target: TargetName, key: string) => number;
+import type { Get, Row } from "./row.ts";
 
-export interface Row {
-  workload: string;
-  /** how the workload column names it (default: its id) */
-  group?: string;
-  /** W6: the single-node workload whose parley figure this row is set beside, as cluster ÷ single node */
-  baseline?: string;
-  key: string;
-  label: string;
-  format: (v: number) => string;
-  /** how repeats combine: the median, or the worst one for counts that must be 0 */
-  combine?: "median" | "max" | "min";
-  /** whether parley/peer means anything for this row */
-  ratio?: boolean;
-  /** the goal for this row, checked: "✓ ..." / "✗ ..." / "" */
-  goal?: (get: Get) => string;
-}
+export type { Get, Row };
 
 const fanoutRows = (w: string): Row[] => [
   { workload: w, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: (g) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "") },
