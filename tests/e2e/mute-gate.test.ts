@@ -1,0 +1,137 @@
+// The mute gate: a muted user cannot reach the room by any path, not even
+// through a plugin that broadcasts on their behalf (CommandContext.broadcast
+// passes the room's message hooks, as the user's own lines do). On one
+// server, and across two cluster nodes sharing the ops plugin's store
+// through a real redis-server. Absence is proved by arrival order: once the
+// mute is lifted, bob's next lines arrive, and nothing of his came before.
+
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "../helpers/client.ts";
+import { startChat, type Parley } from "../helpers/parley.ts";
+import { startRedis, type Redis } from "../helpers/redis.ts";
+
+const WAIT_MS = 10_000;
+const HEARTBEAT = 200;
+
+/** The next line of `client` that matches, or a failure showing what it saw after WAIT_MS. */
+function see(client: Client, match: string | RegExp): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no line matching ${match} within ${WAIT_MS} ms; last lines:\n${client.lines.slice(-10).join("\n")}`)), WAIT_MS);
+  });
+  return Promise.race([client.waitFor(match), limit]).finally(() => clearTimeout(timer));
+}
+
+const SHOUT_TS = `import { defineCommand, definePlugin } from "parley";
+
+export default definePlugin({
+  name: "shout",
+  description: "a notice to everyone, on the user's behalf",
+  commands: [
+    defineCommand({
+      name: "shout",
+      params: ["text..."],
+      summary: "tell everyone TEXT as a notice",
+      run(ctx, [text]) {
+        ctx.broadcast(text);
+      },
+    }),
+  ],
+});
+`;
+
+/** A fresh plugins folder holding shout.ts. */
+function shoutFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "parley-mute-gate-")), "plugins");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "shout.ts"), SHOUT_TS);
+  return dir;
+}
+
+/** What bob tries while muted: each text is unique, so any trace of it in a witness's lines is a leak. */
+const WHILE_MUTED = ["/shout hello while muted", "a plain line while muted", "/me waves while muted"];
+const LEAK = "while muted";
+
+/**
+ * The whole scenario: `oper` (already an operator) mutes bob, bob tries the
+ * three ways and is refused each time, oper unmutes him, and his next three
+ * lines reach every witness, with nothing of his before them.
+ */
+async function muteScenario(oper: Client, bob: Client, witnesses: Client[]): Promise<void> {
+  // The plugin works, and bob's notices reach everyone, before the mute.
+  bob.send("/shout before the mute");
+  for (const w of [oper, ...witnesses]) expect(await see(w, "[shout]")).toBe("[shout] before the mute");
+
+  oper.send("/mute bob");
+  expect(await see(oper, /^(\* muted|! )/)).toBe("* muted bob for good");
+  // In a cluster this notice travels on the channel right behind the store
+  // change (cluster-store.ts), so once bob has it, his node has the mute.
+  expect(await see(bob, "[ops]")).toBe("[ops] you have been muted by oper for good");
+
+  for (const line of WHILE_MUTED) bob.send(line);
+  // Bob is told, once for each, and each refusal is observed before going on.
+  for (let i = 0; i < WHILE_MUTED.length; i++) expect(await see(bob, /^! /)).toBe("! you are muted: the room does not see your lines");
+
+  oper.send("/unmute bob");
+  expect(await see(oper, /^(\* unmuted|! )/)).toBe("* unmuted bob");
+  expect(await see(bob, "[ops]")).toBe("[ops] you can speak again");
+
+  bob.send("/shout after the mute");
+  bob.send("a plain line after the mute");
+  bob.send("/me waves after the mute");
+  for (const w of [oper, ...witnesses]) {
+    expect(await see(w, "[shout]")).toBe("[shout] after the mute");
+    // Everything bob did while muted came before this in his order: none of it arrived.
+    expect(w.lines.filter((l) => l.includes(LEAK))).toEqual([]);
+    expect(await see(w, "bob:")).toBe("bob: a plain line after the mute");
+    expect(await see(w, "waves")).toBe("* bob waves after the mute");
+  }
+  for (const w of [oper, ...witnesses]) expect(w.lines.filter((l) => l.includes(LEAK))).toEqual([]);
+}
+
+async function operator(port: number): Promise<Client> {
+  const oper = await Client.join(port, "oper");
+  oper.send("/op pw");
+  expect(await see(oper, /^(\* you are an operator|! )/)).toBe("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute");
+  return oper;
+}
+
+describe("a muted user cannot reach the room through a broadcasting plugin", () => {
+  test("on one server: /shout, a plain line and /me are refused while muted, and arrive once unmuted", async () => {
+    const parley = await startChat(["--admin-password", "pw", "--plugins", shoutFolder()]);
+    expect(await parley.waitForLog("plugins:")).toStartWith("plugins: 1 loaded from ");
+    const oper = await operator(parley.port);
+    const bob = await Client.join(parley.port, "bob");
+    const cat = await Client.join(parley.port, "cat");
+    await see(oper, "cat joined");
+    await see(bob, "cat joined");
+
+    await muteScenario(oper, bob, [cat]);
+    for (const c of [oper, bob, cat]) c.close();
+    await parley.stop();
+  });
+
+  test("across two nodes: muted on A, bob on B reaches no one on A or B until unmuted", async () => {
+    const redis: Redis = await startRedis();
+    const plugins = shoutFolder();
+    const node = (name: string): Promise<Parley> =>
+      startChat(["--redis", redis.url, "--node-name", name, "--heartbeat", String(HEARTBEAT), "--plugins", plugins, "--admin-password", "pw"]);
+    const [a, b] = await Promise.all([node("A"), node("B")]);
+
+    const oper = await operator(a.port);
+    const cat = await Client.join(a.port, "cat");
+    const bob = await Client.join(b.port, "bob");
+    const dan = await Client.join(b.port, "dan");
+    // dan joined last, from B: once each has seen that, everyone knows everyone.
+    for (const c of [oper, cat, bob]) await see(c, "dan joined");
+    expect(dan.lines).toContain("* Hi dan! Online (4): oper, cat, bob, dan");
+
+    await muteScenario(oper, bob, [cat, dan]);
+    for (const c of [oper, bob, cat, dan]) c.close();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  });
+});
