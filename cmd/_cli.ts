@@ -2,39 +2,47 @@
 // minute: --help and --version anywhere, an unknown flag or command named
 // in one line, and no stack trace for a mistake the user can fix.
 
-import { renderUsage, runCommand, type ArgDef, type ArgsDef, type CommandDef } from "citty";
+import { renderUsage, runCommand, type ArgDef, type ArgsDef, type CommandDef, type SubCommandsDef } from "citty";
 import { errorText, UserError } from "../core/base/errors.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
 
-async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+/**
+ * What a command's subCommands function is called with: the words given to
+ * it (after its own name), so a command whose list depends on a flag
+ * (`parley udp --plugins DIR`) reads runCli's argv, not process.argv.
+ */
+export interface SubCommandsContext {
+  readonly rawArgs: readonly string[];
 }
 
-/** Follows the sub-command names in argv; returns the chain and the args left over. */
-async function walk(root: AnyCommand, argv: string[]): Promise<{ chain: AnyCommand[]; names: string[]; rest: string[] }> {
+async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>), context?: SubCommandsContext): Promise<T> {
+  return typeof value === "function" ? await (value as (context?: SubCommandsContext) => T | Promise<T>)(context) : await value;
+}
+
+/** Follows the sub-command names in argv; returns the chain, the last command's sub-commands and the args left over. */
+async function walk(root: AnyCommand, argv: string[]): Promise<{ chain: AnyCommand[]; names: string[]; rest: string[]; subs?: SubCommandsDef }> {
   const chain = [root];
   const names: string[] = [];
   let rest = argv;
   for (;;) {
     const current = chain[chain.length - 1]!;
-    const subs = current.subCommands ? await resolve(current.subCommands) : undefined;
+    const subs: SubCommandsDef | undefined = current.subCommands ? await resolve(current.subCommands, { rawArgs: rest }) : undefined;
     // Flags this command declares may come before the sub-command's name
     // (`parley udp --plugins DIR time`); they go on to the sub-command.
     const skip = subs ? leadingFlags(current.args ? await resolve(current.args) : {}, rest) : 0;
     const index = rest.findIndex((a, i) => i >= skip && !a.startsWith("-"));
-    if (!subs || index !== skip) break;
+    if (!subs || index !== skip) return { chain, names, rest, subs };
     const name = rest[skip]!;
     const next = subs[name];
     if (!next) {
-      if (skip > 0) break;
+      if (skip > 0) return { chain, names, rest, subs };
       throw new UserError(`unknown command "${name}"; the commands are: ${Object.keys(subs).join(", ")} (see ${commandName(names)} --help)`, 2);
     }
     chain.push(await resolve(next));
     names.push(name);
     rest = [...rest.slice(0, skip), ...rest.slice(skip + 1)];
   }
-  return { chain, names, rest };
 }
 
 /** How many leading words of rest are flags of args (with their values). */
@@ -95,14 +103,15 @@ export async function runCli(root: AnyCommand, argv: string[], version: string):
       process.stdout.write(version + "\n");
       return;
     }
-    const { chain, names, rest } = await walk(root, argv);
+    const { chain, names, rest, subs } = await walk(root, argv);
     const cmd = chain[chain.length - 1]!;
     const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
     if (rest.includes("--help") || rest.includes("-h") || (!cmd.run && rest.length === 0)) {
       // citty names only one parent level; give it the whole path ("parley udp").
       const parentMeta = parent?.meta ? await resolve(parent.meta) : undefined;
       const named = parent && { ...parent, meta: { ...parentMeta, name: commandName(names.slice(0, -1)) } };
-      const usage = await renderUsage(cmd, named);
+      // The sub-commands as resolved with this argv (citty would call the function without it).
+      const usage = await renderUsage(subs ? { ...cmd, subCommands: subs } : cmd, named);
       // citty colours help even when piped; keep it plain for pipes and files.
       process.stdout.write((process.stdout.isTTY ? usage : usage.replace(/\x1b\[[0-9;]*m/g, "")) + "\n");
       return;

@@ -1,13 +1,13 @@
 // Runs one UDP mode: builds its context (checks, sockets, output, stdin,
 // the stop signal), runs it, and on the way out closes what it left open
-// and prints the one-line summary. SIGINT or SIGTERM asks the mode to stop;
-// a second one ends the process at once.
+// and prints the one-line summary. The process is the caller's: it decides
+// what stops the mode (an AbortSignal) and when to exit with the code.
 
 import { createInterface } from "node:readline";
 import { lookup } from "node:dns/promises";
 import type { UdpArgValues, UdpContext, UdpSocket } from "../plugins/api.ts";
 import { errorText, UserError } from "../base/errors.ts";
-import { createLogger } from "../base/log.ts";
+import type { Logger } from "../base/log.ts";
 import type { UdpModeEntry } from "../plugins/registry.ts";
 import { BUILT_IN } from "../plugins/registry.ts";
 import { familyOf, makeChecks } from "./checks.ts";
@@ -20,26 +20,17 @@ const STOP_GRACE_MS = 2000;
 
 export interface RunOptions {
   json: boolean;
-  logLevel: string;
+  /** the log on stderr, at the level --log-level asked for */
+  log: Logger;
   /** every positional word */
   words: readonly string[];
+  /** fires when the mode is to stop: the caller decides what asks (cmd/udp.ts: SIGINT, SIGTERM) */
+  signal: AbortSignal;
 }
 
-export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValues, options: RunOptions): Promise<void> {
-  const log = createLogger(options.logLevel);
-  const controller = new AbortController();
-  const { signal } = controller;
-  const stop = (name: string) => {
-    if (signal.aborted) {
-      log.warn(`${name} again: exiting at once`);
-      process.exit(130);
-    }
-    log.debug(`${name}: stopping`);
-    controller.abort();
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
-
+/** Runs the mode until it returns or `options.signal` fires; resolves with the exit code, rejects with a UserError when the mode failed. */
+export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValues, options: RunOptions): Promise<number> {
+  const { signal, log } = options;
   const counts: Counters = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
   const sockets = new Set<UdpSocket>();
   const stopped = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -117,8 +108,7 @@ export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValu
   }
   for (const socket of sockets) await socket.close();
   log.info(summaryLine(counts));
-  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-  process.exit(0);
+  return 0;
 }
 
 /** Lines of stdin, until it ends or the mode is stopped. */

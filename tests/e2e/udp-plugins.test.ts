@@ -115,3 +115,47 @@ describe("parley plugins new NAME --udp", () => {
     expect(await server.stop()).toBe(0);
   });
 });
+
+describe("a dropped-in folder and the process", () => {
+  /** A folder whose one plugin says on stderr each time it is imported, with a mode that never stops by itself. */
+  function stubborn(): string {
+    const dir = mkdtempSync(join(tmpdir(), "parley-udp-stubborn-"));
+    const plugins = join(dir, "plugins");
+    mkdirSync(plugins);
+    writeFileSync(
+      join(plugins, "stubborn.ts"),
+      [
+        'process.stderr.write("stubborn imported\\n");',
+        "export default {",
+        '  name: "stubborn",',
+        '  udpModes: [{ name: "stubborn", summary: "ignores the stop signal", async run(ctx) {',
+        '    ctx.log.info("stubborn running");',
+        "    await new Promise(() => {});",
+        "  } }],",
+        "};",
+        "",
+      ].join("\n"),
+    );
+    return dir;
+  }
+
+  test("help imports the folder once, whichever help it is", async () => {
+    const dir = stubborn();
+    for (const args of [["udp", "--help"], ["udp"], ["udp", "stubborn", "--help"], ["udp", "--plugins", "plugins", "stubborn", "--help"]]) {
+      const r = await runLocalToEnd(args, { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("stubborn");
+      expect(r.stderr.split("\n").filter((l) => l === "stubborn imported")).toHaveLength(1);
+    }
+  });
+
+  test("a second SIGINT exits at once with 130 while the mode has not stopped", async () => {
+    const p = runLocal(["udp", "stubborn"], { cwd: stubborn() });
+    await p.stderr.waitFor("stubborn running");
+    p.proc.kill("SIGINT");
+    await Bun.sleep(100);
+    expect(await p.stop("SIGINT")).toBe(130);
+    await p.stderr.whenEnded();
+    expect(p.stderr.lines.at(-1)).toBe("[warn] SIGINT again: exiting at once");
+  });
+});
