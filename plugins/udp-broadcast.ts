@@ -26,7 +26,7 @@ export default definePlugin({
       },
       async run(ctx, args) {
         const port = ctx.check.port("port", args.port);
-        const address = broadcastAddress(ctx, args.address, args.interface);
+        const address = await broadcastAddress(ctx, args.address, args.interface);
         if (args.relay === true) return relay(ctx, port, address, args.reuse === true);
         const count = ctx.check.integer("count", args.count, 1, 1_000_000);
         const interval = ctx.check.integer("interval", args.interval, 0, 3_600_000);
@@ -46,12 +46,12 @@ export default definePlugin({
   ],
 });
 
-function broadcastAddress(ctx: UdpContext, address: string | boolean | undefined, iface: string | boolean | undefined): string {
+async function broadcastAddress(ctx: UdpContext, address: string | boolean | undefined, iface: string | boolean | undefined): Promise<string> {
   if (address !== undefined && iface !== undefined) ctx.fail("give --address or --interface, not both");
   if (typeof iface === "string") return ctx.networkInterface(iface, 4).broadcast!;
   if (address === undefined) return LIMITED_BROADCAST;
   const checked = ctx.check.address("address", address);
-  if (checked.includes(":")) ctx.fail("IPv6 has no broadcast; send to a multicast group instead (parley udp multicast --group ff02::1%eth0)");
+  if ((await ctx.resolve(checked)).family === 6) ctx.fail("IPv6 has no broadcast; send to a multicast group instead (parley udp multicast --group ff02::1%eth0)");
   return checked;
 }
 

@@ -53,7 +53,7 @@ export default definePlugin({
         const iface = typeof args.interface === "string" ? args.interface : undefined;
 
         // Several peers may run on one host: they share the port.
-        const socket = await ctx.open({ family: group.includes(":") ? 6 : 4, port, reuse: true });
+        const socket = await ctx.open({ family: (await ctx.resolve(group)).family, port, reuse: true });
         socket.setMulticastTTL(ttl);
         socket.setMulticastLoopback(true);
         if (iface) socket.setMulticastInterface(iface);

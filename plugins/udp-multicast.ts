@@ -25,11 +25,11 @@ export default definePlugin({
       },
       async run(ctx, args) {
         const group = ctx.check.group("group", args.group);
-        const family = group.includes(":") ? 6 : 4;
+        const { family } = await ctx.resolve(group);
         const port = ctx.check.port("port", args.port);
         const ttl = ctx.check.ttl("ttl", args.ttl);
         const source = args.source === undefined ? undefined : ctx.check.address("source", args.source);
-        if (source && source.includes(":") !== (family === 6)) ctx.fail(`--source ${source} and --group ${group} are not of the same IP version`);
+        if (source && (await ctx.resolve(source)).family !== family) ctx.fail(`--source ${source} and --group ${group} are not of the same IP version`);
         const every = args.every === undefined ? undefined : ctx.check.seconds("every", args.every, 0.01, 86_400);
         const count = args.count === undefined ? undefined : ctx.check.integer("count", args.count, 1, 1_000_000);
         const text = typeof args.send === "string" ? args.send : undefined;

@@ -47,8 +47,17 @@ export default definePlugin({
 });
 
 function setTTL(ctx: UdpContext, socket: UdpSocket, ttl: number, address: string): void {
-  const multicast = /^(22[4-9]|23\d)\./.test(address) || /^ff/i.test(address);
-  if (multicast) return socket.setMulticastTTL(ttl);
+  if (isGroup(ctx, address)) return socket.setMulticastTTL(ttl);
   if (ttl === 0) ctx.fail("--ttl 0 only means something for a multicast address; unicast needs 1 to 255");
   socket.setTTL(ttl);
+}
+
+/** Whether address is a multicast group, by core's own test: the group check, which throws for any other address. */
+function isGroup(ctx: UdpContext, address: string): boolean {
+  try {
+    ctx.check.group("address", address);
+    return true;
+  } catch {
+    return false;
+  }
 }
