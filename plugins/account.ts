@@ -26,6 +26,8 @@ export default definePlugin({
     defineCommand({
       name: "register",
       params: ["password"],
+      // Typed alone, /register asks for the password with echo off.
+      secret: ["password"],
       summary: "register your nickname with PASSWORD, so no one else can take it",
       async run(ctx, [password]) {
         const { nick, id } = ctx.user;
@@ -41,6 +43,7 @@ export default definePlugin({
     defineCommand({
       name: "login",
       params: ["nick", "password"],
+      secret: ["password"],
       summary: "prove NICK is yours with its PASSWORD, and take it",
       async run(ctx, [nick, password]) {
         const found = account(ctx.store, nick);

@@ -157,6 +157,18 @@ export interface Command<P extends readonly string[] = any> {
    */
   params?: P;
   summary: string;
+  /**
+   * Params that are secrets (a password). Left off a typed line, they are
+   * asked for on the next line with the terminal's echo off, so they never
+   * show on screen: `/login amy` then the password, unseen.
+   */
+  secret?: readonly string[];
+  /**
+   * A bare word of `words` (or a one-letter alias) followed by arguments
+   * also runs the command when they fit its params: `help msg`, `? msg`.
+   * Off by default, so "quit it" stays chat.
+   */
+  wordArgs?: boolean;
   /** how to write it, without the slash; derived from params when absent */
   usage?: string;
   run(ctx: CommandContext, args: ArgsOf<P>, raw: string): void | Promise<void>;

@@ -111,6 +111,17 @@ function checkCommand(value: unknown, index: number): void {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
   }
+  if (c.wordArgs !== undefined && typeof c.wordArgs !== "boolean") throw new Error(`${where}: "wordArgs" must be a boolean`);
+  if (c.secret !== undefined) {
+    const names = parseParams((c.params as string[] | undefined) ?? []).map((p) => p.name);
+    const secret = c.secret;
+    if (!Array.isArray(secret) || !secret.every((s) => typeof s === "string" && names.includes(s))) {
+      throw new Error(`${where}: "secret" must name some of its params (${names.join(", ") || "it has none"})`);
+    }
+    // Asked for after the line, so they must be the last params.
+    const tail = names.slice(names.length - secret.length);
+    if (!secret.every((s) => tail.includes(s))) throw new Error(`${where}: "secret" params must be its last params`);
+  }
 }
 
 function isObject(value: unknown): value is object {
