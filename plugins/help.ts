@@ -13,6 +13,8 @@ export default definePlugin({
       aliases: ["?"],
       words: ["help"],
       params: ["command?"],
+      // "help msg" and "? msg" explain msg, as the help itself advertises.
+      wordArgs: true,
       summary: "list the commands, or explain one",
       run(ctx, [wanted]) {
         const commands = ctx.commands();

@@ -13,6 +13,7 @@
 // Bounded: hostile connections are opened during --seconds, each closes by
 // itself, and the whole run is cut off at --seconds + 60.
 
+import { optionsAtConnect } from "../core/wire/telnet.ts";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -230,11 +231,16 @@ class GoodClient {
     }
   }
 
+  private greeted = false;
+
   private waitFor(test: (line: string) => boolean): Promise<void> {
     return new Promise((resolve) => (this.closed ? resolve() : this.waiters.push({ test, resolve })));
   }
 
-  private receive(bytes: Buffer, goodNicks: ReadonlySet<string>): void {
+  private receive(chunk: Buffer, goodNicks: ReadonlySet<string>): void {
+    // The telnet options parley asks for at connect come first, once; after them, no 0xFF may arrive.
+    const bytes = this.greeted ? chunk : chunk.subarray(optionsAtConnect(chunk));
+    this.greeted = true;
     if (bytes.includes(0xff)) this.problem("a telnet IAC byte (0xFF) arrived", bytes.toString("latin1").slice(0, 120));
     this.buffer += this.decoder.decode(bytes, { stream: true });
     let at: number;

@@ -1,18 +1,12 @@
-// Flood control for one connection: a token bucket. Each line takes a
-// token; tokens come back at `rate` per second up to `burst`. A user past
-// it is warned once, then their lines are dropped, and if they keep going
-// for ten more bursts' worth without a pause they are disconnected: a
-// pasted snippet costs its tail, a pasted megabyte costs the connection.
-// Pure: time is passed in.
+// Flood control for one connection: a token bucket that paces instead of
+// dropping (Ergo's fakelag). Each line takes a token; tokens come back at
+// `rate` per second up to `burst`. A line that finds none waits for its
+// turn, so a pasted snippet reaches the room whole, in order, never faster
+// than the rate. Pure: time is passed in.
 
-const DISCONNECT_AFTER_BURSTS = 10;
-
-export type FloodVerdict = "ok" | "warn" | "drop" | "disconnect";
-
-export class FloodGate {
+export class Pacer {
   private tokens: number;
   private last: number;
-  private dropped = 0;
   private readonly rate: number;
   private readonly burst: number;
 
@@ -23,17 +17,15 @@ export class FloodGate {
     this.last = now;
   }
 
-  /** What to do with one more line arriving at `now` (ms). */
-  take(now: number): FloodVerdict {
+  /**
+   * Takes the next turn for a line that is ready at `now` (ms): how many ms
+   * it must wait first (0: it may go now). Turns taken while waiting are
+   * owed, so each later line waits one more turn.
+   */
+  take(now: number): number {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      this.dropped = 0;
-      return "ok";
-    }
-    this.dropped++;
-    if (this.dropped === 1) return "warn";
-    return this.dropped > this.burst * DISCONNECT_AFTER_BURSTS ? "disconnect" : "drop";
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.rate);
   }
 }

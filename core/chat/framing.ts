@@ -35,6 +35,10 @@ export interface SessionCore {
   command(name: string, args: string | readonly string[]): Maybe<void>;
   /** asks a telnet client to stop (true) or go back to (false) echoing what is typed */
   hideTyping(hide: boolean): void;
+  /** the telnet options asked for at connect (BINARY both ways; ECHO when a password comes first) */
+  negotiate(hideTyping: boolean): void;
+  /** the welcome frame: with `room`, the online count and the motd */
+  welcomeFrame(room: boolean): ServerFrame;
   close(reason: string): void;
 }
 

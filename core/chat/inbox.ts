@@ -1,12 +1,10 @@
 // The lines a session has read but not yet handled, handled one at a time
 // in the order they came. Handlers are synchronous in the common case (the
 // fast one); when one returns a promise, later lines wait for it. Past
-// INBOX_PAUSE waiting lines the socket is paused, so a paste of a megabyte
+// `pauseAt` waiting lines the socket is paused, so a paste of a megabyte
 // waits in the kernel instead of in our memory.
 
 import type { Maybe } from "../base/maybe.ts";
-
-const INBOX_PAUSE = 64;
 
 export interface InboxOwner<T> {
   handle(item: T): Maybe<void>;
@@ -25,15 +23,22 @@ export class Inbox<T> {
   /** an item is being handled (perhaps waiting for a promise) */
   busy = false;
   private readonly owner: InboxOwner<T>;
+  private readonly pauseAt: number;
 
-  constructor(owner: InboxOwner<T>) {
+  constructor(owner: InboxOwner<T>, pauseAt = 64) {
     this.owner = owner;
+    this.pauseAt = pauseAt;
+  }
+
+  /** Items waiting, not counting the one being handled. */
+  get waiting(): number {
+    return this.items ? this.items.length - this.head : 0;
   }
 
   push(item: T): void {
     const items = (this.items ??= []);
     items.push(item);
-    if (!this.paused && items.length - this.head > INBOX_PAUSE) {
+    if (!this.paused && items.length - this.head > this.pauseAt) {
       this.paused = true;
       this.owner.pause();
     }

@@ -4,10 +4,10 @@
 // typed line does, so a plugin that replaces a command replaces it here too.
 // Answers to a frame carry its id.
 
-import pkg from "../../package.json" with { type: "json" };
 import { andThen, type Maybe } from "../base/maybe.ts";
 import { parseClientFrame } from "../wire/client-frames.ts";
-import { PROTOCOL_VERSION, type ClientFrame, type FrameId } from "../wire/protocol.ts";
+import { sanitize } from "../wire/sanitize.ts";
+import type { ClientFrame, FrameId } from "../wire/protocol.ts";
 import type { Framing, SessionCore } from "./framing.ts";
 
 const BEFORE_JOIN = new Set(["hello", "nick", "ping", "help", "password"]);
@@ -43,9 +43,8 @@ export class JsonFraming implements Framing {
       session.error(parsed.message, parsed.code);
       return session.close("unsupported protocol");
     }
-    const { room, motd } = session.chat;
-    const password = session.state === "password" ? { password: true } : {};
-    session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd, ...password, ...idOf(parsed.frame) });
+    const locked = session.state === "password";
+    session.send({ ...session.welcomeFrame(!locked), ...(locked ? { password: true } : {}), ...idOf(parsed.frame) });
   }
 
   line(line: string): Maybe<void> {
@@ -91,8 +90,12 @@ export class JsonFraming implements Framing {
       // With an id, the sender gets its own copy of what the room saw (session.say).
       case "say":
         return andThen(session.say(frame.text), () => {});
-      case "line":
-        return andThen(session.typed(frame.text), () => {});
+      case "line": {
+        // Cleaned as a typed line is, before the router or any plugin sees it.
+        const text = sanitize(frame.text).trimEnd();
+        if (text.trim() === "") return;
+        return andThen(session.typed(text), () => {});
+      }
       case "msg":
         return session.command("msg", [frame.to, frame.text]);
       case "rename":
@@ -110,7 +113,10 @@ export class JsonFraming implements Framing {
       case "password":
         if (session.state !== "password") return session.error("no password is needed now", "bad_frame");
         return andThen(session.password(frame.password), (outcome) => {
-          if (outcome === "ok") session.system("password accepted");
+          if (outcome !== "ok") return;
+          session.system("password accepted");
+          // Now the room may be described: a second welcome with the count and the motd.
+          session.send(session.welcomeFrame(true));
         });
     }
   }

@@ -3,7 +3,8 @@
 //   /name args      slash form (any command name or alias); "//x" says "/x"
 //   x:args          colon form, only for registered one-letter aliases, so
 //                   "note: see you" is ordinary chat
-//   word            a command's bare word alone on a line (l, help, quit)
+//   word            a command's bare word alone on a line (l, help, quit);
+//   word args       the same, with arguments, for commands that ask (help msg)
 //   anything else   said to the room
 
 import type { Entry, Registry } from "../plugins/registry.ts";
@@ -12,7 +13,8 @@ import { splitArgs } from "../plugins/params.ts";
 export type Route =
   | { kind: "say"; text: string }
   | { kind: "command"; entry: Entry; args: string[]; raw: string }
-  | { kind: "usage"; entry: Entry; typed: string }
+  /** `raw` and `separator`: the arguments as typed, for a command that asks for what is missing */
+  | { kind: "usage"; entry: Entry; typed: string; raw: string; separator: " " | ":" }
   | { kind: "unknown"; word: string };
 
 export function route(line: string, registry: Registry): Route {
@@ -33,11 +35,18 @@ export function route(line: string, registry: Registry): Route {
   }
   const entry = registry.byWord(line.trim());
   if (entry) return invoke(entry, "", " ", line);
+  // "help msg": a word that takes arguments, when they fit (else it is chat: "help me please").
+  const spoken = /^(\S+)\s+(\S[\s\S]*)$/.exec(line.trim());
+  const worded = spoken ? registry.byWord(spoken[1]!) : undefined;
+  if (worded?.command.wordArgs) {
+    const args = splitArgs(spoken![2]!, worded.params, " ");
+    if (args) return { kind: "command", entry: worded, args, raw: spoken![2]!.trim() };
+  }
   return { kind: "say", text: line };
 }
 
 function invoke(entry: Entry, raw: string, separator: " " | ":", typed: string): Route {
   const args = splitArgs(raw, entry.params, separator);
-  if (!args) return { kind: "usage", entry, typed };
+  if (!args) return { kind: "usage", entry, typed, raw, separator };
   return { kind: "command", entry, args, raw: raw.trim() };
 }

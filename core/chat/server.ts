@@ -53,7 +53,7 @@ class Link implements Connection, WireEvents {
     this.port = wire.remotePort;
     this.outbox = new Outbox(wire, chat.limits.maxOutbox, (pending) => {
       chat.log.warn(`${this.session.nick || this.who} disconnected: not reading (${pending} bytes waiting, limit ${chat.limits.maxOutbox})`);
-      this.session.gone("send queue exceeded");
+      this.session.gone("not reading: too much waiting");
       wire.destroy();
     });
     this.session = new Session(this, chat);

@@ -16,15 +16,17 @@ import { LineSplitter, type LineSink } from "../wire/lines.ts";
 import { checkNick } from "../wire/nick.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
-import { IAC, OPT_ECHO, TelnetFilter } from "../wire/telnet.ts";
-import { FloodGate } from "./flood.ts";
+import { OPT_BINARY, OPT_ECHO, TelnetFilter } from "../wire/telnet.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { PROTOCOL_VERSION } from "../wire/protocol.ts";
+import { Pacer } from "./flood.ts";
 import type { Framing, NickResult, SessionCore, SessionState } from "./framing.ts";
 import { Inbox } from "./inbox.ts";
 import { JsonFraming } from "./json-framing.ts";
 import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
 import type { Member } from "./room.ts";
-import { route } from "./router.ts";
+import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
 import { TextFraming } from "./text-framing.ts";
 
@@ -45,10 +47,31 @@ export interface Connection {
 
 type Inbound = string | { tooLong: number };
 
+// The options a connection may turn on: BINARY both ways (RFC 856), so stock
+// telnet sends and shows every UTF-8 byte as it is. ECHO on our side is asked
+// for, never accepted unasked.
+const TELNET_POLICY = { local: new Set([OPT_BINARY]), remote: new Set([OPT_BINARY]) };
+// After the options, a carriage return: a raw client (nc, socat) shows the
+// option bytes as a few odd characters, and the welcome line overwrites them.
+const AFTER_OPTIONS = Uint8Array.of(0x0d);
+
+// Lines waiting for their turn under flood control; past either, the rest of
+// a paste is refused (and counted) instead of trickling in for minutes.
+const FLOOD_QUEUE_LINES = 100;
+const FLOOD_QUEUE_BYTES = 64 * 1024;
+
+/** A command typed without its secret params, waiting for them on the next lines. */
+interface SecretWait {
+  entry: Entry;
+  args: string[];
+  raw: string;
+  missing: string[];
+}
+
 let lastId = 0;
 
 // Per-connection state is kept small on purpose (the idle-connection memory
-// target is 4 KB): the telnet filter is created on the first IAC byte, the
+// target is 4 KB): the telnet filter keeps 128 bytes of option state, the
 // session is its own line sink, and queues are allocated only when used.
 export class Session implements LineSink, SessionCore, UserSession, Member {
   private current: SessionState;
@@ -61,9 +84,13 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   endReason = "";
   private framing: Framing;
   private firstLine = true;
-  private telnet: TelnetFilter | null = null;
+  private readonly telnet: TelnetFilter;
   private gate: PasswordGate | null = null;
-  private flood: FloodGate | null = null;
+  private pacer: Pacer | null = null;
+  /** bytes of the lines waiting in the inbox, and lines refused since it was last empty (flood control) */
+  private queuedBytes = 0;
+  private refused = 0;
+  private secretWait: SecretWait | null = null;
   private readonly lines: LineSplitter;
   private readonly inbox: Inbox<Inbound>;
   private ended = false;
@@ -76,6 +103,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     this.chat = chat;
     this.current = chat.password ? "password" : "nick";
     this.lines = new LineSplitter(chat.limits.maxLine, this);
+    this.telnet = new TelnetFilter((reply) => conn.outbox.push(reply), TELNET_POLICY);
     this.framing = new TextFraming(this);
     this.inbox = new Inbox<Inbound>({
       handle: (item) => this.handle(item),
@@ -83,9 +111,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
       pause: () => conn.pause(),
       resume: () => conn.resume(),
       idle: () => {
+        if (this.refused > 0) this.toldRefused();
         if (this.ended) this.close("connection closed");
       },
-    });
+    }, chat.limits.floodRate > 0 ? Infinity : undefined);
   }
 
   get state(): SessionState {
@@ -101,7 +130,27 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
 
   /** LineSink: a whole line arrived. */
   line(text: string): void {
+    this.lastInput = Date.now();
+    if (this.chat.limits.floodRate > 0) {
+      // Flood control queues what is over the rate (handle waits its turn),
+      // up to a cap; the rest of a runaway paste is refused and counted.
+      const bytes = Buffer.byteLength(text);
+      if (this.inbox.waiting >= FLOOD_QUEUE_LINES || this.queuedBytes + bytes > FLOOD_QUEUE_BYTES) return this.refuse();
+      this.queuedBytes += bytes;
+    }
     this.inbox.push(text);
+  }
+
+  private refuse(): void {
+    if (this.refused++ > 0) return;
+    const { floodRate } = this.chat.limits;
+    this.error(`slow down: your lines reach the room at ${floodRate} a second and ${FLOOD_QUEUE_LINES} are waiting; what you send now is not sent`, "flood");
+  }
+
+  private toldRefused(): void {
+    const n = this.refused;
+    this.refused = 0;
+    this.error(`${n} line${n === 1 ? " was" : "s were"} not sent (more than ${FLOOD_QUEUE_LINES} were waiting); send them again, more slowly`, "flood");
   }
 
   /** LineSink: a line over --max-line was dropped. */
@@ -111,8 +160,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
 
   receive(bytes: Uint8Array): void {
     if (this.current === "closed") return;
-    if (!this.telnet && bytes.indexOf(IAC) !== -1) this.telnet = new TelnetFilter((reply) => this.conn.outbox.push(reply));
-    const data = this.telnet ? this.telnet.feed(bytes) : bytes;
+    const data = this.telnet.feed(bytes);
     if (data.length > 0) this.lines.feed(data);
   }
 
@@ -125,14 +173,20 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   }
 
   private handle(item: Inbound): Maybe<void> {
-    const first = this.firstLine;
-    this.firstLine = false;
     if (typeof item !== "string") {
       return this.error(`that line was ${item.tooLong} bytes, over the limit of ${this.chat.limits.maxLine}; it was not sent`, "too_long");
     }
-    const now = Date.now();
-    this.lastInput = now;
-    if (this.flooding(now)) return;
+    if (this.chat.limits.floodRate > 0) this.queuedBytes -= Buffer.byteLength(item);
+    const wait = this.pace(Date.now());
+    // Over the rate: the line waits its turn, and the lines after it wait behind it.
+    if (wait > 0) return Bun.sleep(wait).then(() => this.process(item));
+    return this.process(item);
+  }
+
+  private process(item: string): Maybe<void> {
+    if (this.current === "closed") return;
+    const first = this.firstLine;
+    this.firstLine = false;
     // A program opens with a hello frame as its first line (docs/protocol.md).
     if (first && item.trimStart().startsWith("{") && JsonFraming.opens(item)) {
       const json = new JsonFraming(this);
@@ -143,25 +197,12 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     return this.framing.line(item);
   }
 
-  /** Flood control: true when this line is to be dropped. */
-  private flooding(now: number): boolean {
+  /** Flood control: how long this line must wait for its turn (0: none). */
+  private pace(now: number): number {
     const { floodRate, floodBurst } = this.chat.limits;
-    if (floodRate <= 0) return false;
-    this.flood ??= new FloodGate(floodRate, floodBurst, now);
-    switch (this.flood.take(now)) {
-      case "ok":
-        return false;
-      case "warn":
-        this.error(`slow down: more than ${floodRate} lines a second; your lines are being dropped`, "flood");
-        return true;
-      case "drop":
-        return true;
-      case "disconnect":
-        this.chat.log.info(`${this.nick || this.conn.address + ":" + this.conn.port} disconnected: flooding (over ${floodRate} lines/s)`);
-        this.error("disconnected for flooding", "flood");
-        this.close("flooding");
-        return true;
-    }
+    if (floodRate <= 0) return 0;
+    this.pacer ??= new Pacer(floodRate, floodBurst, now);
+    return this.pacer.take(now);
   }
 
   // -- output -----------------------------------------------------------------
@@ -170,7 +211,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   deliver(frame: Frame): void {
     if (this.framing.json) return this.conn.outbox.push(frame.json());
     // A telnet client never reads a stray command byte: escaped once per event.
-    this.conn.outbox.push(this.telnet ? frame.telnetText() : frame.text());
+    this.conn.outbox.push(frame.telnetText());
   }
 
   /** An event to this user alone; in JSON, system lines and errors carry the id of the frame being answered. */
@@ -217,7 +258,19 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
 
   /** Asks a telnet client to stop (true) or go back to (false) echoing what is typed. */
   hideTyping(hide: boolean): void {
-    this.telnet?.requestLocal(OPT_ECHO, hide);
+    this.telnet.requestLocal(OPT_ECHO, hide);
+  }
+
+  negotiate(hideTyping: boolean): void {
+    this.telnet.requestRemote(OPT_BINARY, true);
+    this.telnet.requestLocal(OPT_BINARY, true);
+    if (hideTyping) this.telnet.requestLocal(OPT_ECHO, true);
+    this.conn.outbox.push(AFTER_OPTIONS);
+  }
+
+  welcomeFrame(room: boolean): ServerFrame {
+    const about = room ? { online: this.chat.room.size, motd: this.chat.motd } : {};
+    return { type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, ...about };
   }
 
   // -- the states -----------------------------------------------------------
@@ -286,6 +339,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   }
 
   typed(text: string): Maybe<string | null> {
+    if (this.secretWait) return andThen(this.secretLine(this.secretWait, text), () => null);
+    if (text.trim() === "") return null;
     const r = route(text, this.chat.registry);
     switch (r.kind) {
       case "say":
@@ -293,7 +348,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
       case "command":
         return andThen(this.run(r.entry, r.args, r.raw), () => null);
       case "usage":
-        this.usage(r.entry);
+        if (!this.askSecrets(r)) this.usage(r.entry);
         return null;
       case "unknown":
         this.error(`unknown command ${r.word} - type help`, "unknown_command");
@@ -310,6 +365,42 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     const args = typeof clean === "string" ? splitArgs(raw, entry.params, " ") : arrayArgs(clean, entry.command.params);
     if (!args) return this.usage(entry);
     return this.run(entry, args, raw);
+  }
+
+  /**
+   * A command typed without its secret params (`/login amy`): they are asked
+   * for on the next lines, with a telnet client's echo off, so a password is
+   * never on screen. Only for people: a program gives every argument.
+   */
+  private askSecrets(r: Extract<Route, { kind: "usage" }>): boolean {
+    const secret = r.entry.command.secret;
+    if (!secret?.length || this.framing.json) return false;
+    const shown = r.entry.params.slice(0, r.entry.params.length - secret.length);
+    const args = shown.length === 0 && r.raw.trim() === "" ? [] : splitArgs(r.raw, shown, r.separator);
+    if (!args) return false;
+    this.secretWait = { entry: r.entry, args, raw: r.raw.trim(), missing: r.entry.params.slice(shown.length).map((p) => p.name) };
+    this.askSecret(this.secretWait);
+    return true;
+  }
+
+  private askSecret(wait: SecretWait): void {
+    this.hideTyping(true);
+    this.system(`* ${wait.missing[0]} for /${wait.entry.command.name} (what you type is not shown; an empty line cancels):`);
+  }
+
+  private secretLine(wait: SecretWait, text: string): Maybe<void> {
+    this.system(""); // the Enter was not echoed either
+    if (text === "") {
+      this.secretWait = null;
+      this.hideTyping(false);
+      return this.system(`* /${wait.entry.command.name} cancelled`);
+    }
+    wait.args.push(text);
+    wait.missing.shift();
+    if (wait.missing.length > 0) return this.askSecret(wait);
+    this.secretWait = null;
+    this.hideTyping(false);
+    return this.run(wait.entry, wait.args, wait.raw);
   }
 
   private run(entry: Entry, args: string[], raw: string): Maybe<void> {
@@ -365,9 +456,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     if (!target) return false;
     const event = { type: "private", from: this.nick, to: target.nick, text: sanitize(text) } as const;
     if (!this.chat.room.sendTo(target.nick, event)) return false;
-    // A program that asked with an id gets its own copy as the acknowledgement.
+    // The sender is told it went ("[private] you -> bob: ..."); a program
+    // only when it asked with an id, as its acknowledgement.
     const id = this.framing.replyId;
     if (id !== undefined) this.send({ ...event, id });
+    else if (!this.framing.json) this.send(event);
     return true;
   }
 

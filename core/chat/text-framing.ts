@@ -2,9 +2,7 @@
 // and nickname prompts, and each later line routed to a command or said to
 // the room. What they read of each event is core/wire/render.ts's lines.
 
-import pkg from "../../package.json" with { type: "json" };
 import { andThen } from "../base/maybe.ts";
-import { PROTOCOL_VERSION } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import type { Framing, SessionCore } from "./framing.ts";
 
@@ -17,11 +15,17 @@ export class TextFraming implements Framing {
     this.session = session;
   }
 
-  /** Greets a new connection and asks for the password or a nickname. */
+  /**
+   * Greets a new connection and asks for the password or a nickname. Telnet
+   * options go first, so a client is 8-bit clean before anything is typed
+   * (docs/protocol.md says what a raw client sees of them). Behind a
+   * password, nothing about the room is told until it is given.
+   */
   welcome(): void {
-    const { room, motd } = this.session.chat;
-    this.session.send({ type: "welcome", server: "parley", version: pkg.version, protocol: PROTOCOL_VERSION, online: room.size, motd });
-    if (this.session.state === "password") this.askPassword();
+    const locked = this.session.state === "password";
+    this.session.negotiate(locked);
+    this.session.send(this.session.welcomeFrame(!locked));
+    if (locked) this.askPassword();
     else this.askNick();
   }
 
@@ -30,7 +34,7 @@ export class TextFraming implements Framing {
     if (session.state === "password") return andThen(session.password(line), (outcome) => this.afterPassword(outcome));
     const text = sanitize(line).trimEnd();
     if (session.state === "nick") return this.chooseNick(text);
-    if (text.trim() === "") return;
+    // An empty line is nothing, unless a command is waiting for a secret (then it cancels).
     return andThen(session.typed(text), () => {});
   }
 
@@ -47,6 +51,7 @@ export class TextFraming implements Framing {
   private afterPassword(outcome: "ok" | "wrong" | "too_many"): void {
     if (outcome === "ok") {
       this.session.system(""); // the user's Enter was not echoed
+      this.session.send(this.session.welcomeFrame(true));
       this.askNick();
     } else if (outcome === "wrong") {
       this.askPassword();

@@ -91,8 +91,9 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
       if (result.code !== "closed") note(`! ${result.message}`, "error");
       return nickPrompt();
     }
-    chatPrompt();
+    // The server's help says how quit and help are spelled: learnt before the prompt shows.
     learn(await client.request({ type: "help" }, true));
+    chatPrompt();
   };
 
   const submit = async (line: string) => {

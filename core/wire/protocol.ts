@@ -27,7 +27,8 @@ export interface HelpEntry {
 
 /** What a server sends. Flags that a server sets to true are typed boolean: a client reads any server. */
 export type ServerFrame = { id?: FrameId } & (
-  | { type: "welcome"; server: string; version: string; protocol: number; online: number; motd: string; password?: boolean }
+  /** with `password`, nothing about the room (online, motd) until the password is accepted; a second welcome brings it */
+  | { type: "welcome"; server: string; version: string; protocol: number; online?: number; motd?: string; password?: boolean }
   | { type: "joined"; nick: string; online: number; self?: boolean; users?: string[] }
   | { type: "left"; nick: string; reason: string; online: number }
   | { type: "renamed"; from: string; to: string }

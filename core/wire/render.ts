@@ -29,6 +29,8 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
   const f = frame as Record<string, unknown>;
   switch (frame.type) {
     case "welcome": {
+      // Behind a password the room is not described: no count, no motd.
+      if (f.online === undefined) return [system("Welcome to parley!")];
       const n = Number(f.online) || 0;
       const who = n === 0 ? "no one else is here yet" : n === 1 ? "1 person online" : `${n} people online`;
       return [system(`Welcome to parley! ${who}.`), ...block(f.motd).map(system)];
@@ -52,12 +54,16 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
       // A line replayed from history carries its time: "[12:03] amy: hi", as a telnet user reads it.
       const at = f.history === true && stamped ? timeOf(frame) : undefined;
       const replayed = at ? `[${clock(at)}] ` : "";
-      if (f.action === true) return [{ style: "chat", before: `${replayed}* `, nick: str(f.from), after: ` ${str(f.text)}` }];
+      // "** amy waves": two stars, so an action can never read like the "* " of a
+      // server line ("* amy left (quit)", "* amy is now bob").
+      if (f.action === true) return [{ style: "chat", before: `${replayed}** `, nick: str(f.from), after: ` ${str(f.text)}` }];
       return [{ style: "chat", ...(replayed ? { before: replayed } : {}), nick: str(f.from), after: `: ${str(f.text)}` }];
     }
     case "private": {
+      // Our own message, confirmed: "[private] you -> bob: psst".
       const mine = self !== undefined && str(f.from) === self && str(f.to) !== self;
-      return [{ style: "private", before: "[private] ", nick: str(f.from), after: `${mine ? ` -> ${str(f.to)}` : ""}: ${str(f.text)}` }];
+      if (mine) return [{ style: "private", before: "[private] you -> ", nick: str(f.to), after: `: ${str(f.text)}` }];
+      return [{ style: "private", before: "[private] ", nick: str(f.from), after: `: ${str(f.text)}` }];
     }
     case "list":
       return listLines(f, self);

@@ -4,9 +4,10 @@
 //
 // parley runs every client in NVT line mode: the client echoes and edits
 // locally and sends whole lines. So by default we refuse every option a
-// client offers (WILL -> DONT) or asks of us (DO -> WONT). A caller may
-// still ask for an option on either side (for example WILL ECHO while a
-// password is typed) through `request`.
+// client offers (WILL -> DONT) or asks of us (DO -> WONT), except those a
+// policy accepts (BINARY, RFC 856: an 8-bit clean path both ways). A caller
+// may ask for an option on either side (DO and WILL BINARY at connect, WILL
+// ECHO while a password is typed) through `requestLocal`/`requestRemote`.
 
 export const IAC = 255;
 export const DONT = 254;
@@ -20,6 +21,7 @@ export const EC = 247; // erase character
 export const AYT = 246; // are you there
 export const SE = 240;
 
+export const OPT_BINARY = 0;
 export const OPT_ECHO = 1;
 export const OPT_SGA = 3;
 
@@ -46,6 +48,10 @@ export interface TelnetPolicy {
 }
 
 const NONE: ReadonlySet<number> = new Set();
+// Option states are kept for options below this number: every option we
+// accept or ask for (BINARY, ECHO) is. An option above it is one we refuse,
+// which needs no state (RFC 1143: refusing from NO stays NO).
+const TRACKED = 64;
 const AYT_REPLY = Buffer.from("\r\n[parley: yes]\r\n");
 
 export class TelnetFilter {
@@ -135,8 +141,8 @@ export class TelnetFilter {
   }
 
   private tables(): { us: Uint8Array; him: Uint8Array } {
-    this.us ??= new Uint8Array(256);
-    this.him ??= new Uint8Array(256);
+    this.us ??= new Uint8Array(TRACKED);
+    this.him ??= new Uint8Array(TRACKED);
     return { us: this.us, him: this.him };
   }
 
@@ -154,6 +160,7 @@ export class TelnetFilter {
 
   // The peer says it will / wants us to enable `option`.
   private receiveYes(t: Uint8Array, option: number, accept: boolean, yes: number, no: number): void {
+    if (option >= TRACKED) return this.send(no, option);
     const s = t[option]!;
     if (s === NO) {
       if (accept) {
@@ -172,6 +179,7 @@ export class TelnetFilter {
 
   // The peer says it won't / wants us to disable `option`.
   private receiveNo(t: Uint8Array, option: number, yes: number, no: number): void {
+    if (option >= TRACKED) return; // never enabled, so already disabled: no reply
     const s = t[option]!;
     if (s === YES) {
       t[option] = NO;
@@ -185,6 +193,7 @@ export class TelnetFilter {
   }
 
   private request(t: Uint8Array, option: number, enable: boolean, yes: number, no: number): void {
+    if (option >= TRACKED) throw new RangeError(`telnet option ${option} is not one parley negotiates`);
     const s = t[option]!;
     if (enable) {
       if (s === NO) {
@@ -214,4 +223,15 @@ export function escapeIAC(bytes: Uint8Array): Uint8Array {
     if (b === IAC) out[n++] = IAC;
   }
   return out;
+}
+
+/**
+ * How many leading bytes of what a server sent first are the telnet options
+ * parley asks for at connect and the CR after them; 0 when it does not start
+ * so. For raw clients that want the conversation without them (tests, fuzz).
+ */
+export function optionsAtConnect(bytes: Uint8Array): number {
+  let at = 0;
+  while (bytes[at] === IAC && at + 2 < bytes.length && bytes[at + 1]! >= WILL) at += 3;
+  return at > 0 && bytes[at] === 0x0d && bytes[at + 1] !== 0x0a ? at + 1 : 0;
 }

@@ -170,7 +170,7 @@ describe("the room", () => {
     const a = await Client.join(parley.port, "actor");
     const b = await Client.join(parley.port, "audience");
     a.send("/me waves");
-    expect(await b.waitFor("waves")).toBe("* actor waves");
+    expect(await b.waitFor("waves")).toBe("** actor waves");
     a.close();
     b.close();
   });

@@ -26,14 +26,14 @@ describe("two nodes, one room", () => {
     amy.send("hello from A 你好");
     expect(await bob.waitFor("amy:")).toBe("amy: hello from A 你好");
     bob.send("/me waves from B");
-    expect(await amy.waitFor("waves")).toBe("* bob waves from B");
+    expect(await amy.waitFor("waves")).toBe("** bob waves from B");
     bob.send("c:amy:psst");
     expect(await amy.waitFor("[private]")).toBe("[private] bob: psst");
 
     bob.send("/nick robert");
     expect(await amy.waitFor("is now")).toBe("* bob is now robert");
     amy.send("c:robert:got it");
-    expect(await bob.waitFor("[private]")).toBe("[private] amy: got it");
+    expect(await bob.waitFor("[private] amy")).toBe("[private] amy: got it");
 
     const op = await Client.join(a.port, "oper");
     op.send("/op pw");

@@ -123,8 +123,8 @@ describe("typing while others talk", () => {
     expect(await watcher.waitFor("丽:")).toBe("丽: 你hello");
 
     keys("/me waves\r");
-    expect(await watcher.waitFor("waves")).toBe("* 丽 waves");
-    await screen.waitFor(new RegExp(`${TIME}\\* 丽 waves\r\n`));
+    expect(await watcher.waitFor("waves")).toBe("** 丽 waves");
+    await screen.waitFor(new RegExp(`${TIME}\\*\\* 丽 waves\r\n`));
 
     keys("draft\x03"); // Ctrl-C clears a line being typed
     await screen.waitFor(`${CLEAR}丽> \r\x1b[4C`);

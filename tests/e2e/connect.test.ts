@@ -63,7 +63,7 @@ describe("two people in a script and at a telnet prompt", () => {
     expect(await bob.waitFor(":")).toBe("amy2: plain three");
     expect(await bob.waitFor("[private]")).toBe("[private] amy2: psst");
     expect(await bob.waitFor("[private]")).toBe("[private] amy2: psst again");
-    expect(await bob.waitFor("waves")).toBe("* amy2 waves");
+    expect(await bob.waitFor("waves")).toBe("** amy2 waves");
     expect(await bob.waitFor("slash")).toBe("amy2: /slash");
     expect(await bob.waitFor("is now")).toBe("* amy2 is now amelia");
     amy.type("l");

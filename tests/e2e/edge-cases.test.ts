@@ -52,7 +52,7 @@ describe("JSON clients", () => {
     await j.waitFor(/"joined"/);
     const t = await Client.join(parley.port, "texter");
     j.send(JSON.stringify({ type: "command", name: "me", args: ["\u001b[2J\u001b]0;owned\u0007waves\nforged"] }));
-    expect(await t.waitFor("jsonish")).toBe("* jsonish wavesforged");
+    expect(await t.waitFor("jsonish")).toBe("** jsonish wavesforged");
     j.send(JSON.stringify({ type: "say", text: "" }));
     j.send(JSON.stringify({ type: "say", text: "\u001b[2J" }));
     j.send(JSON.stringify({ type: "say", text: "visible" }));

@@ -22,7 +22,7 @@ describe("history on join", () => {
     const late = await Client.join(parley.port, "late");
     await late.waitFor("the last 3 messages:");
     const replayed = [await late.waitFor(REPLAY), await late.waitFor(REPLAY), await late.waitFor(REPLAY)];
-    expect(replayed.map((l) => l.replace(REPLAY, ""))).toEqual(["early: two", "early: three", "* early waves"]);
+    expect(replayed.map((l) => l.replace(REPLAY, ""))).toEqual(["early: two", "early: three", "** early waves"]);
     expect(late.lines.some((l) => l.includes("secret"))).toBe(false);
     for (const c of [a, w, late]) c.close();
     await parley.stop();

@@ -87,7 +87,7 @@ async function muteScenario(oper: Client, bob: Client, witnesses: Client[]): Pro
     // Everything bob did while muted came before this in his order: none of it arrived.
     expect(w.lines.filter((l) => l.includes(LEAK))).toEqual([]);
     expect(await see(w, "bob:")).toBe("bob: a plain line after the mute");
-    expect(await see(w, "waves")).toBe("* bob waves after the mute");
+    expect(await see(w, "waves")).toBe("** bob waves after the mute");
   }
   for (const w of [oper, ...witnesses]) expect(w.lines.filter((l) => l.includes(LEAK))).toEqual([]);
 }

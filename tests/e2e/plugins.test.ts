@@ -204,7 +204,7 @@ export default definePlugin({
     a.send("well darn it");
     a.send("/me says darn");
     expect(await b.waitFor("talker")).toBe("talker: well d**n it");
-    expect(await b.waitFor("talker")).toBe("* talker says d**n");
+    expect(await b.waitFor("talker")).toBe("** talker says d**n");
     expect(b.lines.some((l) => l.includes("spam"))).toBe(false);
     a.close();
     b.close();

@@ -4,6 +4,7 @@
 
 import { afterAll } from "bun:test";
 import net from "node:net";
+import { optionsAtConnect } from "../../core/wire/telnet.ts";
 
 const open = new Set<net.Socket>();
 afterAll(() => {
@@ -14,8 +15,15 @@ export class Client {
   readonly socket: net.Socket;
   /** every line received, CRLF removed */
   readonly lines: string[] = [];
-  /** every byte received */
+  /** every byte received after the telnet options parley sends at connect */
   readonly received: Buffer[] = [];
+  /**
+   * The options parley asks for at connect (IAC DO/WILL BINARY, and WILL
+   * ECHO before a password) and the CR after them: what a raw client such as
+   * nc receives first, and a terminal overwrites with the welcome line. Kept
+   * apart, so `lines` and `received` are the conversation (docs/protocol.md).
+   */
+  negotiation: Buffer | undefined;
   private buffer = "";
   private readIndex = 0;
   private waiters: (() => void)[] = [];
@@ -26,7 +34,13 @@ export class Client {
     this.socket = socket;
     open.add(socket);
     const decoder = new TextDecoder();
-    socket.on("data", (bytes: Buffer) => {
+    socket.on("data", (chunk: Buffer) => {
+      let bytes = chunk;
+      if (this.negotiation === undefined) {
+        const cut = optionsAtConnect(bytes);
+        this.negotiation = bytes.subarray(0, cut);
+        bytes = bytes.subarray(cut);
+      }
       this.received.push(bytes);
       this.buffer += decoder.decode(bytes, { stream: true });
       let at: number;

@@ -4,6 +4,7 @@
 //   bun tests/helpers/first-lines.ts HOST PORT COUNT
 
 import net from "node:net";
+import { optionsAtConnect } from "../../core/wire/telnet.ts";
 
 const [host, port, count] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
 const sockets: net.Socket[] = [];
@@ -12,7 +13,11 @@ for (let i = 0; i < count; i++) {
     const socket = net.connect({ host, port });
     sockets.push(socket);
     let buffer = "";
-    socket.on("data", (bytes) => {
+    let first = true;
+    socket.on("data", (bytes: Buffer) => {
+      // The telnet options parley asks for at connect are not the first line.
+      if (first) bytes = bytes.subarray(optionsAtConnect(bytes));
+      first = false;
       buffer += bytes.toString("utf8");
       const at = buffer.indexOf("\n");
       if (at !== -1) resolve(buffer.slice(0, at).replace(/\r$/, ""));

@@ -12,12 +12,12 @@ const at = new Date(2026, 10, 26, 12, 3, 45);
 describe("piped: the lines a telnet user reads", () => {
   test("chat, actions and private messages", () => {
     expect(text({ type: "said", from: "amy", text: "hi" })).toEqual(["amy: hi"]);
-    expect(text({ type: "said", from: "amy", text: "waves", action: true })).toEqual(["* amy waves"]);
+    expect(text({ type: "said", from: "amy", text: "waves", action: true })).toEqual(["** amy waves"]);
     expect(text({ type: "private", from: "amy", to: "bob", text: "psst" }, "bob")).toEqual(["[private] amy: psst"]);
   });
 
   test("our own private message, acknowledged, says whom it went to", () => {
-    expect(text({ type: "private", from: "amy", to: "bob", text: "psst", id: "pc3" }, "amy")).toEqual(["[private] amy -> bob: psst"]);
+    expect(text({ type: "private", from: "amy", to: "bob", text: "psst", id: "pc3" }, "amy")).toEqual(["[private] you -> bob: psst"]);
   });
 
   test("room events", () => {
@@ -87,7 +87,7 @@ describe("on a terminal", () => {
     expect(decorate(line!, { time: at, colour: false })).toBe("12:03 amy: hi");
     expect(decorate(line!, { colour: false })).toBe("amy: hi");
     const [action] = linesOf({ type: "said", from: "amy", text: "waves", action: true });
-    expect(decorate(action!, { time: at, colour: false })).toBe("12:03 * amy waves");
+    expect(decorate(action!, { time: at, colour: false })).toBe("12:03 ** amy waves");
     const [secret] = linesOf({ type: "private", from: "amy", to: "me", text: "psst" }, "me");
     expect(decorate(secret!, { time: at, colour: false })).toBe("12:03 [private] amy: psst");
     const [joined] = linesOf({ type: "joined", nick: "bob", online: 3 });
