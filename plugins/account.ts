@@ -19,6 +19,39 @@ function account(store: PluginStore, nick: string): Account | undefined {
   return store.get<Account>(`account:${nickKey(nick)}`);
 }
 
+/**
+ * Moves every account to the key nickKey gives its nick now (the key
+ * changed when look-alikes became one nick: "Amy" was "account:amy" and is
+ * "account:arny"). When look-alikes were registered apart, the first
+ * created keeps the nick; the others are kept aside under
+ * "account-conflict:OLDKEY", out of the way but not lost.
+ */
+function migrateKeys(store: PluginStore, log: { info(message: string): void; warn(message: string): void }): void {
+  const groups = new Map<string, { key: string; record: Account }[]>();
+  for (const key of store.keys()) {
+    if (!key.startsWith("account:")) continue;
+    const record = store.get<Account>(key);
+    if (typeof record?.nick !== "string") continue;
+    const wanted = `account:${nickKey(record.nick)}`;
+    const group = groups.get(wanted) ?? [];
+    group.push({ key, record });
+    groups.set(wanted, group);
+  }
+  for (const [wanted, group] of groups) {
+    if (group.length === 1 && group[0]!.key === wanted) continue;
+    // Oldest first; ISO dates sort as text. A record without a date goes last.
+    group.sort((a, b) => (a.record.created ?? "\uffff").localeCompare(b.record.created ?? "\uffff"));
+    const [kept, ...others] = group;
+    for (const { key } of group) store.delete(key);
+    store.set(wanted, kept!.record);
+    if (kept!.key !== wanted) log.info(`account ${kept!.record.nick} moved from ${kept!.key} to ${wanted}`);
+    for (const other of others) {
+      store.set(`account-conflict:${other.key.slice("account:".length)}`, other.record);
+      log.warn(`accounts ${kept!.record.nick} and ${other.record.nick} look alike and are now one nick: ${kept!.record.nick} (registered first) keeps it; ${other.record.nick} is kept aside as account-conflict:${other.key.slice("account:".length)}`);
+    }
+  }
+}
+
 export default definePlugin({
   name: "account",
   description: "registered nicknames",
@@ -67,6 +100,9 @@ export default definePlugin({
     }),
   ],
   hooks: {
+    start(ctx) {
+      migrateKeys(ctx.store, ctx.log);
+    },
     nick(ctx, nick) {
       const found = account(ctx.store, nick);
       if (found && owners.get(ctx.user.id) !== nickKey(found.nick)) {
