@@ -3,7 +3,7 @@
 import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { startChat, type ChatOptions } from "../core/chat/start.ts";
+import { startChat, type ChatOptions, type RunningChat } from "../core/chat/start.ts";
 import { UserError } from "../core/base/errors.ts";
 import { LIMIT_FLAGS, type Limits } from "../core/chat/limits.ts";
 import { loadTls, type TlsFiles } from "../core/chat/tls.ts";
@@ -43,7 +43,18 @@ export default defineCommand({
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
-    const chat = await startChat({
+    // The process is ours: Ctrl-C or SIGTERM stops the server gracefully, then
+    // exits 0. The handlers go in before anything listens, so a signal that
+    // comes as the server starts is not the default (an exit with no goodbye).
+    let chat: RunningChat | undefined;
+    let asked: string | undefined;
+    const stop = (signal: string) => {
+      if (!chat) return void (asked ??= signal);
+      void chat.stop(signal).then(() => process.exit(0));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    chat = await startChat({
       listen: {
         port: parsePort("port", args.port),
         host: parseHost("host", args.host),
@@ -68,10 +79,13 @@ export default defineCommand({
       watchPlugins: args["watch-plugins"],
       data: args.data,
     });
-    // The process is ours: Ctrl-C or SIGTERM stops the server gracefully, then exits 0.
-    const stop = (signal: string) => void chat.stop(signal).then(() => process.exit(0));
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
+    const running = chat;
+    if (asked) stop(asked);
+    // No plugin code, in a timer or a promise no one awaited, ends the process.
+    process.on("uncaughtException", (error) => running.unexpected(error));
+    process.on("unhandledRejection", (reason) => running.unexpected(reason));
+    // A file size limit (a full quota) fails the write with EFBIG instead of killing the server.
+    process.on("SIGXFSZ", () => {});
   },
 });
 

@@ -12,12 +12,14 @@ import { PluginHost } from "../plugins/host.ts";
 import { Room } from "./room.ts";
 import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
-import { MemoryStore, SqliteStore } from "../store/store.ts";
+import { MemoryStore, SqliteStore, type Store } from "../store/store.ts";
 import { startCluster } from "../backplane/cluster.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { resolveOptions, type ResolvedOptions } from "../plugins/options.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { chatServices } from "./services.ts";
+import { BestEffortHistory } from "../store/best-effort-history.ts";
+import { errorText } from "../base/errors.ts";
 import type { PluginStore } from "../plugins/api.ts";
 
 export interface ChatOptions {
@@ -44,6 +46,12 @@ export interface ChatOptions {
 export interface RunningChat {
   /** Stops accepting, tells everyone, sends what is queued, stops plugins and the cluster. */
   stop(why: string): Promise<void>;
+  /**
+   * An error nothing caught (a throw in a timer, a rejected promise no one
+   * awaited): logged, with the plugin's name when it came from one, and
+   * the server goes on.
+   */
+  unexpected(error: unknown): void;
 }
 
 export async function startChat(options: ChatOptions): Promise<RunningChat> {
@@ -66,12 +74,20 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;
   const cluster = options.redis ? await startCluster({ ...options.redis, log, observe }) : null;
   if (cluster && options.data) log.warn("--data is not used with --redis: history, accounts, bans and stores live in Redis");
-  const store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
+  const store: Store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
   const room = cluster?.room ?? new Room({ observe });
+  if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
+  // History is best effort when the disk fails: messages are relayed anyway, and everyone is told once.
+  const history = new BestEffortHistory(store.history, (problem) => {
+    if (problem) log.error(`history is not being kept: ${problem}; messages still reach everyone`);
+    else log.info("history is being kept again");
+    const text = problem ? "* history is not being kept right now (the server cannot write its data); messages still reach everyone" : "* history is being kept again";
+    room.broadcast({ type: "system", text });
+  });
   const stores = new Map<string, PluginStore>();
   const services = chatServices({
     room,
-    history: store.history,
+    history,
     registry: () => host.registry,
     log,
     handlerTimeout: options.limits.handlerTimeout,
@@ -87,7 +103,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
       return host.registry;
     },
     limits: options.limits,
-    history: store.history,
+    history,
     motd: sanitizeBlock(options.motd),
     password: options.password || undefined,
     ...(cluster ? { node: cluster.node } : {}),
@@ -120,6 +136,12 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
         log.info("bye");
       })();
       return stopping;
+    },
+    unexpected(error) {
+      const owner = host.blame(error);
+      const where = owner ? `plugin ${owner.plugin.name} (${owner.source}): ` : "";
+      log.error(`${where}unhandled error, the server goes on: ${errorText(error)}`);
+      if (error instanceof Error && error.stack) log.debug(error.stack);
     },
   };
 }

@@ -180,6 +180,22 @@ export class PluginHost {
     return this.options.folder ? join(relative(process.cwd(), this.options.folder) || ".", relative(this.options.folder, file)) : file;
   }
 
+  /**
+   * The plugin an error came from, when its stack passes through a plugin
+   * file: how a throw in a plugin's timer or a promise it never awaited is
+   * told with the plugin's name instead of ending the server.
+   */
+  blame(error: unknown): LoadedPlugin | undefined {
+    const stack = error instanceof Error ? (error.stack ?? "") : "";
+    if (!stack) return undefined;
+    for (const [file, { plugin }] of this.files) {
+      const dir = /\/index\.(ts|js|mjs)$/.test(file) ? dirname(file) + "/" : file;
+      if (stack.includes(dir)) return this.registry.plugins.find((o) => o.plugin === plugin);
+    }
+    // Built-in plugins are bundled into the binary; its source map names their files.
+    return this.registry.plugins.find((o) => o.source === BUILT_IN && new RegExp(`[/\\\\]plugins[/\\\\]${o.plugin.name}\\.ts:`).test(stack));
+  }
+
   /** Every plugin, built-in or from a file, for `parley plugins`. */
   list(): readonly LoadedPlugin[] {
     return this.registry.plugins;

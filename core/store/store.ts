@@ -13,6 +13,8 @@ export const SCHEMA_VERSION = 2;
 export interface Store {
   /** true when what is stored outlives the process */
   readonly durable: boolean;
+  /** why the store cannot be written, when it cannot (a read-only file); checked at start */
+  readonly unwritable?: string;
   readonly history: History;
   forPlugin(name: string): PluginStore;
   close(): void;
@@ -48,11 +50,14 @@ export class SqliteStore implements Store {
       this.db = new Database(file, { create: true, strict: true });
       this.db.run("PRAGMA journal_mode = WAL");
       this.db.run("PRAGMA synchronous = NORMAL");
-      this.db.run("PRAGMA busy_timeout = 2000");
+      // A file locked by another process fails fast instead of stopping the
+      // event loop (every user) while SQLite waits; history retries later.
+      this.db.run("PRAGMA busy_timeout = 10");
     } catch (error) {
       throw new UserError(`cannot open --data file ${file}: ${errorText(error)}`);
     }
     this.migrate(file);
+    this.unwritable = this.probeWrite();
     this.history = new SqliteHistory(this.db);
   }
 
@@ -74,6 +79,22 @@ export class SqliteStore implements Store {
     }
   }
 
+  readonly unwritable: string | undefined;
+
+  /** Tries a write that is rolled back: a read-only file opens without complaint, and is told at start. */
+  private probeWrite(): string | undefined {
+    try {
+      this.db.transaction(() => {
+        this.db.run("INSERT INTO history (time, nick, text, action) VALUES (0, '', '', 0)");
+        throw new Rollback();
+      })();
+    } catch (error) {
+      if (error instanceof Rollback) return undefined;
+      return errorText(error);
+    }
+    return undefined;
+  }
+
   forPlugin(name: string): PluginStore {
     const get = this.db.query("SELECT value FROM plugin_store WHERE plugin = ? AND key = ?");
     const set = this.db.query("INSERT INTO plugin_store (plugin, key, value) VALUES (?, ?, ?) ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value");
@@ -91,6 +112,8 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
+
+class Rollback extends Error {}
 
 function serialize(value: unknown): string {
   const text = JSON.stringify(value);

@@ -1,0 +1,71 @@
+// History when the disk fails: a message is relayed whether or not it could
+// be kept. A write that fails (disk full, a file locked by another process,
+// a read-only file, a corrupted page) is kept in memory and tried again, a
+// bounded number of entries; a read that fails answers with what is held
+// here. Each new condition is told once (`told`), and again when it ends.
+
+import type { History, HistoryEntry } from "./history.ts";
+
+// Entries held while writes fail; past this the oldest are given up.
+const PENDING_MAX = 1000;
+const RETRY_MS = 1000;
+
+export class BestEffortHistory implements History {
+  private readonly inner: History;
+  private readonly told: (problem: string | null) => void;
+  private pending: HistoryEntry[] = [];
+  private failing: string | null = null;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+
+  /** `told(problem)` when a new failure starts, `told(null)` when writing works again. */
+  constructor(inner: History, told: (problem: string | null) => void) {
+    this.inner = inner;
+    this.told = told;
+  }
+
+  add(entry: HistoryEntry): void {
+    this.pending.push(entry);
+    if (this.pending.length > PENDING_MAX) this.pending.shift();
+    this.flush();
+  }
+
+  recent(limit: number): HistoryEntry[] {
+    let kept: HistoryEntry[];
+    try {
+      kept = this.inner.recent(limit);
+    } catch (error) {
+      this.fail(error);
+      kept = [];
+    }
+    // What could not be written yet is still history.
+    return this.pending.length === 0 ? kept : [...kept, ...this.pending].slice(-Math.max(0, limit));
+  }
+
+  private flush(): void {
+    try {
+      while (this.pending.length > 0) {
+        this.inner.add(this.pending[0]!);
+        this.pending.shift();
+      }
+    } catch (error) {
+      this.fail(error);
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined;
+        this.flush();
+      }, RETRY_MS);
+      this.retry.unref();
+      return;
+    }
+    if (this.failing !== null) {
+      this.failing = null;
+      this.told(null);
+    }
+  }
+
+  private fail(error: unknown): void {
+    const problem = error instanceof Error ? error.message : String(error);
+    if (problem === this.failing) return;
+    this.failing = problem;
+    this.told(problem);
+  }
+}
