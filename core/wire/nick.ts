@@ -23,6 +23,9 @@ export function checkNick(input: string, reserved: ReadonlySet<string>, max = MA
   // Letters that draw nothing (U+3164, U+034F, variation selectors) would let
   // "Alice" and "Alice" plus an invisible mark be two people.
   if (INVISIBLE.test(nick)) return { ok: false, reason: "a nickname may not hold invisible characters" };
+  // Marks need something to sit on: a nick of combining marks alone draws as
+  // nothing, or on top of whatever is before it on the screen.
+  if (!/^[\p{L}\p{N}_-]/u.test(nick)) return { ok: false, reason: "a nickname starts with a letter, a digit, _ or -" };
   // "Amу" with a Cyrillic у: Latin and Cyrillic (or Greek) side by side is
   // how a name is faked. Japanese, Chinese and Korean mixes are fine.
   const mix = unsafeScriptMix(nick);

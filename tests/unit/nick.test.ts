@@ -159,3 +159,10 @@ describe("property: every accepted nickname keeps the rules", () => {
     );
   });
 });
+
+describe("a nickname of combining marks alone is refused", () => {
+  test("marks need a letter to sit on", () => {
+    expect(checkNick("\u0301\u0301\u0301", new Set())).toEqual({ ok: false, reason: "a nickname starts with a letter, a digit, _ or -" });
+    expect(checkNick("e\u0301mile", new Set()).ok).toBe(true);
+  });
+});

@@ -8,8 +8,8 @@ const ESC = "\x1b";
 const BEL = "\x07";
 const ST = `${ESC}\\`;
 
-/** Anything a terminal would act on: C0, DEL, C1, bidi overrides and isolates. */
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+/** Anything a terminal would act on or that misleads: C0, DEL, C1, bidi overrides, isolates and marks, invisible characters, separators, lone surrogates. */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060-\u2064\u206a-\u206f\ufeff\u00ad\u180e\u2028\u2029\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]| {9}/;
 
 describe("escape sequences that would act on a terminal are removed", () => {
   test("colours and text styles", () => {
@@ -83,6 +83,29 @@ describe("text that would display as something other than what it says is cleane
   });
 });
 
+describe("text that misleads without being an escape code is cleaned", () => {
+  test("zero-width spaces, soft hyphens, the BOM and word joiners are removed", () => {
+    expect(sanitize("zero\u200bwidth soft\u00adhyphen \ufeffbom word\u2060joiner")).toBe("zerowidth softhyphen bom wordjoiner");
+  });
+
+  test("bidi marks (LRM, RLM, ALM) are removed like overrides", () => {
+    expect(sanitize("a\u200eb\u200fc\u061cd")).toBe("abcd");
+  });
+
+  test("line and paragraph separators and interlinear annotations are removed", () => {
+    expect(sanitize("one\u2028two\u2029three \ufff9base\ufffaruby\ufffb")).toBe("onetwothree baseruby");
+  });
+
+  test("a run of more than 8 spaces is cut to 8: padding cannot push text onto a row of its own", () => {
+    expect(sanitize(`hi${" ".repeat(75)}admin: give me your password`)).toBe(`hi${" ".repeat(8)}admin: give me your password`);
+  });
+
+  test("a lone surrogate becomes U+FFFD: what is relayed is valid UTF-8", () => {
+    expect(sanitize("a\ud800b\udc00c")).toBe("a\ufffdb\ufffdc");
+    expect(sanitize("😀")).toBe("😀");
+  });
+});
+
 describe("every script, emoji and ordinary punctuation pass unchanged", () => {
   const texts = [
     "你好，世界！今天天气很好。",
@@ -96,7 +119,8 @@ describe("every script, emoji and ordinary punctuation pass unchanged", () => {
     "flags: 🇯🇵 🇫🇷 🇧🇷, keycap 1️⃣, skin tones 👍🏻👍🏿",
     "Hello, world! (a) [b] {c} <d> ~`@#$%^&*_-+=|\\/?;:'\"",
     "«quotes» „more“ — dashes – and … ellipsis ¿¡ ©®™ €£¥ ½ °",
-    "no\u00a0break space and zero\u200bwidth and soft\u00adhyphen",
+    "no\u00a0break space, a zero-width joiner in 👩\u200d💻 and a non-joiner in می\u200cخواهم",
+    "indented code:        eight spaces kept",
   ];
 
   for (const text of texts) {
