@@ -11,6 +11,8 @@ interface Account {
 }
 
 const MIN_PASSWORD = 6;
+// The hash of an account whose /register is still hashing: it matches no password.
+const PENDING = "pending";
 const FAILED_LOGIN_DELAY_MS = 1000;
 // Which account each connection has proven it owns, by user id.
 const owners = new Map<number, string>();
@@ -64,10 +66,15 @@ export default definePlugin({
       summary: "register your nickname with PASSWORD, so no one else can take it",
       async run(ctx, [password]) {
         const { nick, id } = ctx.user;
-        if (account(ctx.store, nick)) return ctx.error(`${nick} is registered already; to use it: /login ${nick} PASSWORD`);
+        const key = `account:${nickKey(nick)}`;
+        if (ctx.store.get(key) !== undefined) return ctx.error(`${nick} is registered already; to use it: /login ${nick} PASSWORD`);
         if ([...password].length < MIN_PASSWORD) return ctx.error(`a password has at least ${MIN_PASSWORD} characters`);
-        const hash = await Bun.password.hash(password, { algorithm: "argon2id" });
-        ctx.store.set(`account:${nickKey(nick)}`, { nick, hash, created: new Date().toISOString() } satisfies Account);
+        // Claimed before the slow hash, so two /register of one nick have one winner.
+        const created = new Date().toISOString();
+        ctx.store.set(key, { nick, hash: PENDING, created } satisfies Account);
+        const hash = await ctx.hashPassword(password);
+        if (hash === undefined) return void ctx.store.delete(key); // they left first
+        ctx.store.set(key, { nick, hash, created } satisfies Account);
         owners.set(id, nickKey(nick));
         ctx.log.info(`${nick} registered`);
         ctx.reply(`* ${nick} is registered to you. Next time: /login ${nick} PASSWORD`);
@@ -80,8 +87,13 @@ export default definePlugin({
       summary: "prove NICK is yours with its PASSWORD, and take it",
       async run(ctx, [nick, password]) {
         const found = account(ctx.store, nick);
-        // The same answer, and the same work, whether or not the account exists.
-        const ok = found ? await Bun.password.verify(password, found.hash) : (await Bun.password.hash(password, { algorithm: "argon2id" }), false);
+        // The same answer, and the same work, whether or not the account exists;
+        // the guess waits its address's turn, so guessing is slow however it is done.
+        const ok = await ctx.guess(async () => {
+          if (found && found.hash !== PENDING) return Bun.password.verify(password, found.hash);
+          await Bun.password.hash(password, { algorithm: "argon2id" });
+          return false;
+        });
         if (!found || !ok) {
           ctx.log.info(`failed login for ${nick} from ${ctx.user.address}`);
           // Guessing is slow: this connection's next line waits too.

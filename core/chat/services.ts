@@ -3,7 +3,9 @@
 // admin password, which plugins may check but never read.
 
 import type { Logger } from "../base/log.ts";
+import type { GuessLimiter } from "../base/guess-limiter.ts";
 import { safeEqual } from "../base/safe-equal.ts";
+import type { WorkPool } from "../base/work-pool.ts";
 import type { PluginStore } from "../plugins/api.ts";
 import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
@@ -21,6 +23,8 @@ export interface ServiceDeps {
   options(plugin: string): Readonly<Record<string, string | number | boolean | undefined>>;
   store(plugin: string): PluginStore;
   adminPassword?: string;
+  guesses: GuessLimiter;
+  work: WorkPool;
 }
 
 export function chatServices(deps: ServiceDeps): ServerServices {
@@ -45,5 +49,7 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     noticeTo: (nick, plugin, text) => room.sendTo(nick, { type: "system", plugin, text }),
     kick: (nick, reason) => room.find(nick)?.kick(reason) ?? false,
     history: (limit) => history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
+    guesses: deps.guesses,
+    work: deps.work,
   };
 }

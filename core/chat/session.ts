@@ -121,6 +121,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     return this.current;
   }
 
+  /** UserSession: false once the user has left. */
+  get present(): boolean {
+    return this.current !== "closed";
+  }
+
   /** Greets the new connection (in text: a JSON client's hello comes after). */
   welcome(): void {
     (this.framing as TextFraming).welcome();
@@ -276,9 +281,23 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   // -- the states -----------------------------------------------------------
 
   password(given: string): Maybe<"ok" | "wrong" | "too_many"> {
+    // The guess waits for its address's turn: hanging up and trying again from
+    // another connection does not make guessing faster.
+    const { guesses } = this.chat.services;
+    const wait = guesses.turn(this.conn.address, Date.now());
+    if (wait > 0) return Bun.sleep(wait).then(() => (this.current === "password" ? this.checkPassword(given) : "wrong"));
+    return this.checkPassword(given);
+  }
+
+  private checkPassword(given: string): Maybe<"ok" | "wrong" | "too_many"> {
     const gate = (this.gate ??= new PasswordGate(this.chat.password ?? ""));
     const outcome = gate.check(given);
-    if (outcome !== "ok") this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${gate.tries} of ${PASSWORD_TRIES})`);
+    const { guesses } = this.chat.services;
+    if (outcome === "ok") guesses.right(this.conn.address);
+    else {
+      guesses.wrong(this.conn.address, Date.now());
+      this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${gate.tries} of ${PASSWORD_TRIES})`);
+    }
     return andThen(outcome, (result) => {
       if (this.current !== "password") return result;
       if (result === "ok") {

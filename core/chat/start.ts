@@ -18,6 +18,8 @@ import type { ServerFrame } from "../wire/protocol.ts";
 import { resolveOptions, type ResolvedOptions } from "../plugins/options.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { chatServices } from "./services.ts";
+import { GuessLimiter } from "../base/guess-limiter.ts";
+import { WorkPool } from "../base/work-pool.ts";
 import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore } from "../plugins/api.ts";
@@ -96,6 +98,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     // One PluginStore per plugin, made once: contexts ask for it on every call.
     store: (name) => stores.get(name) ?? stores.set(name, store.forPlugin(name)).get(name)!,
     adminPassword: options.adminPassword || undefined,
+    guesses: new GuessLimiter(),
+    // argon2 takes a core while it runs: no more at once than there are cores.
+    work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
   });
   const chat: ChatContext = {
     room,

@@ -122,6 +122,16 @@ export interface CommandContext extends PluginContext {
   disconnect(reason?: string): void;
   /** Every command the server knows, for help-like plugins. */
   commands(): CommandInfo[];
+  /**
+   * Checks a guessed secret (a password) the way the server checks its own:
+   * a guess waits for its address's turn, a wrong one makes that address's
+   * next guess wait longer (whether or not this user waits for the answer),
+   * checks run a few at a time server-wide, and none runs for a user who has
+   * left. Resolves to what `check` says; false when the user left first.
+   */
+  guess(check: () => boolean | Promise<boolean>): Promise<boolean>;
+  /** Bun.password.hash (argon2id), a few at a time server-wide; undefined when the user has left before it ran. */
+  hashPassword(password: string): Promise<string | undefined>;
 }
 
 /** What a command can answer with, besides lines of text (CommandContext.answer). */

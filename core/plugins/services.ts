@@ -4,7 +4,9 @@
 // Session), and nothing in core/plugins knows a socket, a room or a framing.
 
 import type { Logger } from "../base/log.ts";
+import type { GuessLimiter } from "../base/guess-limiter.ts";
 import type { Maybe } from "../base/maybe.ts";
+import type { WorkPool } from "../base/work-pool.ts";
 import type { Answer, PluginStore, RenameResult, RoomMessage, UserInfo } from "./api.ts";
 import type { LoadedPlugin, Registry } from "./registry.ts";
 
@@ -28,11 +30,17 @@ export interface ServerServices {
   noticeTo(nick: string, plugin: string, text: string): boolean;
   kick(nick: string, reason: string): boolean;
   history(limit: number): RoomMessage[];
+  /** guesses of secrets, slowed per address and server-wide */
+  readonly guesses: GuessLimiter;
+  /** argon2 and other costly work, a few at a time */
+  readonly work: WorkPool;
 }
 
 /** What plugins reach of one user's session. */
 export interface UserSession {
   readonly nick: string;
+  /** false once the user has left */
+  readonly present: boolean;
   info(): UserInfo;
   reply(text: string): void;
   error(text: string, code?: string): void;

@@ -59,6 +59,12 @@ export class Client {
     });
   }
 
+  /** A client over a socket already connected (say, from another local address). */
+  static adopt(socket: net.Socket): Client {
+    socket.setNoDelay(true);
+    return new Client(socket);
+  }
+
   static connect(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<Client> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: options.allowHalfOpen ?? false });

@@ -1,0 +1,50 @@
+// Password guessing is slow for everyone, not per connection. A guess waits
+// for its address's turn before it is checked: after a wrong guess an
+// address waits a second (doubling with each more, up to a minute) before
+// its next guess is even looked at, whether or not the client waited for the
+// answer or hung up, and however many connections it opens. Server-wide, at
+// most GLOBAL_PER_SECOND wrong guesses a second are checked, so many
+// addresses cannot add up to a fast attack either. Pure: time is passed in.
+
+const FIRST_WAIT_MS = 1000;
+const MOST_WAIT_MS = 60_000;
+const GLOBAL_PER_SECOND = 20;
+// Addresses remembered; the oldest are forgotten past this (bounded memory).
+const ADDRESSES = 10_000;
+
+interface Record {
+  /** wrong guesses in a row */
+  wrong: number;
+  /** ms since the epoch before which no guess from the address is checked */
+  next: number;
+}
+
+export class GuessLimiter {
+  private readonly byAddress = new Map<string, Record>();
+  private globalNext = 0;
+
+  /** How long a guess from `address` arriving at `now` must wait before it is checked; the turn is taken. */
+  turn(address: string, now: number): number {
+    const record = this.byAddress.get(address);
+    const at = Math.max(now, record?.next ?? 0, this.globalNext);
+    // The turn is taken now, so guesses that wait behind it queue up in order.
+    if (record) record.next = at;
+    return at - now;
+  }
+
+  /** A guess from `address` was wrong: its next one waits longer, and so does the server's next check. */
+  wrong(address: string, now: number): void {
+    const record = this.byAddress.get(address) ?? { wrong: 0, next: 0 };
+    record.wrong++;
+    record.next = Math.max(record.next, now) + Math.min(MOST_WAIT_MS, FIRST_WAIT_MS * 2 ** (record.wrong - 1));
+    this.byAddress.delete(address);
+    this.byAddress.set(address, record);
+    if (this.byAddress.size > ADDRESSES) this.byAddress.delete(this.byAddress.keys().next().value!);
+    this.globalNext = Math.max(this.globalNext, now) + 1000 / GLOBAL_PER_SECOND;
+  }
+
+  /** A right guess: the address starts afresh. */
+  right(address: string): void {
+    this.byAddress.delete(address);
+  }
+}

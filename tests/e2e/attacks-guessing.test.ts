@@ -1,0 +1,50 @@
+// Guessing a password is slow however it is done: hanging up right after a
+// guess, or opening many connections from one address, does not make the
+// server check guesses faster; other addresses are not held back by it.
+// Counted from the server's own log of each wrong guess it checked.
+
+import { describe, expect, test } from "bun:test";
+import net from "node:net";
+import { Client } from "../helpers/client.ts";
+import { startChat, type Parley } from "../helpers/parley.ts";
+
+/** Connects from `localAddress`, sends one guess and hangs up at once. */
+function guessAndHangUp(port: number, guess: string, localAddress = "127.0.0.1"): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress }, () => {
+      socket.write(`${guess}\r\n`);
+      socket.destroy();
+      resolve();
+    });
+    socket.on("error", () => resolve());
+  });
+}
+
+const checked = (parley: Parley) => parley.log.lines.filter((l) => l.includes("wrong password (")).length;
+
+describe("guessing the server password", () => {
+  test("guesses sent and hung up on, 10 at a time for 3 s, are checked a handful of times, not hundreds", async () => {
+    const parley = await startChat(["--password", "the-real-one"]);
+    const started = Date.now();
+    let sent = 0;
+    while (Date.now() - started < 3000) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => guessAndHangUp(parley.port, `guess-${sent + i}`)));
+      sent += 10;
+    }
+    // Before: every guess was checked (about 190 a second). Now the address's
+    // guesses wait their turn, 1 s after a wrong one, then 2 s, 4 s: at most
+    // 0 + 1 + 2 s of turns fit in 3 s, so three checks (four with slack).
+    expect(sent).toBeGreaterThan(100);
+    expect(checked(parley)).toBeLessThanOrEqual(4);
+    // Someone else, from another address, is let in at once with the right password.
+    const other = await new Promise<Client>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port: parley.port, localAddress: "127.0.0.2" });
+      socket.once("connect", () => resolve(Client.adopt(socket)));
+    });
+    await other.waitFor("Password:");
+    other.send("the-real-one");
+    expect(await other.waitFor("choose a nickname")).toBe("Please choose a nickname:");
+    other.close();
+    await parley.stop();
+  });
+});
