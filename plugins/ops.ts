@@ -43,9 +43,103 @@ function mutedUntil(store: PluginStore, nick: string): number | undefined {
   return until;
 }
 
-function until(ms: number): string {
-  return ms === 0 ? "for good" : `for ${Math.round(ms / 60_000) || 1} min`;
+/** How long, and until when: "for good", or "for 30 min, until 2026-12-01 23:14". */
+function span(ms: number, at: number): string {
+  return ms === 0 ? "for good" : `for ${Math.round(ms / 60_000) || 1} min, until ${localMinute(at)}`;
 }
+
+/**
+ * When a ban or mute ends, as people read it: the server's local time, to
+ * the minute ("2026-12-01 23:14"), rounded up, so it never ends later than shown.
+ */
+function localMinute(ms: number): string {
+  const d = new Date(Math.ceil(ms / 60_000) * 60_000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// The server cuts a run of more than 8 spaces in any line to 8, so that
+// padding cannot pass for a new line; a wider gap is a dot leader instead.
+const MAX_GAP = 8;
+const gap = (n: number) => (n <= MAX_GAP ? " ".repeat(n) : ` ${".".repeat(n - 2)} `);
+
+/**
+ * Rows as "*   " lines, each column as wide as its widest cell in terminal
+ * cells (Bun.stringWidth: a Chinese character is two), two spaces apart;
+ * empty cells at the end of a row are left off.
+ */
+function columns(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, Bun.stringWidth(cell))));
+  return rows
+    .map((row) => {
+      const cells = row.slice(0, row.findLastIndex((cell) => cell !== "") + 1);
+      return "*   " + cells.map((cell, i) => (i === cells.length - 1 ? cell : cell + gap(widths[i]! - Bun.stringWidth(cell) + 2))).join("");
+    })
+    .join("\n");
+}
+
+/**
+ * An address in one form, so a ban matches however it was typed: IPv6 in
+ * its short form (RFC 5952: "0:0::1" is "::1"), and an IPv4-mapped one
+ * ("::ffff:1.2.3.4") as the plain IPv4 address, as the server shows
+ * IPv4 clients of a dual-stack listener. Undefined when it is not an IP
+ * address. (Plugins import only "parley"; core/store/admin.ts has the same
+ * function for `parley bans`, and tests/unit/addresses.test.ts keeps them equal.)
+ */
+export function canonicalAddress(text: string): string | undefined {
+  const [host = "", zone, extra] = text.trim().toLowerCase().split("%");
+  if (extra !== undefined || zone === "") return undefined;
+  const v4 = ipv4(host);
+  if (v4 !== undefined) return zone === undefined ? v4.join(".") : undefined;
+  const g = ipv6(host);
+  if (!g) return undefined;
+  if (zone === undefined && g.slice(0, 5).every((n) => n === 0) && g[5] === 0xffff) return [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join(".");
+  // The longest run of two or more zero groups (the first of equals) becomes "::".
+  let at = -1;
+  let run = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > run) [at, run] = [i, j - i];
+    i = Math.max(j, i + 1);
+  }
+  const hex = g.map((n) => n.toString(16));
+  const short = at < 0 ? hex.join(":") : `${hex.slice(0, at).join(":")}::${hex.slice(at + run).join(":")}`;
+  return zone === undefined ? short : `${short}%${zone}`;
+}
+
+function ipv4(text: string): number[] | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+  return parts.map(Number);
+}
+
+/** The eight 16-bit groups of an IPv6 address (one that ends in dotted IPv4 too). */
+function ipv6(text: string): number[] | undefined {
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) return undefined;
+  let head = text;
+  let tail: number[] = [];
+  if (text.slice(colon + 1).includes(".")) {
+    const b = ipv4(text.slice(colon + 1));
+    if (!b) return undefined;
+    tail = [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!];
+    head = text.slice(0, colon + 1).endsWith("::") ? text.slice(0, colon + 1) : text.slice(0, colon);
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = (part: string) => (part === "" ? [] : part.split(":").map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
+  const left = groups(halves[0]!);
+  const right = halves.length === 2 ? groups(halves[1]!) : [];
+  if ([...left, ...right].some(Number.isNaN)) return undefined;
+  const known = left.length + right.length + tail.length;
+  if (halves.length === 1) return known === 8 ? [...left, ...tail] : undefined;
+  return known <= 7 ? [...left, ...Array<number>(8 - known).fill(0), ...right, ...tail] : undefined;
+}
+
+/** Whether a ban's address is this one, compared in one form. */
+const sameAddress = (a: string, b: string) => (canonicalAddress(a) ?? a) === (canonicalAddress(b) ?? b);
 
 /** A command for operators only. */
 function opCommand<const P extends readonly string[] = readonly string[]>(command: Command<P>): Command<P> {
@@ -97,14 +191,17 @@ export default definePlugin({
         const ms = parseDuration(duration);
         if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
         const user = ctx.findUser(target);
-        const address = user?.address ?? target;
-        if (!user && !/^[0-9a-f.:]+$/i.test(address)) return ctx.error(`no one called ${target} is online, and it is not an address`);
-        const list = bans(ctx.store).filter((b) => b.address !== address);
-        list.push({ address, until: ms === 0 ? 0 : Date.now() + ms, by: ctx.user.nick, reason: user ? `was ${user.nick}` : "" });
+        const address = user ? (canonicalAddress(user.address) ?? user.address) : canonicalAddress(target);
+        if (address === undefined) return ctx.error(`no one called ${target} is online, and it is not an address`);
+        // An operator who bans their own address is locked out with everyone behind it.
+        if (sameAddress(address, ctx.user.address)) return ctx.error(`that ban would match your own address (${address}); nothing was banned`);
+        const at = ms === 0 ? 0 : Date.now() + ms;
+        const list = bans(ctx.store).filter((b) => !sameAddress(b.address, address));
+        list.push({ address, until: at, by: ctx.user.nick, reason: user ? `was ${user.nick}` : "" });
         ctx.store.set("bans", list);
-        for (const u of ctx.users()) if (u.address === address) ctx.kick(u.nick, `banned by ${ctx.user.nick}`);
-        ctx.log.info(`${ctx.user.nick} banned ${address} ${until(ms)}`);
-        ctx.reply(`* banned ${address} ${until(ms)}`);
+        for (const u of ctx.users()) if (sameAddress(u.address, address)) ctx.kick(u.nick, `banned by ${ctx.user.nick}`);
+        ctx.log.info(`${ctx.user.nick} banned ${address} ${span(ms, at)}`);
+        ctx.reply(`* banned ${address} ${span(ms, at)}`);
       },
     }),
     opCommand({
@@ -113,8 +210,8 @@ export default definePlugin({
       summary: "lift a ban (operators)",
       run(ctx, [address]) {
         const list = bans(ctx.store);
-        if (!list.some((b) => b.address === address)) return ctx.error(`${address} is not banned`);
-        ctx.store.set("bans", list.filter((b) => b.address !== address));
+        if (!list.some((b) => sameAddress(b.address, address))) return ctx.error(`${address} is not banned`);
+        ctx.store.set("bans", list.filter((b) => !sameAddress(b.address, address)));
         ctx.reply(`* ${address} is no longer banned`);
       },
     }),
@@ -124,7 +221,7 @@ export default definePlugin({
       run(ctx) {
         const list = bans(ctx.store);
         if (list.length === 0) return ctx.reply("* no bans");
-        ctx.reply(list.map((b) => `*   ${b.address}  ${b.until ? `until ${new Date(b.until).toISOString()}` : "for good"}  by ${b.by} ${b.reason}`).join("\n"));
+        ctx.reply(columns(list.map((b) => [b.address, b.until ? `until ${localMinute(b.until)}` : "for good", `by ${b.by}`, b.reason])));
       },
     }),
     opCommand({
@@ -132,7 +229,8 @@ export default definePlugin({
       summary: "everyone online with their address and, in a cluster, their node (operators)",
       run(ctx) {
         const users = ctx.users();
-        ctx.reply([`* ${users.length} online:`, ...users.map((u) => `*   ${u.nick}  ${u.address}:${u.port}${u.node ? `  on ${u.node}` : ""}`)].join("\n"));
+        const rows = users.map((u) => [u.nick, `${u.address}:${u.port}`, u.node ? `on ${u.node}` : ""]);
+        ctx.reply([`* ${users.length} online:`, ...(rows.length ? [columns(rows)] : [])].join("\n"));
       },
     }),
     opCommand({
@@ -143,9 +241,10 @@ export default definePlugin({
         const ms = parseDuration(duration);
         if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
         if (!ctx.findUser(nick)) return ctx.error(`no one called ${nick} is online`);
-        ctx.store.set(muteKey(nick), ms === 0 ? 0 : Date.now() + ms);
-        ctx.send(nick, `you have been muted by ${ctx.user.nick} ${until(ms)}`);
-        ctx.reply(`* muted ${nick} ${until(ms)}`);
+        const at = ms === 0 ? 0 : Date.now() + ms;
+        ctx.store.set(muteKey(nick), at);
+        ctx.send(nick, `you have been muted by ${ctx.user.nick} ${span(ms, at)}`);
+        ctx.reply(`* muted ${nick} ${span(ms, at)}`);
       },
     }),
     opCommand({
@@ -165,8 +264,8 @@ export default definePlugin({
       if (ctx.user.nick && mutedUntil(ctx.store, ctx.user.nick) !== undefined) return "you are muted: you cannot change your nickname now";
     },
     connect(ctx, peer) {
-      const ban = bans(ctx.store).find((b) => b.address === peer.address);
-      if (ban) return `you are banned from this server${ban.until ? ` until ${new Date(ban.until).toISOString()}` : ""}`;
+      const ban = bans(ctx.store).find((b) => sameAddress(b.address, peer.address));
+      if (ban) return `you are banned from this server${ban.until ? ` until ${localMinute(ban.until)}` : ""}`;
     },
     message(ctx, text) {
       if (mutedUntil(ctx.store, ctx.user.nick) === undefined) return text;

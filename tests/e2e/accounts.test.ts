@@ -85,7 +85,7 @@ describe("operators", () => {
     op.send("/op rootpw");
     await op.waitFor("operator now");
     op.send("/ban 127.0.0.2 2h");
-    expect(await op.waitFor("banned")).toBe("* banned 127.0.0.2 for 120 min");
+    expect(await op.waitFor("banned")).toMatch(/^\* banned 127\.0\.0\.2 for 120 min, until \d{4}-\d\d-\d\d \d\d:\d\d$/);
     op.send("/bans");
     expect(await op.waitFor("127.0.0.2")).toMatch(/^\*   127\.0\.0\.2  until .* by chief/);
     op.close();
