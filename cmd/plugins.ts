@@ -29,8 +29,10 @@ const list = defineCommand({
       for (const mode of owner.plugin.udpModes ?? []) forms.push(`parley udp ${mode.name}`);
       return [owner.plugin.name, owner.source, forms.join(", ") || "-"];
     });
-    const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length), i === 0 ? 6 : 6));
-    const line = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`;
+    // Widths in terminal cells (Bun.stringWidth), so a file named in Chinese lines up too.
+    const widths = [0, 1].map((i) => Math.max(...rows.map((r) => Bun.stringWidth(r[i]!)), 6));
+    const pad = (cell: string, width: number) => cell + " ".repeat(Math.max(0, width - Bun.stringWidth(cell)));
+    const line = (r: string[]) => `${pad(r[0]!, widths[0]!)}  ${pad(r[1]!, widths[1]!)}  ${r[2]}`;
     process.stdout.write([line(["PLUGIN", "SOURCE", "COMMANDS"]), ...rows.map(line)].join("\n") + "\n");
     // Declared options: what --plugin-opt NAME.KEY=VALUE (or [NAME] in parley.toml) may set.
     const options = host.list().flatMap(({ plugin }) =>
