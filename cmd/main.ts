@@ -11,6 +11,8 @@ const main = defineCommand({
     connect: () => import("./connect.ts").then((m) => m.default),
     udp: () => import("./udp.ts").then((m) => m.default),
     plugins: () => import("./plugins.ts").then((m) => m.default),
+    bans: () => import("./bans.ts").then((m) => m.default),
+    accounts: () => import("./accounts.ts").then((m) => m.default),
   },
 });
 

@@ -1,0 +1,80 @@
+// `parley accounts --data FILE`: the registered nicknames in a --data file,
+// and `delete NICK` to remove one, with the server stopped or running. They
+// are the account plugin's (/register, /login), kept in its store under
+// "account:KEY", KEY being nickKey of the nick: the server's own comparison,
+// so "AMY" or "Ａｍｙ" finds amy.
+
+import { defineCommand } from "citty";
+import { UserError } from "../core/base/errors.ts";
+import { columns, localMinute, withDataFile, type DataFile } from "../core/store/admin.ts";
+import { nickKey } from "../core/wire/nick.ts";
+import { sanitize } from "../core/wire/sanitize.ts";
+
+const PLUGIN = "account";
+const PREFIX = "account:";
+
+interface Account {
+  nick: string;
+  created?: string;
+}
+
+const dataFlag = {
+  data: {
+    type: "string",
+    valueHint: "FILE",
+    required: true,
+    description: "the server's --data file (the server may be running: changes hold at once)",
+  },
+} as const;
+
+function accounts(data: DataFile): { key: string; account: Account }[] {
+  return data
+    .entries(PLUGIN)
+    .filter((e) => e.key.startsWith(PREFIX) && typeof (e.value as Account | null)?.nick === "string")
+    .map((e) => ({ key: e.key, account: e.value as Account }));
+}
+
+function created(text: string | undefined): string {
+  const ms = text === undefined ? NaN : Date.parse(text);
+  return Number.isNaN(ms) ? "-" : localMinute(ms);
+}
+
+const remove = defineCommand({
+  meta: { name: "delete", description: "Delete the account of NICK, in the file given by --data: the nickname is free for anyone again" },
+  args: {
+    nick: { type: "positional", valueHint: "NICK", required: true, description: "the registered nickname, compared as the server compares nicks (case and look-alikes)" },
+    ...dataFlag,
+  },
+  run({ args }) {
+    const wanted = PREFIX + nickKey(args.nick.trim().normalize("NFC"));
+    const gone = withDataFile(args.data, (data) =>
+      data.change(() => {
+        // Its key, and any record of the same nick a server has not moved to that key yet.
+        const hits = accounts(data).filter(({ key, account }) => key === wanted || PREFIX + nickKey(account.nick) === wanted);
+        for (const { key } of hits) data.delete(PLUGIN, key);
+        return hits.map((h) => h.account.nick);
+      }),
+    );
+    if (gone.length === 0) throw new UserError(`no account for ${args.nick} in ${args.data} (see parley accounts --data ${args.data})`);
+    process.stdout.write(`deleted the account ${gone.join(", ")}\n`);
+  },
+});
+
+const list = defineCommand({
+  meta: {
+    name: "accounts",
+    description:
+      "List the registered nicknames in a --data file, with when each was registered (local time). The server may be running or stopped; `delete NICK` removes one, and a running server frees the nick at once",
+  },
+  args: { ...dataFlag },
+  run({ args }) {
+    const found = withDataFile(args.data, accounts);
+    if (found.length === 0) return void process.stdout.write(`no accounts in ${args.data}\n`);
+    // Oldest first, as the account plugin ranks look-alikes; a cell never carries control characters to the terminal.
+    found.sort((a, b) => (a.account.created ?? "\uffff").localeCompare(b.account.created ?? "\uffff"));
+    const rows = found.map(({ account }) => [sanitize(account.nick), created(account.created)]);
+    process.stdout.write(columns([["NICK", "CREATED"], ...rows]).join("\n") + "\n");
+  },
+});
+
+export default defineCommand({ ...list, subCommands: { delete: remove } });

@@ -1,0 +1,70 @@
+// Ban addresses in one form: canonicalAddress of core/store/admin.ts (used
+// by `parley bans`) and its copy in the ops plugin (which may import only
+// "parley") agree, and match what node:net accepts as an IP address.
+
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import net from "node:net";
+import { canonicalAddress } from "../../core/store/admin.ts";
+import { canonicalAddress as opsCanonical } from "../../plugins/ops.ts";
+
+const cases: [string, string | undefined][] = [
+  ["1.2.3.4", "1.2.3.4"],
+  [" 127.0.0.1 ", "127.0.0.1"],
+  ["::ffff:1.2.3.4", "1.2.3.4"],
+  ["::FFFF:102:304", "1.2.3.4"],
+  ["0:0:0:0:0:ffff:7f00:1", "127.0.0.1"],
+  ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+  ["2001:0db8::0001", "2001:db8::1"],
+  ["2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"],
+  ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+  ["2001:db8:1:1:1:1:0:1", "2001:db8:1:1:1:1:0:1"],
+  ["::", "::"],
+  ["::1", "::1"],
+  ["0:0:0:0:0:0:0:1", "::1"],
+  ["1::", "1::"],
+  ["::1.2.3.4", "::102:304"],
+  ["FE80::1%eth0", "fe80::1%eth0"],
+  ["dead", undefined],
+  ["bob", undefined],
+  ["", undefined],
+  ["1.2.3", undefined],
+  ["256.1.1.1", undefined],
+  ["01.2.3.4", undefined],
+  ["1::2::3", undefined],
+  ["12345::", undefined],
+  [":::", undefined],
+  [":1:2:3:4:5:6:7", undefined],
+  ["1:2:3:4:5:6:7:8:9", undefined],
+  ["1:2:3:4:5:6:7::8", undefined],
+  ["1.2.3.4%eth0", undefined],
+  ["::1%", undefined],
+];
+
+describe("canonicalAddress", () => {
+  test.each(cases)("%p is %p", (text, want) => {
+    expect(canonicalAddress(text)).toBe(want);
+    expect(opsCanonical(text)).toBe(want);
+  });
+
+  test("any eight groups, written long or short, give one form that node:net reads as the same address", () => {
+    const groups = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 });
+    fc.assert(
+      fc.property(groups, fc.boolean(), (g, upper) => {
+        const long = g.map((n) => n.toString(16).padStart(4, "0")).join(":");
+        const text = upper ? long.toUpperCase() : long;
+        const form = canonicalAddress(text)!;
+        expect(form).toBeDefined();
+        expect(net.isIP(form)).not.toBe(0);
+        expect(canonicalAddress(form)).toBe(form);
+        expect(opsCanonical(text)).toBe(form);
+        // node's own short form (URL host parsing follows RFC 5952 too)
+        if (net.isIP(form) === 6) expect(new URL(`http://[${long}]/`).hostname).toBe(`[${form}]`);
+      }),
+    );
+  });
+
+  test("the two copies agree on any text", () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF:.%x ") }), (text) => expect(opsCanonical(text)).toBe(canonicalAddress(text))));
+  });
+});
