@@ -16,4 +16,17 @@ const main = defineCommand({
   },
 });
 
+// When the reader of stdout goes away (`parley connect ... | head`), or of
+// stderr, there is no one left to tell anything: exit at once, with no
+// EPIPE stack trace. The code is 0, as many tools choose, not 141
+// (128 + SIGPIPE, what a process killed by the signal reports): the reader
+// stopping early is its choice, not a failure of this command, and so
+// `set -o pipefail` scripts that cut the output short do not fail on it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 await runCli(main, process.argv.slice(2), pkg.version);
