@@ -22,4 +22,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { command: "ncat", pkg: "ncat", why: "ncat --chat, a chat server that is not parley, for connect's fallback" },
   { command: "redis-server", pkg: "redis-server", why: "the cluster tests start their own Redis" },
   { command: "openssl", pkg: "openssl", why: "makes the TLS tests' certificates" },
+  { command: "plink", pkg: "putty-tools", why: "PuTTY's command-line client, in telnet and raw mode, types the client-conformance corpus" },
+  { command: "socat", pkg: "socat", why: "another raw client that types the client-conformance corpus" },
+  { command: "tmux", pkg: "tmux", why: "a real terminal for each client in the conformance and password-echo tests: keys in, screen out" },
 ];
