@@ -6,7 +6,9 @@
 
 import { defineCommand } from "citty";
 import { UserError } from "../core/base/errors.ts";
-import { columns, localMinute, withDataFile, type DataFile } from "../core/store/admin.ts";
+import { columns } from "../core/base/columns.ts";
+import { localMinute } from "../core/base/local-time.ts";
+import { withDataFile, type DataFile } from "../core/store/admin.ts";
 import { nickKey } from "../core/wire/nick.ts";
 import { sanitize } from "../core/wire/sanitize.ts";
 

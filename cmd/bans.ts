@@ -5,7 +5,10 @@
 import { defineCommand } from "citty";
 import { UserError } from "../core/base/errors.ts";
 import { sanitize } from "../core/wire/sanitize.ts";
-import { canonicalAddress, columns, localMinute, withDataFile, type DataFile } from "../core/store/admin.ts";
+import { canonicalAddress } from "../core/base/address.ts";
+import { columns } from "../core/base/columns.ts";
+import { localMinute } from "../core/base/local-time.ts";
+import { withDataFile, type DataFile } from "../core/store/admin.ts";
 
 const PLUGIN = "ops";
 const KEY = "bans";

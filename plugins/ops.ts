@@ -2,7 +2,7 @@
 // /ban (survives a restart with --data), /mute, and their undoing. Bans and
 // mutes live in the plugin's store, which every node of a cluster shares:
 // a mute holds wherever the muted user is connected.
-import { defineCommand, definePlugin, nickKey, type Command, type PluginStore } from "parley";
+import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore } from "parley";
 
 interface Ban {
   address: string;
@@ -45,101 +45,14 @@ function mutedUntil(store: PluginStore, nick: string): number | undefined {
 
 /** How long, and until when: "for good", or "for 30 min, until 2026-12-01 23:14". */
 function span(ms: number, at: number): string {
-  return ms === 0 ? "for good" : `for ${Math.round(ms / 60_000) || 1} min, until ${localMinute(at)}`;
-}
-
-/**
- * When a ban or mute ends, as people read it: the server's local time, to
- * the minute ("2026-12-01 23:14"), rounded up, so it never ends later than shown.
- */
-function localMinute(ms: number): string {
-  const d = new Date(Math.ceil(ms / 60_000) * 60_000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-// The server cuts a run of more than 8 spaces in any line to 8, so that
-// padding cannot pass for a new line; a wider gap is a dot leader instead.
-const MAX_GAP = 8;
-const gap = (n: number) => (n <= MAX_GAP ? " ".repeat(n) : ` ${".".repeat(n - 2)} `);
-
-/**
- * Rows as "*   " lines, each column as wide as its widest cell in terminal
- * cells (Bun.stringWidth: a Chinese character is two), two spaces apart;
- * empty cells at the end of a row are left off.
- */
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, Bun.stringWidth(cell))));
-  return rows
-    .map((row) => {
-      const cells = row.slice(0, row.findLastIndex((cell) => cell !== "") + 1);
-      return "*   " + cells.map((cell, i) => (i === cells.length - 1 ? cell : cell + gap(widths[i]! - Bun.stringWidth(cell) + 2))).join("");
-    })
-    .join("\n");
-}
-
-/**
- * An address in one form, so a ban matches however it was typed: IPv6 in
- * its short form (RFC 5952: "0:0::1" is "::1"), and an IPv4-mapped one
- * ("::ffff:1.2.3.4") as the plain IPv4 address, as the server shows
- * IPv4 clients of a dual-stack listener. Undefined when it is not an IP
- * address. (Plugins import only "parley"; core/store/admin.ts has the same
- * function for `parley bans`, and tests/unit/addresses.test.ts keeps them equal.)
- */
-export function canonicalAddress(text: string): string | undefined {
-  const [host = "", zone, extra] = text.trim().toLowerCase().split("%");
-  if (extra !== undefined || zone === "") return undefined;
-  const v4 = ipv4(host);
-  if (v4 !== undefined) return zone === undefined ? v4.join(".") : undefined;
-  const g = ipv6(host);
-  if (!g) return undefined;
-  if (zone === undefined && g.slice(0, 5).every((n) => n === 0) && g[5] === 0xffff) return [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join(".");
-  // The longest run of two or more zero groups (the first of equals) becomes "::".
-  let at = -1;
-  let run = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > run) [at, run] = [i, j - i];
-    i = Math.max(j, i + 1);
-  }
-  const hex = g.map((n) => n.toString(16));
-  const short = at < 0 ? hex.join(":") : `${hex.slice(0, at).join(":")}::${hex.slice(at + run).join(":")}`;
-  return zone === undefined ? short : `${short}%${zone}`;
-}
-
-function ipv4(text: string): number[] | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.map(Number);
-}
-
-/** The eight 16-bit groups of an IPv6 address (one that ends in dotted IPv4 too). */
-function ipv6(text: string): number[] | undefined {
-  const colon = text.lastIndexOf(":");
-  if (colon < 0) return undefined;
-  let head = text;
-  let tail: number[] = [];
-  if (text.slice(colon + 1).includes(".")) {
-    const b = ipv4(text.slice(colon + 1));
-    if (!b) return undefined;
-    tail = [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!];
-    head = text.slice(0, colon + 1).endsWith("::") ? text.slice(0, colon + 1) : text.slice(0, colon);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (part: string) => (part === "" ? [] : part.split(":").map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  if ([...left, ...right].some(Number.isNaN)) return undefined;
-  const known = left.length + right.length + tail.length;
-  if (halves.length === 1) return known === 8 ? [...left, ...tail] : undefined;
-  return known <= 7 ? [...left, ...Array<number>(8 - known).fill(0), ...right, ...tail] : undefined;
+  return ms === 0 ? "for good" : `for ${Math.round(ms / 60_000) || 1} min, until ${localMinute(at, true)}`;
 }
 
 /** Whether a ban's address is this one, compared in one form. */
 const sameAddress = (a: string, b: string) => (canonicalAddress(a) ?? a) === (canonicalAddress(b) ?? b);
+
+/** Table lines as the server's answer lines: "*   " in front. */
+const rowsOf = (lines: readonly string[]) => lines.map((line) => `*   ${line}`);
 
 /** A command for operators only. */
 function opCommand<const P extends readonly string[] = readonly string[]>(command: Command<P>): Command<P> {
@@ -221,7 +134,7 @@ export default definePlugin({
       run(ctx) {
         const list = bans(ctx.store);
         if (list.length === 0) return ctx.reply("* no bans");
-        ctx.reply(columns(list.map((b) => [b.address, b.until ? `until ${localMinute(b.until)}` : "for good", `by ${b.by}`, b.reason])));
+        ctx.reply(rowsOf(columns(list.map((b) => [b.address, b.until ? `until ${localMinute(b.until, true)}` : "for good", `by ${b.by}`, b.reason]))).join("\n"));
       },
     }),
     opCommand({
@@ -230,7 +143,7 @@ export default definePlugin({
       run(ctx) {
         const users = ctx.users();
         const rows = users.map((u) => [u.nick, `${u.address}:${u.port}`, u.node ? `on ${u.node}` : ""]);
-        ctx.reply([`* ${users.length} online:`, ...(rows.length ? [columns(rows)] : [])].join("\n"));
+        ctx.reply([`* ${users.length} online:`, ...rowsOf(columns(rows))].join("\n"));
       },
     }),
     opCommand({
@@ -265,7 +178,7 @@ export default definePlugin({
     },
     connect(ctx, peer) {
       const ban = bans(ctx.store).find((b) => sameAddress(b.address, peer.address));
-      if (ban) return `you are banned from this server${ban.until ? ` until ${localMinute(ban.until)}` : ""}`;
+      if (ban) return `you are banned from this server${ban.until ? ` until ${localMinute(ban.until, true)}` : ""}`;
     },
     message(ctx, text) {
       if (mutedUntil(ctx.store, ctx.user.nick) === undefined) return text;

@@ -9,6 +9,12 @@
 export { nickKey } from "../wire/nick.ts";
 /** Compares a secret in constant time (hashed first, so lengths match too). */
 export { safeEqual } from "../base/safe-equal.ts";
+/** An IP address in one form ("::ffff:1.2.3.4" is "1.2.3.4", IPv6 shortened); undefined when it is not one. */
+export { canonicalAddress } from "../base/address.ts";
+/** A time as people read it: local time zone, to the minute ("2026-12-01 23:14"). */
+export { localMinute } from "../base/local-time.ts";
+/** Rows as lines, each column as wide as its widest cell on screen (a Chinese character is two cells). */
+export { columns } from "../base/columns.ts";
 
 /** A person in the room, as plugins see them. */
 export interface UserInfo {

@@ -14,8 +14,9 @@
 //   characters. The zero-width joiner and non-joiner stay: emoji sequences
 //   (👩‍💻) and Persian or Indic words need them.
 // - a lone surrogate becomes U+FFFD: what is relayed is always valid UTF-8.
-// Tabs become a space, and a run of more than 8 spaces is cut to 8, so
-// padding cannot push text onto a row of its own that passes for a new line.
+// Tabs become a space. In what a person types, a run of more than 8 spaces
+// is cut to 8, so padding cannot push text onto a row of its own that passes
+// for a new line.
 // Everything else, every script and emoji, passes.
 
 // One regular expression, so sanitizing is a single native pass.
@@ -39,12 +40,25 @@ const PADDING = / {9,}/g;
 const CLEAN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u061b\u061d-\u180d\u180f-\u200a\u200c\u200d\u2010-\u2027\u202f-\u205f\u2065\u2070-\ufefe\uff00-\ufff8\ufffc-\uffff]*$/;
 const PADDED = / {9}/;
 
+/** Cleans what a person typed: also cuts padding, so it cannot wrap into a row that passes for a line. */
 export function sanitize(text: string): string {
   if (CLEAN.test(text) && !PADDED.test(text) && text.isWellFormed()) return text;
-  return text.toWellFormed().replace(UNSAFE, "").replace(TAB, " ").replace(PADDING, "        ");
+  return clean(text).replace(PADDING, "        ");
 }
 
-/** Sanitizes text that may hold several lines (a plugin's reply): each line on its own. */
+/**
+ * Sanitizes text that may hold several lines (a plugin's reply): each line
+ * on its own. Runs of spaces stay: a plugin lines up its columns with them,
+ * and plugin text is shown as the plugin's ("[name] ...") or to one user.
+ */
 export function sanitizeBlock(text: string): string {
-  return text.includes("\n") ? text.split(/\r?\n/).map(sanitize).join("\n") : sanitize(text);
+  return text.includes("\n") ? text.split(/\r?\n/).map(cleanLine).join("\n") : cleanLine(text);
+}
+
+function cleanLine(text: string): string {
+  return CLEAN.test(text) && text.isWellFormed() ? text : clean(text);
+}
+
+function clean(text: string): string {
+  return text.toWellFormed().replace(UNSAFE, "").replace(TAB, " ");
 }

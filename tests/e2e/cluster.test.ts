@@ -42,9 +42,10 @@ describe("two nodes, one room", () => {
     await op.waitFor("3 online:");
     const rows = [await op.waitFor(/^\*   /), await op.waitFor(/^\*   /), await op.waitFor(/^\*   /)];
     expect(rows).toEqual([
-      expect.stringMatching(/^\*   amy  127\.0\.0\.1:\d+  on A$/),
-      expect.stringMatching(/^\*   robert  127\.0\.0\.1:\d+  on B$/),
-      expect.stringMatching(/^\*   oper  127\.0\.0\.1:\d+  on A$/),
+      // Columns line up: the nick column is as wide as the widest nick.
+      expect.stringMatching(/^\*   amy {5}127\.0\.0\.1:\d+ +on A$/),
+      expect.stringMatching(/^\*   robert  127\.0\.0\.1:\d+ +on B$/),
+      expect.stringMatching(/^\*   oper {4}127\.0\.0\.1:\d+ +on A$/),
     ]);
     op.close();
     await amy.waitFor("oper left");
