@@ -53,7 +53,7 @@ type Inbound = string | { tooLong: number };
 const TELNET_POLICY = { local: new Set([OPT_BINARY]), remote: new Set([OPT_BINARY]) };
 // After the options, a carriage return: a raw client (nc, socat) shows the
 // option bytes as a few odd characters, and the welcome line overwrites them.
-const AFTER_OPTIONS = Uint8Array.of(0x0d);
+const CR = Uint8Array.of(0x0d);
 
 // Lines waiting for their turn under flood control; past either, the rest of
 // a paste is refused (and counted) instead of trickling in for minutes.
@@ -136,11 +136,16 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   /** LineSink: a whole line arrived. */
   line(text: string): void {
     this.lastInput = Date.now();
+    // A telnet client that receives in BINARY turns its terminal's output
+    // processing off, so the local echo of Enter moved the cursor down but not
+    // back: a CR puts it at the start of the line before anything is shown.
+    if (this.telnet.isLocal(OPT_BINARY)) this.conn.outbox.push(CR);
     if (this.chat.limits.floodRate > 0) {
       // Flood control queues what is over the rate (handle waits its turn),
       // up to a cap; the rest of a runaway paste is refused and counted.
       const bytes = Buffer.byteLength(text);
-      if (this.inbox.waiting >= FLOOD_QUEUE_LINES || this.queuedBytes + bytes > FLOOD_QUEUE_BYTES) return this.refuse();
+      const full = this.inbox.waiting >= FLOOD_QUEUE_LINES || this.queuedBytes + bytes > FLOOD_QUEUE_BYTES;
+      if (full && !this.chat.stalls.stalled()) return this.refuse();
       this.queuedBytes += bytes;
     }
     this.inbox.push(text);
@@ -205,7 +210,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   /** Flood control: how long this line must wait for its turn (0: none). */
   private pace(now: number): number {
     const { floodRate, floodBurst } = this.chat.limits;
-    if (floodRate <= 0) return 0;
+    // Lines that waited in the kernel while the server was stopped were typed over the whole pause.
+    if (floodRate <= 0 || this.chat.stalls.stalled(now)) return 0;
     this.pacer ??= new Pacer(floodRate, floodBurst, now);
     return this.pacer.take(now);
   }
@@ -270,7 +276,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     this.telnet.requestRemote(OPT_BINARY, true);
     this.telnet.requestLocal(OPT_BINARY, true);
     if (hideTyping) this.telnet.requestLocal(OPT_ECHO, true);
-    this.conn.outbox.push(AFTER_OPTIONS);
+    this.conn.outbox.push(CR);
   }
 
   welcomeFrame(room: boolean): ServerFrame {

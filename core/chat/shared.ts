@@ -7,6 +7,7 @@ import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
 import type { Limits } from "./limits.ts";
 import type { RoomApi } from "./room.ts";
+import type { StallWatch } from "./stall-watch.ts";
 
 export type { Limits };
 
@@ -24,4 +25,6 @@ export interface ChatContext {
   readonly log: Logger;
   /** what plugin code reaches of this server */
   readonly services: ServerServices;
+  /** whether the server itself just stopped running for a while (flood control lets the piled-up lines through) */
+  readonly stalls: StallWatch;
 }

@@ -18,6 +18,7 @@ import type { ServerFrame } from "../wire/protocol.ts";
 import { resolveOptions, type ResolvedOptions } from "../plugins/options.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { chatServices } from "./services.ts";
+import { StallWatch } from "./stall-watch.ts";
 import { GuessLimiter } from "../base/guess-limiter.ts";
 import { WorkPool } from "../base/work-pool.ts";
 import { BestEffortHistory } from "../store/best-effort-history.ts";
@@ -114,6 +115,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     ...(cluster ? { node: cluster.node } : {}),
     log,
     services,
+    stalls: new StallWatch(),
   };
   const server = await ChatServer.listen(chat, options.listen);
   await host.start(services);
@@ -133,6 +135,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     stop(why) {
       stopping ??= (async () => {
         log.info(`${why}: shutting down (${server.connections} connected)`);
+        chat.stalls.stop();
         await server.close();
         await host.stop();
         await cluster?.stop();

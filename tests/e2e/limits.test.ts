@@ -52,6 +52,22 @@ describe("flood control paces, it does not drop (--flood-rate 5, --flood-burst 1
     await parley.stop();
   });
 
+  test("lines that piled up while the server itself was stopped are not taken for a flood", async () => {
+    const parley = await startChat(["--flood-rate", "5", "--flood-burst", "10"]);
+    const typer = await Client.join(parley.port, "typer");
+    const reader = await Client.join(parley.port, "reader3");
+    // The server is paused (a VM pause, a long GC) while the user goes on typing.
+    parley.proc.kill("SIGSTOP");
+    await typer.write(Array.from({ length: 150 }, (_, i) => `while paused ${i + 1}\r\n`).join(""));
+    await Bun.sleep(1500); // the length of the pause is the fault itself
+    parley.proc.kill("SIGCONT");
+    for (let i = 1; i <= 150; i++) expect(await reader.waitFor("typer:")).toBe(`typer: while paused ${i}`);
+    expect(typer.drainLines().filter((l) => l.startsWith("!"))).toEqual([]);
+    reader.close();
+    typer.close();
+    await parley.stop();
+  });
+
   test("--flood-rate 0 turns it off", async () => {
     const parley = await startChat(["--flood-rate", "0"]);
     const a = await Client.join(parley.port, "fast");
