@@ -22,9 +22,10 @@ const main = defineCommand({
 // (128 + SIGPIPE, what a process killed by the signal reports): the reader
 // stopping early is its choice, not a failure of this command, and so
 // `set -o pipefail` scripts that cut the output short do not fail on it.
+// The same when the terminal itself is gone (EIO: the window was closed).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
+    if (error.code === "EPIPE" || error.code === "EIO") process.exit(0);
     throw error;
   });
 }

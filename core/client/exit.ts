@@ -3,7 +3,11 @@
 
 let ending = false;
 
-const flush = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write("", () => resolve()));
+// A terminal that is gone never says a write is done: flushing waits this long at most.
+const FLUSH_WAIT_MS = 500;
+
+const flush = (stream: NodeJS.WriteStream) =>
+  Promise.race([new Promise<void>((resolve) => stream.write("", () => resolve())), Bun.sleep(FLUSH_WAIT_MS)]);
 
 /** Prints `error` (if any) as `parley: error` on stderr, flushes, and exits. Only the first call counts. */
 export async function exit(code: number, error?: string): Promise<never> {

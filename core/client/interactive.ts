@@ -39,8 +39,12 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   const nickPrompt = () => ask("nickname");
 
   const finish = (code: number, error?: string): Promise<never> => {
-    screen.hide();
-    if (stdin.isTTY) stdin.setRawMode(false);
+    try {
+      screen.hide();
+      if (stdin.isTTY) stdin.setRawMode(false);
+    } catch {
+      // the terminal is gone (its window closed): nothing left to restore
+    }
     stdin.pause();
     return exit(code, error);
   };
@@ -127,7 +131,6 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   const quit = async (reason?: string) => {
     if (quitting) return;
     quitting = true;
-    screen.hide();
     await client.quit(reason);
     return finish(0);
   };
@@ -145,6 +148,8 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   stdin.on("end", () => void quit());
   stdin.resume();
   process.stdout.on("resize", () => screen.draw());
+  // The terminal went away (SIGHUP) or we were asked to stop: say goodbye to
+  // the server, a bounded time, and exit, whatever the terminal can still take.
   for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => void quit());
 
   if (client.mode === "text") screen.setPrompt("> ");
