@@ -29,8 +29,14 @@ function parseDuration(text: string | undefined): number | null {
   if (!text) return 0;
   const match = /^(\d+)([smhd])$/.exec(text);
   if (!match) return null;
-  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  const ms = Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  // Past this an end date cannot be written (and "for good" says it better):
+  // a ban that could not be checked would let the banned in.
+  return ms >= 1 && ms <= LONGEST ? ms : null;
 }
+
+/** The longest timed ban or mute: 100 years; longer is "for good". */
+const LONGEST = 36_500 * 86_400_000;
 
 /** Until when a nick is muted; undefined when it is not (a mute that ran out is lifted). */
 function mutedUntil(store: PluginStore, nick: string): number | undefined {
@@ -102,7 +108,7 @@ export default definePlugin({
       summary: "ban a user's address, or an address, and disconnect them (operators)",
       run(ctx, [target, duration]) {
         const ms = parseDuration(duration);
-        if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
+        if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d, at most 36500d (none: for good)");
         const user = ctx.findUser(target);
         const address = user ? (canonicalAddress(user.address) ?? user.address) : canonicalAddress(target);
         if (address === undefined) return ctx.error(`no one called ${target} is online, and it is not an address`);
@@ -152,7 +158,7 @@ export default definePlugin({
       summary: "stop NICK's lines from reaching the room (operators)",
       run(ctx, [nick, duration]) {
         const ms = parseDuration(duration);
-        if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d (none: for good)");
+        if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d, at most 36500d (none: for good)");
         if (!ctx.findUser(nick)) return ctx.error(`no one called ${nick} is online`);
         const at = ms === 0 ? 0 : Date.now() + ms;
         ctx.store.set(muteKey(nick), at);

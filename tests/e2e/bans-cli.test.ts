@@ -282,3 +282,20 @@ describe("parley plugins", () => {
     expect(cellsBefore(table.find((l) => l.startsWith("secret "))!, "c:NICK")).toBe(at);
   });
 });
+
+describe("a ban of any length holds or is refused", () => {
+  test("a duration past 100 years is refused in one line, nothing is banned, and the server keeps checking bans", async () => {
+    const parley = await startChat(["--admin-password", "rootpw", "--data", dataFile()], { env });
+    const op = await operator(parley.port, "longban");
+    op.send("/ban 192.0.2.7 100000000d");
+    expect(await op.waitFor(ANSWER)).toBe("! a duration is like 30s, 10m, 2h or 7d, at most 36500d (none: for good)");
+    op.send("/bans");
+    expect(await op.waitFor(ANSWER)).toBe("* no bans");
+    // The longest one that is allowed holds.
+    op.send("/ban 127.0.0.3 36500d");
+    expect(await op.waitFor(ANSWER)).toMatch(/^\* banned 127\.0\.0\.3 for \d+ min, until \d{4}-/);
+    expect(await firstLine(parley.port, "127.0.0.3")).toMatch(/^! you are banned from this server until \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    op.close();
+    await parley.stop();
+  });
+});
