@@ -35,9 +35,10 @@ export default defineCommand({
     "tls-key": { type: "string", valueHint: "FILE", description: "PEM private key for --tls-cert" },
     "tls-port": { type: "string", valueHint: "PORT", description: "serve TLS on this port beside plain text on --port" },
     password: { type: "string", valueHint: "TEXT", description: "a server password asked before the nickname (or $PARLEY_PASSWORD)" },
-    redis: { type: "string", valueHint: "URL", description: "share the room with other parley nodes through Redis (redis:// or rediss://)" },
+    redis: { type: "string", valueHint: "URL", description: "share the room with other parley nodes through Redis (redis:// or rediss://; or $PARLEY_REDIS_URL, which keeps a password out of ps)" },
+    "redis-ca": { type: "string", valueHint: "FILE", description: "PEM file of the CA that signed a rediss:// server's certificate" },
     "redis-optional": { type: "boolean", default: false, description: "when Redis cannot be reached at start, run alone with a warning" },
-    "redis-prefix": { type: "string", valueHint: "NAME", default: "parley", description: "names this cluster's keys and channel, so clusters can share one Redis" },
+    "redis-prefix": { type: "string", valueHint: "NAME", default: "parley", description: "names this cluster's keys and streams, so clusters can share one Redis" },
     "node-name": { type: "string", valueHint: "NAME", description: "this node's name in the cluster (default: host name and a random tag)" },
     heartbeat: { type: "string", valueHint: "MS", default: "2000", description: "presence heartbeat; a node silent for two of them is gone" },
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
@@ -117,9 +118,32 @@ function parseLimits(args: Record<string, unknown>): Limits {
 }
 
 function parseRedis(args: Record<string, unknown>): { redis?: NonNullable<ChatOptions["redis"]> } {
-  const url = args.redis as string | undefined;
-  if (!url) return {};
-  if (!/^rediss?:\/\//.test(url)) throw new UserError(`--redis must be a redis:// or rediss:// URL (got "${url}")`);
+  const url = (args.redis as string | undefined) || process.env.PARLEY_REDIS_URL || undefined;
+  const from = args.redis ? "--redis" : "PARLEY_REDIS_URL";
+  const caFile = args["redis-ca"] as string | undefined;
+  if (!url) {
+    if (caFile) throw new UserError("--redis-ca needs --redis (or PARLEY_REDIS_URL) with a rediss:// URL");
+    return {};
+  }
+  // Never echo the URL back: it may hold a password.
+  if (!/^rediss?:\/\//.test(url)) throw new UserError(`${from} must be a redis:// or rediss:// URL (redis://[USER:PASSWORD@]HOST:PORT[/DB])`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`${from} is not a valid URL (redis://[USER:PASSWORD@]HOST:PORT[/DB])`);
+  }
+  if (!parsed.hostname) throw new UserError(`${from} has no host (redis://[USER:PASSWORD@]HOST:PORT[/DB])`);
+  let ca: string | undefined;
+  if (caFile) {
+    if (parsed.protocol !== "rediss:") throw new UserError("--redis-ca is for rediss:// (TLS) URLs");
+    try {
+      ca = readFileSync(caFile, "utf8");
+    } catch (error) {
+      throw new UserError(`cannot read --redis-ca file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new UserError(`--redis-ca file ${caFile} has no PEM certificate in it`);
+  }
   const prefix = String(args["redis-prefix"] ?? "parley");
   if (!/^[\w.-]+$/.test(prefix)) throw new UserError(`--redis-prefix is letters, digits, _, . or - (got "${prefix}")`);
   const node = (args["node-name"] as string | undefined) ?? `${hostname()}-${Math.random().toString(36).slice(2, 6)}`;
@@ -127,6 +151,7 @@ function parseRedis(args: Record<string, unknown>): { redis?: NonNullable<ChatOp
   return {
     redis: {
       url,
+      ...(ca ? { ca } : {}),
       prefix,
       node,
       heartbeatMs: parseInteger("heartbeat", args.heartbeat as string, 50, 600_000),

@@ -1,18 +1,23 @@
 // Starts the Redis backplane for `parley chat --redis URL`: the link, the
-// clustered room, the shared stores and presence, wired together.
+// clustered room, the shared stores, the backlog and presence, wired
+// together. docs/cluster.md says what users see under each fault.
 
+import { randomBytes } from "node:crypto";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { RoomApi, RoomObserver } from "../chat/room.ts";
 import type { Store } from "../store/store.ts";
+import { Backlog } from "./backlog.ts";
 import { ClusterRoom } from "./cluster-room.ts";
 import { ClusterStore } from "./cluster-store.ts";
 import { clusterKeys } from "./keys.ts";
-import { Presence } from "./presence.ts";
-import { RedisLink } from "./redis-link.ts";
+import { Presence, type Snapshot } from "./presence.ts";
+import { compareIds, RedisLink } from "./redis-link.ts";
 
 export interface ClusterOptions {
   url: string;
+  /** PEM text of the CA that signed a rediss:// server's certificate (--redis-ca) */
+  ca?: string;
   prefix: string;
   node: string;
   heartbeatMs: number;
@@ -33,44 +38,100 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions): Promise<Cluster | null> {
   const { log, node } = options;
   const keys = clusterKeys(options.prefix);
-  const where = safeUrl(options.url);
-  // The room, store and presence need the link, and the link's events need them.
-  let room: ClusterRoom | undefined;
-  let store: ClusterStore | undefined;
-  let presence: Presence | undefined;
-  const link = new RedisLink(options.url, keys.channel, log, {
+  const boot = randomBytes(6).toString("hex");
+  const link = new RedisLink(options.url, options.ca, log);
+  const where = link.where;
+  let epoch: string | null = null;
+  let reading = false;
+
+  // Warned once per condition, and said again when it is over.
+  let fullSince = 0;
+  const full = (error: string | null) => {
+    if (error && !fullSince) {
+      fullSince = Date.now();
+      log.warn(`redis: Redis is out of memory (maxmemory): ${error.replace(/^OOM /, "")} Heartbeats, nickname claims and messages to other nodes wait until it has room (free memory, raise maxmemory, or set an eviction policy that spares parley's keys)`);
+    } else if (!error && fullSince) {
+      log.info(`redis: Redis has room again after ${Math.round((Date.now() - fullSince) / 1000)} s; what waited is being written`);
+      fullSince = 0;
+    }
+  };
+
+  const store = new ClusterStore(link, keys, log);
+  const room = new ClusterRoom(node, boot, link, keys, log, {
+    said: (from, text, action) => store.history.heard({ time: Date.now(), from, text, action }),
+    store: (plugin, key, value) => store.changed(plugin, key, value),
+    full,
+  }, options.observe);
+  const backlog = new Backlog(link, keys, log, {
+    overflow(dropping) {
+      room.notice(dropping ? "* messages said here are not reaching the other servers right now (too many are waiting for the cluster)" : "* messages said here reach the other servers again");
+    },
+    full,
+  });
+  room.backlog = backlog;
+  store.backlog = backlog;
+  store.announce = (plugin, key, value) => room.storeChanged(plugin, key, value);
+
+  /** Redis forgot everything (restarted without persistence, or flushed): write back what this node holds. */
+  const reseed = async (): Promise<void> => {
+    const token = `${node}:${boot}:${Date.now()}`;
+    const first = (await link.call<string | null>("SET", [keys.epoch, token, "NX"])) === "OK";
+    epoch = first ? token : await link.call<string | null>("GET", [keys.epoch]);
+    const stores = await store.reseed();
+    const history = first ? await store.history.reseed() : 0;
+    log.warn(`redis: ${where} had forgotten the cluster (restarted empty?); wrote back ${stores} store entries${first ? ` and ${history} history lines` : ""}, and registers this node's users again`);
+  };
+
+  const presence = new Presence(node, boot, options.heartbeatMs, link, keys, log, {
+    async snapshot(snap: Snapshot) {
+      if (epoch !== null && snap.epoch !== epoch) await reseed();
+      await room.reconcile(snap);
+    },
+    full,
+  });
+  room.recheck = () => void presence.check();
+
+  const startReading = () => {
+    if (reading) return;
+    reading = true;
+    void link.read(keys.events, () => room.lastId, (entries) => room.receive(entries)).finally(() => {
+      reading = false;
+    });
+  };
+
+  link.events = {
     async up(again) {
-      const records = await presence!.register(again);
-      room!.resync(records, false);
-      await store!.load();
-      if (!again) return store!.history.load();
-      log.info(`redis: back in contact with ${where}; registered again`);
-      room!.notice("* back in contact with the other parley nodes");
-      // Once every live node has registered again, Redis is the truth:
-      // users who left while the nodes were cut off are announced as gone.
-      const settle = setTimeout(async () => {
-        if (!link.up) return;
-        try {
-          room!.resync(await presence!.directory(), true);
-        } catch (error) {
-          log.debug(`redis: resync failed: ${errorText(error)}`);
-        }
-      }, presence!.graceMs);
-      settle.unref();
+      backlog.hold();
+      if (!again) {
+        const token = `${node}:${boot}:${Date.now()}`;
+        epoch = (await link.call<string | null>("SET", [keys.epoch, token, "NX", "GET"])) ?? token;
+        const last = await link.call<[string, unknown][] | null>("XREVRANGE", [keys.events, "+", "-", "COUNT", 1]);
+        room.lastId = last?.[0]?.[0] ?? "0-0";
+        await store.load();
+        await store.history.load();
+      } else {
+        presence.reconnected();
+        // A Redis that came back empty starts its stream again: read it from its start if it is behind us.
+        const last = await link.call<[string, unknown][] | null>("XREVRANGE", [keys.events, "+", "-", "COUNT", 1]);
+        const newest = last?.[0]?.[0] ?? "0-0";
+        if (compareIds(newest, room.lastId) < 0) room.lastId = "0-0";
+        const now = await link.call<string | null>("GET", [keys.epoch]);
+        if (now !== epoch) await reseed();
+        else await store.load();
+      }
+      await presence.check();
+      backlog.release();
+      startReading();
+      if (again) {
+        log.info(`redis: back in contact with ${where}`);
+        room.notice("* back in contact with the other parley nodes");
+      }
     },
     down(reason) {
-      log.warn(`redis: lost contact with ${where} (${reason}); serving this node's users alone and reconnecting`);
-      room!.notice("* lost contact with the other parley nodes; you can still talk with those on this one");
+      log.warn(`redis: lost contact with ${where} (${reason}); serving this node's users alone, keeping what they say for the others, and reconnecting`);
+      room.notice("* lost contact with the other parley nodes; you can still talk with those on this one");
     },
-    message: (text) => room!.receive(text),
-  });
-  store = new ClusterStore(link, keys, log);
-  room = new ClusterRoom(node, link, keys, log, {
-    said: (from, text, action) => store!.history.heard({ time: Date.now(), from, text, action }),
-    store: (plugin, key, value) => store!.changed(plugin, key, value),
-  }, options.observe);
-  store.announce = (plugin, key, value) => room!.storeChanged(plugin, key, value);
-  presence = new Presence(node, options.heartbeatMs, link, keys, room, log);
+  };
 
   try {
     await link.start();
@@ -81,26 +142,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     log.warn(`cannot reach Redis at ${where} (${reason}); running alone (--redis-optional)`);
     return null;
   }
-  await presence.start();
+  presence.start();
   log.info(`redis: node ${node} joined the cluster at ${where} (prefix ${options.prefix})`);
   return {
     room,
     store,
     node,
     async stop() {
-      await presence!.stop();
+      // What this node's users said last (and that they left) reaches the others before it goes.
+      await backlog.drained(1000);
+      await presence.stop();
       link.stop();
     },
   };
-}
-
-/** The URL without its password, for logs and errors. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return url;
-  }
 }

@@ -2,14 +2,15 @@
 // (--redis-prefix), so several independent parley clusters share one Redis.
 
 export interface ClusterKeys {
-  /** the pub/sub channel of the room */
-  channel: string;
+  /** stream of everything nodes say to each other (room events, private messages, kicks, store changes), bounded */
+  events: string;
   /** hash: nick key -> UserRecord JSON, the nickname claims */
   users: string;
-  /** set of node names */
-  nodes: string;
-  /** a node's heartbeat key, with an expiry */
+  /** prefix of a node's heartbeat key (alive:NODE = its boot token, with an expiry) */
+  alivePrefix: string;
   alive(node: string): string;
+  /** a token set once per Redis lifetime: when it is gone, Redis forgot everything */
+  epoch: string;
   /** stream of room messages, bounded */
   history: string;
   /** hash of one plugin's store */
@@ -19,10 +20,11 @@ export interface ClusterKeys {
 
 export function clusterKeys(prefix: string): ClusterKeys {
   return {
-    channel: `${prefix}:room`,
+    events: `${prefix}:events`,
     users: `${prefix}:users`,
-    nodes: `${prefix}:nodes`,
+    alivePrefix: `${prefix}:alive:`,
     alive: (node) => `${prefix}:alive:${node}`,
+    epoch: `${prefix}:epoch`,
     history: `${prefix}:history`,
     store: (plugin) => `${prefix}:store:${plugin}`,
     storePattern: `${prefix}:store:*`,

@@ -43,7 +43,7 @@ export interface ChatOptions {
   /** the password of /op (plugins may check it, never read it) */
   adminPassword?: string;
   /** share the room with other nodes through Redis */
-  redis?: { url: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
+  redis?: { url: string; ca?: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
 }
 
 export interface RunningChat {
