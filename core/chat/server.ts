@@ -2,6 +2,12 @@
 // (Bun.listen or node:net), applies the per-socket options, enforces
 // --max-connections and --idle-timeout, wires each connection to a Session
 // through its Outbox, and shuts down gracefully.
+//
+// A connection counts from TCP accept, TLS or not: against --max-connections,
+// --max-per-ip and the nick timeout, and a TLS one has HANDSHAKE_MS to
+// finish its handshake. Every accepted socket, refused ones included, also
+// counts against the process's open-file limit (socketBudget): past it a new
+// connection is closed at once, so accept() never meets EMFILE.
 
 import type { ChatContext } from "./shared.ts";
 import { UserError } from "../base/errors.ts";
@@ -10,7 +16,7 @@ import { isLoopback } from "./limits.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
-import type { Listener, TransportName, Wire, WireEvents } from "./transport.ts";
+import { socketBudget, type Listener, type TransportName, type Wire, type WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
 import { listenNet } from "./transport-net.ts";
 
@@ -35,6 +41,14 @@ export interface ListenOptions {
 // How long a closing connection may take to take its last bytes.
 const CLOSE_GRACE_MS = 5000;
 const SHUTDOWN_GRACE_MS = 3000;
+// How long a TLS client may take over its handshake (or the nick timeout, when shorter).
+const HANDSHAKE_MS = 10_000;
+// At the open-file limit, one warning per this long.
+const FD_WARN_EVERY_MS = 10_000;
+// Refused sockets are told why and given CLOSE_GRACE_MS to go (a TLS one
+// first needs its handshake); past this many at once, the next are closed
+// without a word, so a flood of refused connections holds few sockets.
+const MAX_LINGERING = 64;
 
 /** One accepted connection: the Connection a Session drives, and the wire's events. */
 class Link implements Connection, WireEvents {
@@ -45,8 +59,11 @@ class Link implements Connection, WireEvents {
   private readonly wire: Wire;
   private readonly server: ChatServer;
   private closing: ReturnType<typeof setTimeout> | undefined;
+  /** the wire carries data (a TLS handshake is done); nothing is written before */
+  ready = false;
+  private handshake: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(server: ChatServer, wire: Wire, chat: ChatContext) {
+  constructor(server: ChatServer, wire: Wire, chat: ChatContext, handshakeMs: number) {
     this.server = server;
     this.wire = wire;
     this.address = wire.remoteAddress;
@@ -57,6 +74,14 @@ class Link implements Connection, WireEvents {
       wire.destroy();
     });
     this.session = new Session(this, chat);
+    if (wire.secure) {
+      this.handshake = setTimeout(() => {
+        chat.log.info(`${this.who} disconnected: no TLS handshake after ${handshakeMs / 1000}s`);
+        this.session.gone("no TLS handshake");
+        wire.destroy();
+      }, handshakeMs);
+      this.handshake.unref();
+    }
   }
 
   get who(): string {
@@ -71,6 +96,7 @@ class Link implements Connection, WireEvents {
     this.wire.resume();
   }
   end(): void {
+    if (!this.ready) return this.wire.destroy();
     if (this.closing) return;
     this.closing = setTimeout(() => this.wire.destroy(), CLOSE_GRACE_MS);
     this.closing.unref();
@@ -81,6 +107,12 @@ class Link implements Connection, WireEvents {
   }
 
   // -- WireEvents: what the socket tells us --
+  onReady(): void {
+    clearTimeout(this.handshake);
+    if (this.ready || this.session.state === "closed") return;
+    this.ready = true;
+    this.session.welcome();
+  }
   onData(bytes: Uint8Array): void {
     this.session.receive(bytes);
   }
@@ -93,6 +125,7 @@ class Link implements Connection, WireEvents {
   }
   onClose(): void {
     clearTimeout(this.closing);
+    clearTimeout(this.handshake);
     // The client went away (FIN, reset, or a socket error) before the session ended.
     this.session.gone("connection closed");
     this.server.forget(this);
@@ -108,16 +141,25 @@ export class ChatServer {
   private listener: Listener | undefined;
   private tlsListener: Listener | undefined;
   private sweeper: ReturnType<typeof setInterval> | undefined;
+  /** accepted sockets not yet closed (links and refused ones), the refused ones, and how many the open-file limit allows */
+  private sockets = 0;
+  private lingering = 0;
+  private budget = Infinity;
+  private fdWarned = 0;
+  private readonly handshakeMs: number;
   private stopping = false;
   private whenEmpty: () => void = () => {};
 
   private constructor(chat: ChatContext, options: ListenOptions) {
     this.chat = chat;
     this.options = options;
+    this.handshakeMs = chat.limits.nickTimeout > 0 ? Math.min(HANDSHAKE_MS, chat.limits.nickTimeout * 1000) : HANDSHAKE_MS;
   }
 
   static async listen(chat: ChatContext, options: ListenOptions): Promise<ChatServer> {
     const server = new ChatServer(chat, options);
+    server.budget = socketBudget();
+    chat.log.debug(`the open-file limit leaves room for ${server.budget} sockets`);
     const accept = (wire: Wire) => server.accept(wire);
     const open = async (port: number, tls: ListenOptions["tls"]) => {
       const spec = { port, host: options.host, backlog: options.backlog, tls };
@@ -160,36 +202,68 @@ export class ChatServer {
     return this.links.size;
   }
 
+  /** A TCP connection was accepted (a TLS one before its handshake). */
   private accept(wire: Wire): WireEvents {
+    if (this.sockets >= this.budget) {
+      // At the open-file limit: close at once, before any handshake or greeting.
+      const now = Date.now();
+      if (now - this.fdWarned >= FD_WARN_EVERY_MS) {
+        this.fdWarned = now;
+        this.chat.log.warn(`${this.sockets} sockets open, all the open-file limit allows: closing new connections at once (raise the limit with ulimit -n, or set --max-connections lower)`);
+      }
+      wire.destroy();
+      return DROPPED;
+    }
+    const admitted = this.admit(wire);
+    if (admitted instanceof Link) {
+      this.sockets++;
+      return admitted;
+    }
+    if (this.lingering >= MAX_LINGERING) {
+      wire.destroy();
+      return DROPPED;
+    }
+    // A refused socket counts against the open-file limit until it closes.
+    this.sockets++;
+    this.lingering++;
+    return refuse(wire, admitted.line, () => {
+      this.sockets--;
+      this.lingering--;
+    });
+  }
+
+  /** A new Link, or why the connection is refused. */
+  private admit(wire: Wire): Link | { line?: string } {
     const { maxConnections, keepalive } = this.options;
-    if (this.stopping) return refuse(wire);
+    if (this.stopping) return {};
     if (maxConnections > 0 && this.links.size >= maxConnections) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: server full (${maxConnections})`);
-      return refuse(wire, `! server full (${maxConnections} users), try again later`);
+      return { line: `! server full (${maxConnections} users), try again later` };
     }
     const { maxPerIp } = this.chat.limits;
     const fromHere = this.perIp.get(wire.remoteAddress) ?? 0;
     if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(wire.remoteAddress)) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
-      return refuse(wire, `! too many connections from your address (${maxPerIp}), try again later`);
+      return { line: `! too many connections from your address (${maxPerIp}), try again later` };
     }
     const banned = runConnectHooks(this.chat.services, { address: wire.remoteAddress, port: wire.remotePort });
     if (banned) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${banned}`);
-      return refuse(wire, `! ${sanitize(banned)}`);
+      return { line: `! ${sanitize(banned)}` };
     }
     this.perIp.set(wire.remoteAddress, fromHere + 1);
     if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
-    const link = new Link(this, wire, this.chat);
+    const link = new Link(this, wire, this.chat, this.handshakeMs);
     this.links.add(link);
-    this.chat.log.debug(`connection from ${link.who} (${this.links.size} open)`);
-    link.session.welcome();
+    this.chat.log.debug(`connection from ${link.who}${wire.secure ? " (TLS handshake)" : ""} (${this.links.size} open)`);
+    // Greeted from onReady: at once in plain TCP, after the handshake in TLS.
     return link;
   }
 
   /** A link closed. */
   forget(link: Link): void {
     if (!this.links.delete(link)) return;
+    this.sockets--;
     const left = (this.perIp.get(link.address) ?? 1) - 1;
     if (left > 0) this.perIp.set(link.address, left);
     else this.perIp.delete(link.address);
@@ -203,7 +277,9 @@ export class ChatServer {
     const idle = this.options.idleTimeout * 1000;
     const nickless = this.chat.limits.nickTimeout * 1000;
     const now = Date.now();
-    for (const { session, who } of this.links) {
+    for (const link of this.links) {
+      const { session, who } = link;
+      if (!link.ready) continue; // the handshake timer covers it
       if ((session.state === "nick" || session.state === "password") && nickless > 0 && now - session.connectedAt >= nickless) {
         this.chat.log.info(`${who} disconnected: no nickname after ${this.chat.limits.nickTimeout}s`);
         session.error(`no nickname after ${this.chat.limits.nickTimeout}s; disconnecting`, "nick_timeout");
@@ -223,7 +299,12 @@ export class ChatServer {
     clearInterval(this.sweeper);
     this.listener?.close();
     this.tlsListener?.close();
-    for (const { session } of this.links) {
+    for (const link of this.links) {
+      const { session } = link;
+      if (!link.ready) {
+        link.destroy();
+        continue;
+      }
       session.system(message);
       session.close("server shutting down", false);
     }
@@ -239,17 +320,29 @@ export class ChatServer {
   }
 }
 
-const REFUSED: WireEvents = { onData() {}, onDrain() {}, onEnd() {}, onClose() {} };
+const DROPPED: WireEvents = { onReady() {}, onData() {}, onDrain() {}, onEnd() {}, onClose() {} };
 
 /**
- * Says why, and closes; a refused client that never closes its side is cut
- * after the grace period, so refusals cannot pile up and use every socket.
+ * Says why (once the wire is ready: after a TLS handshake), and closes; a
+ * refused client that never closes its side, or never finishes its
+ * handshake, is cut after the grace period, so refusals cannot pile up.
  */
-function refuse(wire: Wire, line?: string): WireEvents {
-  if (line) wire.write(Buffer.from(line + "\r\n"));
-  wire.end();
-  setTimeout(() => wire.destroy(), CLOSE_GRACE_MS).unref();
-  return REFUSED;
+function refuse(wire: Wire, line: string | undefined, closed: () => void): WireEvents {
+  const timer = setTimeout(() => wire.destroy(), CLOSE_GRACE_MS);
+  timer.unref();
+  return {
+    onReady() {
+      if (line) wire.write(Buffer.from(line + "\r\n"));
+      wire.end();
+    },
+    onData() {},
+    onDrain() {},
+    onEnd() {},
+    onClose() {
+      clearTimeout(timer);
+      closed();
+    },
+  };
 }
 
 function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined): UserError {

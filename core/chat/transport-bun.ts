@@ -2,6 +2,10 @@
 // how many bytes the kernel took, so what it did not take waits here and
 // goes out from the drain handler. Handlers are shared by all sockets and
 // state lives in socket.data: no closures per connection.
+//
+// With TLS, Bun calls `open` at TCP accept only when a `handshake` handler
+// is given; without one, `open` waits for the handshake, so a client that
+// never completes it would hold a socket that nothing counts or times out.
 
 import type { Socket } from "bun";
 import { plainAddress, type Accept, type ListenSpec, type Listener, type Wire, type WireEvents } from "./transport.ts";
@@ -9,6 +13,7 @@ import { plainAddress, type Accept, type ListenSpec, type Listener, type Wire, t
 class BunWire implements Wire {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   events: WireEvents | undefined;
   private rest: Uint8Array | null = null;
   private ending = false;
@@ -16,8 +21,9 @@ class BunWire implements Wire {
   private peerEnded = false;
   private readonly socket: Socket<BunWire>;
 
-  constructor(socket: Socket<BunWire>) {
+  constructor(socket: Socket<BunWire>, secure: boolean) {
     this.socket = socket;
+    this.secure = secure;
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort;
   }
@@ -98,6 +104,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 export function listenBun(spec: ListenSpec, accept: Accept): Listener {
   const hostname = spec.host ?? "::";
+  const secure = spec.tls !== undefined;
   const server = Bun.listen<BunWire>({
     hostname,
     port: spec.port,
@@ -106,9 +113,15 @@ export function listenBun(spec: ListenSpec, accept: Accept): Listener {
     socket: {
       open(socket) {
         socket.setNoDelay(true);
-        const wire = new BunWire(socket);
+        const wire = new BunWire(socket, secure);
         socket.data = wire;
         wire.events = accept(wire);
+        if (!secure) wire.events.onReady();
+      },
+      handshake(socket, success) {
+        // `success` is about the TLS exchange; there is no client certificate to verify.
+        if (success) socket.data?.events?.onReady();
+        else socket.terminate();
       },
       data(socket, bytes) {
         socket.data.events?.onData(bytes);
