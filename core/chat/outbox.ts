@@ -5,6 +5,12 @@
 // transport reports it drained. A client whose pending bytes (ours plus the
 // transport's) pass the cap has stopped reading: it is cut off, so it can
 // neither grow memory nor slow anyone else down.
+//
+// The cap counts the memory held, not only the payload: small writes (a
+// telnet reply is 3 bytes, and its own array costs ~30 times that) are
+// copied into one growing buffer, and every queued entry is charged
+// ENTRY_COST on top of its bytes. So a client that sends telnet negotiation
+// and never reads holds about --max-outbox of memory, not 30 times it.
 
 export interface ByteSink {
   /** false: the transport is full, wait for `drained()` */
@@ -17,6 +23,14 @@ export interface ByteSink {
 // written at once rather than held to the end of the turn, so the cap
 // measures a client that is not reading, not the size of one burst.
 const EARLY_FLUSH = 64 * 1024;
+// Writes up to this size are copied into the coalescing buffer; bigger ones
+// (a line relayed to the room, shared by every recipient) are queued as they are.
+const COALESCE = 512;
+// The coalescing buffer starts this small and doubles up to TAIL_MAX.
+const TAIL_MIN = 256;
+const TAIL_MAX = 16 * 1024;
+// What one queued entry costs beyond its bytes: the array object, its slot.
+export const ENTRY_COST = 64;
 
 const dirty: Outbox[] = [];
 let scheduled = false;
@@ -30,6 +44,10 @@ function flushDirty(): void {
 
 export class Outbox {
   private queue: Uint8Array[] | null = null; // allocated while bytes wait
+  /** the coalescing buffer (after the entries of `queue`), and how much of it is used */
+  private tail: Uint8Array | null = null;
+  private tailUsed = 0;
+  /** memory held by what waits: bytes, ENTRY_COST per entry, the tail's whole capacity */
   private queued = 0;
   private waiting = false;
   private marked = false;
@@ -52,9 +70,13 @@ export class Outbox {
   }
 
   push(bytes: Uint8Array): void {
-    if (this.closed) return;
-    (this.queue ??= []).push(bytes);
-    this.queued += bytes.length;
+    if (this.closed || bytes.length === 0) return;
+    if (bytes.length <= COALESCE) this.append(bytes);
+    else {
+      this.seal();
+      (this.queue ??= []).push(bytes);
+      this.queued += bytes.length + ENTRY_COST;
+    }
     if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
     if (pending > this.cap) {
@@ -78,11 +100,41 @@ export class Outbox {
     this.flush();
   }
 
+  /** Copies a small write into the tail, starting a bigger tail when it is full. */
+  private append(bytes: Uint8Array): void {
+    let tail = this.tail;
+    if (!tail || this.tailUsed + bytes.length > tail.length) {
+      const size = Math.max(bytes.length, tail ? Math.min(TAIL_MAX, tail.length * 2) : TAIL_MIN);
+      this.seal();
+      tail = this.tail = new Uint8Array(size);
+      this.queued += size + ENTRY_COST;
+    }
+    tail.set(bytes, this.tailUsed);
+    this.tailUsed += bytes.length;
+  }
+
+  /** Ends the tail: what it holds becomes an entry of the queue. */
+  private seal(): void {
+    const tail = this.tail;
+    if (!tail) return;
+    const used = this.tailUsed;
+    if (used * 2 >= tail.length) (this.queue ??= []).push(tail.subarray(0, used));
+    else {
+      // Mostly empty (a big write came after a few small ones): keep a copy of the right size.
+      (this.queue ??= []).push(tail.slice(0, used));
+      this.queued -= tail.length - used;
+    }
+    this.tail = null;
+    this.tailUsed = 0;
+  }
+
   /** Writes everything queued in one write, unless the transport is full. */
   flush(): void {
+    if (this.closed || this.waiting) return;
+    this.seal();
     const queue = this.queue;
-    if (this.closed || this.waiting || !queue) return;
-    const bytes = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.queued);
+    if (!queue) return;
+    const bytes = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
     this.queue = null;
     this.queued = 0;
     const ok = this.sink.write(bytes);
@@ -93,13 +145,13 @@ export class Outbox {
   /** The transport has room again. */
   drained(): void {
     this.waiting = false;
-    if (this.queue) this.flush();
+    if (this.queue || this.tail) this.flush();
     else this.settle();
   }
 
   /** Resolves once everything pushed so far has been handed to the transport. */
   whenEmpty(): Promise<void> {
-    if (this.closed || (!this.queue && !this.waiting)) return Promise.resolve();
+    if (this.closed || (!this.queue && !this.tail && !this.waiting)) return Promise.resolve();
     return new Promise((resolve) => (this.emptied ??= []).push(resolve));
   }
 
@@ -107,13 +159,15 @@ export class Outbox {
   close(): void {
     this.closed = true;
     this.queue = null;
+    this.tail = null;
+    this.tailUsed = 0;
     this.queued = 0;
     this.settle();
   }
 
   private settle(): void {
     if (!this.emptied) return;
-    if (!this.closed && (this.waiting || this.queue)) return;
+    if (!this.closed && (this.waiting || this.queue || this.tail)) return;
     const waiters = this.emptied;
     this.emptied = null;
     for (const resolve of waiters) resolve();

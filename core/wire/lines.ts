@@ -4,6 +4,9 @@
 //   across TCP segments arrives whole; invalid bytes become U+FFFD.
 // - A line longer than `maxLine` bytes is dropped as it streams in (only the
 //   count is kept) and reported once when it ends: memory stays bounded.
+// - An unfinished line is kept in one buffer that grows (doubling, never
+//   past `maxLine`) as its bytes come, however TCP cuts them: a line sent a
+//   byte per segment costs its bytes, not an array per segment.
 // - Backspace and DEL erase the previous character, ^U the whole line, as a
 //   terminal in line mode would have done (Windows telnet sends them raw).
 // Pure: no I/O, driven byte by byte by the unit tests.
@@ -23,10 +26,13 @@ export interface LineSink {
 
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
+// The first buffer for an unfinished line; it doubles as the line grows.
+const FIRST_BUFFER = 256;
+
 export class LineSplitter {
-  // Allocated only while a line spans several chunks (rare): an idle
-  // connection holds no array.
-  private parts: Uint8Array[] | null = null;
+  // Allocated only while a line spans several chunks (rare), and dropped
+  // when it ends: an idle connection holds no buffer.
+  private buffer: Uint8Array | null = null;
   private size = 0;
   private discarding = false;
   private afterCR = false;
@@ -84,30 +90,38 @@ export class LineSplitter {
 
   private keep(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
+    const at = this.size;
     this.size += bytes.length;
     if (this.discarding) return;
     if (this.size > this.maxLine) {
       this.discarding = true;
-      this.parts = null;
+      this.buffer = null;
       return;
     }
-    // Copy: the caller may reuse its buffer after feed() returns.
-    (this.parts ??= []).push(bytes.slice());
+    // Copied: the caller may reuse its buffer after feed() returns.
+    let buffer = this.buffer;
+    if (!buffer || buffer.length < this.size) {
+      let room = buffer ? buffer.length * 2 : FIRST_BUFFER;
+      while (room < this.size) room *= 2;
+      const grown = new Uint8Array(Math.min(room, this.maxLine));
+      if (buffer) grown.set(buffer.subarray(0, at));
+      buffer = this.buffer = grown;
+    }
+    buffer.set(bytes, at);
   }
 
   private finish(): void {
     const size = this.size;
-    const parts = this.parts ?? [];
+    const buffer = this.buffer;
     const discarded = this.discarding;
-    this.parts = null;
+    this.buffer = null;
     this.size = 0;
     this.discarding = false;
     if (discarded) {
       this.sink.tooLong(size);
       return;
     }
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts, size); // [] -> empty line
-    this.sink.line(this.edit(decoder.decode(bytes)));
+    this.sink.line(this.edit(buffer ? decoder.decode(buffer.subarray(0, size)) : "")); // no buffer: an empty line
   }
 }
 
@@ -117,16 +131,6 @@ function nextEnd(chunk: Uint8Array, from: number): number {
   if (cr === -1) return lf;
   if (lf === -1) return cr;
   return Math.min(lf, cr);
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
 }
 
 /** Applies backspace/DEL (erase one character) and ^U (erase the line). */

@@ -53,6 +53,9 @@ const NONE: ReadonlySet<number> = new Set();
 // which needs no state (RFC 1143: refusing from NO stays NO).
 const TRACKED = 64;
 const AYT_REPLY = Buffer.from("\r\n[parley: yes]\r\n");
+// What feed() returns when it removed commands (see feed): a client streaming
+// negotiation would otherwise cost a new array as big as each chunk it sends.
+let shared = new Uint8Array(64 * 1024);
 
 export class TelnetFilter {
   /** true once the peer has sent any IAC sequence: it is a telnet client */
@@ -67,18 +70,28 @@ export class TelnetFilter {
   private readonly remote: ReadonlySet<number>;
 
   private readonly reply: (bytes: Uint8Array) => void;
+  // One 3-byte array for every negotiation reply: a client streaming WILL/DO
+  // would otherwise cost an array object (~30 times the 3 bytes) per reply.
+  private readonly scratch = new Uint8Array(3);
 
+  /** `reply` gets bytes that are valid only during the call: it copies what it keeps (the Outbox does). */
   constructor(reply: (bytes: Uint8Array) => void, policy: TelnetPolicy = {}) {
     this.reply = reply;
     this.local = policy.local ?? NONE;
     this.remote = policy.remote ?? NONE;
   }
 
-  /** Feeds raw bytes; returns the data bytes with all telnet commands removed. */
+  /**
+   * Feeds raw bytes; returns the data bytes with all telnet commands removed.
+   * When there were commands, the result lives in a buffer shared by every
+   * filter: it is valid until the next feed(), so the caller uses it (or
+   * copies it) at once, as the line splitter does.
+   */
   feed(chunk: Uint8Array): Uint8Array {
     // Fast path: no command bytes and not inside one.
     if (this.state === State.DATA && chunk.indexOf(IAC) === -1) return chunk;
-    const out = new Uint8Array(chunk.length);
+    if (shared.length < chunk.length) shared = new Uint8Array(Math.max(chunk.length, shared.length * 2));
+    const out = shared;
     let n = 0;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
@@ -147,7 +160,11 @@ export class TelnetFilter {
   }
 
   private send(verb: number, option: number): void {
-    this.reply(Uint8Array.of(IAC, verb, option));
+    const bytes = this.scratch;
+    bytes[0] = IAC;
+    bytes[1] = verb;
+    bytes[2] = option;
+    this.reply(bytes);
   }
 
   private negotiate(verb: number, option: number): void {

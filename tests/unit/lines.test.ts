@@ -204,3 +204,44 @@ describe("property: memory stays bounded", () => {
     );
   });
 });
+
+describe("an unfinished line is kept in one buffer", () => {
+  /** The buffer the splitter holds for the line being collected (white-box: its size is the memory cost). */
+  const held = (lines: LineSplitter): number => (lines as unknown as { buffer: Uint8Array | null }).buffer?.length ?? 0;
+
+  test("4000 bytes sent one byte per read: one buffer, at most maxLine, dropped when the line ends", () => {
+    const { lines, events } = splitter(4096);
+    const byte = utf8("x");
+    for (let i = 0; i < 4000; i++) {
+      lines.feed(byte);
+      expect(held(lines)).toBeLessThanOrEqual(4096);
+    }
+    expect(lines.pending).toBe(4000);
+    expect(held(lines)).toBe(4096);
+    lines.feed(utf8("\r\n"));
+    expect(events).toEqual(said("x".repeat(4000)));
+    expect(held(lines)).toBe(0);
+  });
+
+  test("property: what is held never passes maxLine, nor twice what is pending plus the first buffer", () => {
+    fc.assert(
+      fc.property(fc.array(lineBytes, { maxLength: 30 }), fc.integer({ min: 1, max: 5000 }), (chunks, maxLine) => {
+        const { lines } = splitter(maxLine);
+        for (const chunk of chunks) {
+          lines.feed(chunk);
+          expect(held(lines)).toBeLessThanOrEqual(maxLine);
+          expect(held(lines)).toBeLessThanOrEqual(Math.max(256, 2 * lines.pending));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("a line past maxLine, sent a byte at a time, frees its buffer and is reported with every byte counted", () => {
+    const { lines, events } = splitter(100);
+    for (let i = 0; i < 250; i++) lines.feed(utf8("y"));
+    expect(held(lines)).toBe(0);
+    lines.feed(utf8("\nnext\n"));
+    expect(events).toEqual([{ tooLong: 250 }, { line: "next" }]);
+  });
+});
