@@ -457,6 +457,8 @@ export class ClusterRoom implements RoomApi {
       }
       const nodeGone = snap.gone.has(`${record.node}/${record.boot}`);
       if (!want && !snap.trusted) continue;
+      // Its node's heartbeat is missing, but not for long enough yet: wait, and say why when it goes.
+      if (!want && !nodeGone && snap.alive.get(record.node) !== record.boot) continue;
       const doubt = want ? identity(want) : "";
       if (!nodeGone && this.doubts.get(key) !== doubt) {
         this.doubts.set(key, doubt);
@@ -514,6 +516,13 @@ export class ClusterRoom implements RoomApi {
     } finally {
       this.renaming.delete(member);
     }
+  }
+
+  /** The runs of other nodes whose users this node shows. */
+  watched(): { node: string; boot: string }[] {
+    const runs = new Map<string, { node: string; boot: string }>();
+    for (const r of this.remote.values()) runs.set(`${r.node}/${r.boot}`, { node: r.node, boot: r.boot });
+    return [...runs.values()];
   }
 
   /** Tells this node's users something about the cluster, once. */

@@ -83,6 +83,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
   };
 
   const presence = new Presence(node, boot, options.heartbeatMs, link, keys, log, {
+    watched: () => room.watched(),
     async snapshot(snap: Snapshot) {
       if (epoch !== null && snap.epoch !== epoch) await reseed();
       await room.reconcile(snap);

@@ -56,6 +56,13 @@ for i = 2, #flat, 2 do
     table.insert(alive, redis.call('GET', ARGV[1] .. rec.node) or '')
   end
 end
+for i = 5, #ARGV do
+  if not seen[ARGV[i]] then
+    seen[ARGV[i]] = true
+    table.insert(alive, ARGV[i])
+    table.insert(alive, redis.call('GET', ARGV[1] .. ARGV[i]) or '')
+  end
+end
 return {failed, beat or '', epoch or '', flat, alive}`;
 
 // Deletes the claims of nodes whose heartbeat is gone or is another run's, checked inside the script.
@@ -74,6 +81,8 @@ end
 return n`;
 
 export interface PresenceEvents {
+  /** the runs of other nodes this node's view holds users of: their heartbeats are looked at too */
+  watched(): Iterable<{ node: string; boot: string }>;
   /** a snapshot to converge to */
   snapshot(snap: Snapshot): Promise<void>;
   /** the heartbeat cannot be written because Redis is full (an error text), or can again (null) */
@@ -147,7 +156,11 @@ export class Presence {
   }
 
   /** One snapshot, and the room converges to it; one at a time. */
-  async check(): Promise<void> {
+  check(): Promise<void> {
+    return this.serially();
+  }
+
+  private async serially(): Promise<void> {
     while (this.running) await this.running;
     this.runningSince = Date.now();
     this.running = this.snapshot()
@@ -161,6 +174,7 @@ export class Presence {
   }
 
   private async snapshot(): Promise<void> {
+    const watched = [...this.on.watched()];
     const reply = await this.link.call<[string, string, string, string[] | Record<string, string>, string[]]>("EVAL", [
       SNAPSHOT,
       2,
@@ -170,6 +184,7 @@ export class Presence {
       this.node,
       this.boot,
       this.heartbeatMs * 2,
+      ...new Set([...watched].map((w) => w.node)),
     ]);
     const [failed, previous, epoch, flat, aliveFlat] = reply;
     const now = Date.now();
@@ -208,10 +223,10 @@ export class Presence {
     const trusted = beatOk && now >= this.graceUntil;
     const gone = new Set<string>();
     const dead = new Set<string>();
-    for (const { record } of users.values()) {
-      if (record.node === this.node && record.boot === this.boot) continue;
-      if (alive.get(record.node) === record.boot) continue;
-      dead.add(`${record.node}/${record.boot}`);
+    for (const run of [...[...users.values()].map((u) => u.record), ...watched]) {
+      if (run.node === this.node && run.boot === this.boot) continue;
+      if (alive.get(run.node) === run.boot) continue;
+      dead.add(`${run.node}/${run.boot}`);
     }
     for (const id of [...this.deadSeen.keys()]) if (!dead.has(id)) this.deadSeen.delete(id);
     for (const id of dead) {
