@@ -78,10 +78,13 @@ export default definePlugin({
     defineCommand({
       name: "op",
       params: ["password"],
+      // Typed alone, /op asks for the password with echo off.
+      secret: ["password"],
       summary: "become an operator with the server's admin password",
       async run(ctx, [password]) {
         if (!ctx.adminPassword.set) return ctx.error("this server has no operators (start it with --admin-password)");
-        if (!ctx.adminPassword.matches(password)) {
+        // The guess waits its address's turn: guessing is slow however it is done.
+        if (!(await ctx.guess(() => ctx.adminPassword.matches(password)))) {
           ctx.log.warn(`failed /op by ${ctx.user.nick} from ${ctx.user.address}`);
           await Bun.sleep(FAILED_OP_DELAY_MS); // guessing is slow
           return ctx.error("wrong admin password");

@@ -21,7 +21,34 @@ interface Record {
 
 export class GuessLimiter {
   private readonly byAddress = new Map<string, Record>();
+  private readonly queues = new Map<string, Promise<unknown>>();
   private globalNext = 0;
+
+  /**
+   * Checks one guess from `address` when its turn comes: guesses from one
+   * address are checked one after another, each waiting for the outcome of
+   * the one before and then for the wait a wrong one set. Resolves to what
+   * `check` says, or undefined when `wanted()` is false by the time it would
+   * run (the guesser left).
+   */
+  attempt(address: string, check: () => boolean | Promise<boolean>, wanted: () => boolean = () => true): Promise<boolean | undefined> {
+    const before = this.queues.get(address) ?? Promise.resolve();
+    const mine = before.then(async () => {
+      const wait = this.turn(address, Date.now());
+      if (wait > 0) await Bun.sleep(wait);
+      if (!wanted()) return undefined;
+      const right = await check();
+      if (right) this.right(address);
+      else this.wrong(address, Date.now());
+      return right;
+    });
+    const settled = mine.catch(() => undefined);
+    this.queues.set(address, settled);
+    void settled.then(() => {
+      if (this.queues.get(address) === settled) this.queues.delete(address);
+    });
+    return mine;
+  }
 
   /** How long a guess from `address` arriving at `now` must wait before it is checked; the turn is taken. */
   turn(address: string, now: number): number {

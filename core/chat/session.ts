@@ -25,6 +25,7 @@ import { Inbox } from "./inbox.ts";
 import { JsonFraming } from "./json-framing.ts";
 import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
+import { safeEqual } from "../base/safe-equal.ts";
 import type { Member } from "./room.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
@@ -289,21 +290,15 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   password(given: string): Maybe<"ok" | "wrong" | "too_many"> {
     // The guess waits for its address's turn: hanging up and trying again from
     // another connection does not make guessing faster.
-    const { guesses } = this.chat.services;
-    const wait = guesses.turn(this.conn.address, Date.now());
-    if (wait > 0) return Bun.sleep(wait).then(() => (this.current === "password" ? this.checkPassword(given) : "wrong"));
-    return this.checkPassword(given);
+    const expected = this.chat.password ?? "";
+    const right = this.chat.services.guesses.attempt(this.conn.address, () => safeEqual(given, expected), () => this.current === "password");
+    return right.then((ok) => (ok === undefined ? "wrong" : this.afterPassword(ok)));
   }
 
-  private checkPassword(given: string): Maybe<"ok" | "wrong" | "too_many"> {
-    const gate = (this.gate ??= new PasswordGate(this.chat.password ?? ""));
-    const outcome = gate.check(given);
-    const { guesses } = this.chat.services;
-    if (outcome === "ok") guesses.right(this.conn.address);
-    else {
-      guesses.wrong(this.conn.address, Date.now());
-      this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${gate.tries} of ${PASSWORD_TRIES})`);
-    }
+  private afterPassword(right: boolean): Maybe<"ok" | "wrong" | "too_many"> {
+    const gate = (this.gate ??= new PasswordGate());
+    const outcome = gate.outcome(right);
+    if (!right) this.chat.log.info(`${this.conn.address}:${this.conn.port}: wrong password (${gate.tries} of ${PASSWORD_TRIES})`);
     return andThen(outcome, (result) => {
       if (this.current !== "password") return result;
       if (result === "ok") {

@@ -79,15 +79,9 @@ function buildContext(user: UserSession, server: ServerServices, owner: LoadedPl
     disconnect: (reason) => user.disconnect(reason ? oneLine(reason) : "disconnected"),
     commands: () => server.registry.infos(),
     async guess(check) {
-      const address = user.info().address;
-      const wait = server.guesses.turn(address, Date.now());
-      if (wait > 0) await Bun.sleep(wait);
-      if (!user.present) return false;
-      const right = await server.work.run(async () => check(), () => user.present);
-      if (right === undefined) return false;
-      if (right) server.guesses.right(address);
-      else server.guesses.wrong(address, Date.now());
-      return right;
+      const present = () => user.present;
+      const right = await server.guesses.attempt(user.info().address, async () => (await server.work.run(async () => check(), present)) ?? false, present);
+      return right === true;
     },
     hashPassword: (password) => server.work.run(() => Bun.password.hash(password, { algorithm: "argon2id" }), () => user.present),
   };

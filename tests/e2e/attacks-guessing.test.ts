@@ -48,3 +48,19 @@ describe("guessing the server password", () => {
     await parley.stop();
   });
 });
+
+describe("guessing the admin password with /op", () => {
+  test("many /op guesses from one address are checked a handful of times", async () => {
+    const parley = await startChat(["--admin-password", "real-admin"]);
+    const guessers = await Promise.all(Array.from({ length: 5 }, (_, i) => Client.join(parley.port, `guesser${i}`)));
+    const started = Date.now();
+    for (const g of guessers) for (let i = 0; i < 20; i++) g.send(`/op wrong-${i}`);
+    // Each checked guess is logged; in about 3 s at most a few fit.
+    await guessers[0]!.waitFor("wrong admin password");
+    while (Date.now() - started < 3000) await Bun.sleep(100); // the window the attack runs in
+    const failures = parley.log.lines.filter((l) => l.includes("failed /op")).length;
+    expect(failures).toBeLessThanOrEqual(4);
+    for (const g of guessers) g.close();
+    await parley.stop();
+  });
+});

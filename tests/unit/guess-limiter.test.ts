@@ -41,6 +41,27 @@ describe("guesses from one address", () => {
   });
 });
 
+describe("attempts from one address are checked one after another", () => {
+  test("guesses sent together wait for the one before: the second is checked a second after the first was wrong", async () => {
+    const g = new GuessLimiter();
+    const checkedAt: number[] = [];
+    const wrong = () => (checkedAt.push(Date.now()), false);
+    const start = Date.now();
+    const results = await Promise.all([g.attempt("10.9.0.1", wrong), g.attempt("10.9.0.1", wrong)]);
+    expect(results).toEqual([false, false]);
+    expect(checkedAt[0]! - start).toBeLessThan(1000);
+    // A lower bound only: a slow machine can only make it later.
+    expect(checkedAt[1]! - checkedAt[0]!).toBeGreaterThanOrEqual(990);
+  });
+
+  test("a guesser who left before its turn is not checked", async () => {
+    const g = new GuessLimiter();
+    let checks = 0;
+    expect(await g.attempt("10.9.0.2", () => (checks++, true), () => false)).toBeUndefined();
+    expect(checks).toBe(0);
+  });
+});
+
 describe("expensive work runs a few at a time", () => {
   test("at most `size` at once, in order; work for a gone asker is skipped", async () => {
     const pool = new WorkPool(2);
