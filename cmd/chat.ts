@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { startChat, type ChatOptions, type RunningChat } from "../core/chat/start.ts";
 import { UserError } from "../core/base/errors.ts";
-import { LIMIT_FLAGS, type Limits } from "../core/chat/limits.ts";
+import { LIMIT_FLAGS, limitsConflict, type Limits } from "../core/chat/limits.ts";
 import { loadTls, type TlsFiles } from "../core/chat/tls.ts";
 import { pluginFolder } from "../core/plugins/loader.ts";
 import type { TransportName } from "../core/chat/transport.ts";
@@ -114,6 +114,8 @@ function parseLimits(args: Record<string, unknown>): Limits {
     const n = l.unit === "bytes" ? parseBytes(l.flag, value, l.min, l.max) : parseInteger(l.flag, value, l.min, l.max);
     limits[l.key] = n * (l.scale ?? 1);
   }
+  const conflict = limitsConflict(limits);
+  if (conflict) throw new UserError(conflict);
   return limits;
 }
 

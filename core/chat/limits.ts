@@ -39,7 +39,7 @@ export interface LimitFlag {
 export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { key: "maxLine", flag: "max-line", unit: "bytes", default: "4096", min: 16, max: 16 * 1024 * 1024, description: "longest line a client may send; longer ones are refused, and never held in memory" },
   { key: "maxNick", flag: "max-nick", unit: "count", default: "24", min: 1, max: 64, description: "longest nickname, in characters (a Chinese character counts as one)" },
-  { key: "maxOutbox", flag: "max-outbox", unit: "bytes", default: "1m", min: 4096, max: 1024 ** 3, description: "bytes that may wait for a client before it is cut off as not reading (SendQ)" },
+  { key: "maxOutbox", flag: "max-outbox", unit: "bytes", default: "1m", min: 4096, max: 1024 ** 3, description: "bytes that may wait for a client before it is cut off as not reading (SendQ); at least 4 × --max-line" },
   { key: "floodRate", flag: "flood-rate", unit: "count", default: "5", min: 0, max: 1_000_000, description: "lines per second a user may keep sending: past it, a warning and dropped lines; ten bursts more, a disconnect (0: off)" },
   { key: "floodBurst", flag: "flood-burst", unit: "count", default: "10", min: 1, max: 1_000_000, description: "lines a user may send at once before --flood-rate applies" },
   { key: "maxPerIp", flag: "max-per-ip", unit: "count", default: "10", min: 0, max: 1_000_000, description: "connections from one address; loopback is exempt (0: no limit)" },
@@ -47,6 +47,29 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { key: "handlerTimeout", flag: "handler-timeout", unit: "seconds", default: "5", min: 1, max: 3600, scale: 1000, description: "how long a plugin command may run before its user is answered anyway" },
   { key: "history", flag: "history", unit: "count", default: "50", min: 0, max: 10_000, description: "room messages shown to a user who joins (/history shows more)" },
 ];
+
+// One legal line can reach a recipient as three times its bytes (each
+// invalid UTF-8 byte becomes U+FFFD, three bytes), plus the sender's nick.
+// An outbox smaller than that would cut every recipient of such a line as
+// "not reading"; four lines' worth leaves room for the rest of the traffic.
+export const OUTBOX_PER_LINE = 4;
+
+/** Limits that contradict each other: one line saying which and what to do; undefined when they agree. */
+export function limitsConflict(limits: Limits): string | undefined {
+  const need = OUTBOX_PER_LINE * limits.maxLine;
+  if (limits.maxOutbox >= need) return undefined;
+  return (
+    `--max-outbox ${size(limits.maxOutbox)} is too small for --max-line ${size(limits.maxLine)}: one legal line can reach a recipient as 3 times its bytes, ` +
+    `and would cut them off as not reading; --max-outbox must be at least ${OUTBOX_PER_LINE} × --max-line (${size(need)}): raise it or lower --max-line`
+  );
+}
+
+/** 1048576 -> "1m", 65536 -> "64k", 1000 -> "1000" (as the flags are written). */
+function size(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}m`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}k`;
+  return String(bytes);
+}
 
 /** Loopback addresses are exempt from --max-per-ip: local bots, tests and the admin. */
 export function isLoopback(address: string): boolean {

@@ -166,6 +166,23 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
 
   /** LineSink: a line over --max-line was dropped. */
   tooLong(bytes: number): void {
+    const now = (this.lastInput = Date.now());
+    if (this.chat.limits.floodRate > 0) {
+      // Flood control counts an over-long line like a line: it takes a turn.
+      // Within the burst each is answered; past the rate it is refused with
+      // the lines over the rate (one "slow down", and how many when the
+      // burst is over), so a stream of them cannot make a stream of errors.
+      if (this.refused > 0) return this.refuse(); // already refusing: counted, no turn taken
+      const wait = this.pace(now);
+      if (wait > 0) {
+        this.refuse();
+        // The count is told when the inbox next empties, or once the rate allows again.
+        setTimeout(() => {
+          if (this.refused > 0 && !this.inbox.busy) this.toldRefused();
+        }, wait).unref();
+        return;
+      }
+    }
     this.inbox.push({ tooLong: bytes });
   }
 
