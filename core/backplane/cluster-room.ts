@@ -75,6 +75,7 @@ export class ClusterRoom implements RoomApi {
   private seq = 0;
   private heard = new Map<string, number>();
   private renaming = new Set<Member>();
+  private refusals = new WeakMap<Member, string>();
   backlog!: Backlog;
   private readonly link: RedisLink;
   private readonly keys: ClusterKeys;
@@ -238,8 +239,16 @@ export class ClusterRoom implements RoomApi {
   }
 
   private refused(member: Member, outcome: Outcome): false {
-    if (outcome === "unreachable") member.deliver(frameOf({ type: "error", code: "cluster_unreachable", message: UNREACHABLE }));
+    if (outcome === "unreachable") {
+      this.refusals.set(member, UNREACHABLE);
+      member.deliver(frameOf({ type: "error", code: "cluster_unreachable", message: UNREACHABLE }));
+    } else this.refusals.delete(member);
     return false;
+  }
+
+  /** Why the last join or rename of `member` was refused when the nick was not taken (Redis did not confirm the claim). */
+  refusal(member: Member): string | undefined {
+    return this.refusals.get(member);
   }
 
   /** A local user no longer holds `key`: the claim goes, behind the events already queued. */

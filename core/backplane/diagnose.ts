@@ -35,6 +35,9 @@ export async function diagnose(url: string, ca: string | undefined, fallback: st
   const auth = u.password ? [...(u.username && u.username !== "default" ? [decodeURIComponent(u.username)] : []), decodeURIComponent(u.password)] : null;
   const where = `${host}:${port}`;
   if (secure) {
+    // A plain Redis answers plain text at once; a TLS port hangs up on it. Asked first, as it is quick.
+    const plain = await respProbe(() => net.connect({ host, port }), null, 500);
+    if (plain.kind === "reply" && /^[+-]/.test(plain.line)) return "this looks like a plain Redis; use redis:// not rediss://";
     const handshake = await tlsProbe(host, port, ca);
     if (handshake.kind === "cert") return handshake.text;
     if (handshake.kind === "error") return handshake.text;
@@ -124,7 +127,7 @@ function tlsProbe(host: string, port: number, ca: string | undefined, verify = t
 
 const resp = (...words: string[]) => `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join("")}`;
 
-function respProbe(open: () => net.Socket, auth: string[] | null): Promise<Probe> {
+function respProbe(open: () => net.Socket, auth: string[] | null, ms = PROBE_MS): Promise<Probe> {
   return new Promise((resolve) => {
     const socket = open();
     let text = "";
@@ -133,7 +136,7 @@ function respProbe(open: () => net.Socket, auth: string[] | null): Promise<Probe
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => done(text ? { kind: "reply", line: text.split("\r\n")[0]! } : { kind: "error", code: "timeout" }), PROBE_MS);
+    const timer = setTimeout(() => done(text ? { kind: "reply", line: text.split("\r\n")[0]! } : { kind: "error", code: "timeout" }), ms);
     socket.once(socket instanceof tls.TLSSocket ? "secureConnect" : "connect", () => socket.write((auth ? resp("AUTH", ...auth) : "") + resp("PING")));
     socket.on("data", (chunk: Buffer) => {
       text += chunk.toString("latin1");

@@ -27,7 +27,7 @@ export interface StreamEntry {
 }
 
 const FIRST_RETRY_MS = 150;
-const LAST_RETRY_MS = 2000;
+const LAST_RETRY_MS = 1000;
 const CONNECT_TIMEOUT_MS = 2000;
 const READ_BLOCK_MS = 1000;
 const READ_COUNT = 1000;
@@ -47,6 +47,7 @@ export class RedisLink {
   private everUp = false;
   private generation = 0;
   private wake: (() => void) | null = null;
+  private lastReason = "";
   private waiters: (() => void)[] = [];
   private readonly url: string;
   private readonly ca: string | undefined;
@@ -91,6 +92,7 @@ export class RedisLink {
       if (generation === this.generation) this.lost(errorText(error));
     };
     this.up = true;
+    this.lastReason = "";
     const again = this.everUp;
     this.everUp = true;
     try {
@@ -138,7 +140,11 @@ export class RedisLink {
         await this.connect();
         return;
       } catch (error) {
-        this.log.debug(`redis: still unreachable (${errorText(error)})`);
+        // A cause worth acting on (a password changed, a certificate expired) is warned once; a Redis that is simply down is not news.
+        const reason = errorText(error);
+        if (reason !== this.lastReason && !/^connection refused|^no answer/.test(reason)) this.log.warn(`redis: cannot reconnect to ${this.where}: ${reason}`);
+        else this.log.debug(`redis: still unreachable (${reason})`);
+        this.lastReason = reason;
       }
     }
   }
