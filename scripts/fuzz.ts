@@ -3,7 +3,9 @@
 // Throws hostile bytes at a running dist/parley over many loopback
 // connections (random bytes, megabyte lines, IAC storms and broken
 // subnegotiations, invalid UTF-8, escape sequences, malformed JSON, floods,
-// half-closes, resets, slow readers) while a few well-behaved clients, text
+// half-closes, resets, slow readers, telnet negotiation streamed by a client
+// that never reads, long lines sent a byte per packet and never ended)
+// while a few well-behaved clients, text
 // and JSON, chat with sequence numbers. Then checks that the server still
 // answers a fresh client, that its memory stayed bounded, that every
 // well-behaved client got every message of the others (in order, intact),
@@ -333,10 +335,12 @@ const ESCAPES = [
   "\x07", "\b\b\b\bX", "\x00", "\x1b", "\u202eevil", "\u2066iso", "\t", "\x0b\x0c", "\x1b[999;999H", "\x1b[?1049h", "\x1b_apc\x1b\\", "\x1b^pm\x1b\\", "\x1bX sos\x1b\\", "\x7f\x7f", "\x15",
 ];
 
-type Kind = "random" | "huge" | "iac" | "subneg" | "utf8" | "escape" | "json" | "flood" | "halfclose" | "reset" | "slowreader" | "slowloris" | "idle";
+// TLS half-handshakes are not among them: this server has no TLS port
+// (tests/e2e/attacks-connections.test.ts covers them).
+type Kind = "random" | "huge" | "iac" | "subneg" | "utf8" | "escape" | "json" | "flood" | "halfclose" | "reset" | "slowreader" | "slowloris" | "idle" | "negotiate" | "partial";
 const KINDS: [Kind, number][] = [
   ["random", 10], ["huge", 6], ["iac", 8], ["subneg", 7], ["utf8", 10], ["escape", 12], ["json", 14], ["flood", 4],
-  ["halfclose", 5], ["reset", 5], ["slowreader", 6], ["slowloris", 3], ["idle", 3],
+  ["halfclose", 5], ["reset", 5], ["slowreader", 6], ["slowloris", 3], ["idle", 3], ["negotiate", 5], ["partial", 5],
 ];
 
 interface HostileStats {
@@ -372,7 +376,7 @@ async function hostile(id: number, r: Random, port: number, until: number, targe
     gone = true;
     if (!iEnded) stats.closedByServer++;
   });
-  if (kind === "slowreader") socket.pause();
+  if (kind === "slowreader" || kind === "negotiate") socket.pause();
   else socket.on("data", () => {});
   const live = () => !gone && Date.now() < until;
   /** Writes (waiting for drain); false once the connection is gone or its time is up. `last`: a goodbye, sent after the time is up. */
@@ -495,6 +499,22 @@ async function hostile(id: number, r: Random, port: number, until: number, targe
     case "idle":
       await pause(until - Date.now());
       break;
+    case "negotiate": {
+      // WILL/DO/WONT/DONT for any option, as fast as the server takes them, and
+      // never a byte read: every WILL or DO it refuses costs a 3-byte reply.
+      if (r.chance(0.5)) await join();
+      const storm = new Uint8Array(3 * r.int(1000, 20_000));
+      for (let i = 0; i < storm.length; i += 3) storm.set([IAC, r.chance(0.8) ? r.pick([251, 253]) : r.pick(VERBS), r.int(0, 255)], i);
+      while (await send(storm));
+      break;
+    }
+    case "partial": {
+      // A long line a byte per packet, never ended: it may pass --max-line (4096) or stop short.
+      await join();
+      const length = r.int(100, 6000);
+      for (let i = 0; i < length && (await send(String.fromCharCode(r.int(0x61, 0x7a)))); i++) if (i % r.int(1, 20) === 0) await pause(r.int(1, 15));
+      break;
+    }
   }
   await Bun.sleep(50); // a goodbye written just now reaches the kernel before any reset
   iEnded = true;
