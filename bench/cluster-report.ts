@@ -8,6 +8,7 @@ import type { Get, Row } from "./row.ts";
 
 const FANOUT = "W6 cluster (2 nodes + Redis)";
 const STEADY = "W6-steady cluster (2 nodes + Redis)";
+const FAULT = "W6-fault cluster, Redis restarted mid-run";
 
 const noneLost = (g: Get) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "");
 
@@ -50,4 +51,10 @@ export const CLUSTER_ROWS: Row[] = [
   { workload: "W6-steady", group: STEADY, key: "serverBusy", label: "server CPU / wall (all three)", format: pct, ratio: false, baseline: "W2" },
   { workload: "W6-steady", group: STEADY, key: "generatorBusy", label: "generator CPU / wall", format: pct, ratio: false },
   { workload: "W6-steady", group: STEADY, key: "sendLagP99", label: "generator send lag p99", format: ms, ratio: false },
+  { workload: "W6-fault", group: FAULT, key: "lost", label: "cross-node lines lost (worst run)", format: count, combine: "max", ratio: false, goal: noneLost },
+  { workload: "W6-fault", group: FAULT, key: "outage", label: "Redis down", format: ms, ratio: false },
+  { workload: "W6-fault", group: FAULT, key: "recovery", label: "Redis back → every earlier line delivered", format: ms, ratio: false },
+  { workload: "W6-fault", group: FAULT, key: "recoveryP99", label: "p99 of lines sent in the 3 s after", format: ms, ratio: false },
+  { workload: "W6-fault", group: FAULT, key: "p99", label: "latency p99 (whole run)", format: ms, ratio: false },
+  { workload: "W6-fault", group: FAULT, key: "rate", label: "deliveries/s (offered: as W2)", format: perSec, ratio: false },
 ];

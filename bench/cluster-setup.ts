@@ -36,7 +36,8 @@ export function clusterCommands(parley: string, limits: string[]): string[] {
 }
 
 export class Cluster {
-  readonly redis: Target<"redis">;
+  /** replaced when Redis is restarted (W6-fault) */
+  redis: Target<"redis">;
   readonly nodes: Target[];
 
   private constructor(redis: Target<"redis">, nodes: Target[]) {
@@ -57,6 +58,18 @@ export class Cluster {
       throw error;
     }
     return new Cluster(redis, nodes);
+  }
+
+  /** Stops Redis (SIGTERM, so it keeps nothing: it has no persistence). */
+  async stopRedis(): Promise<void> {
+    await this.redis.stop();
+  }
+
+  /** Starts Redis again on the same port, empty; resolves once it accepts connections. */
+  async restartRedis(): Promise<void> {
+    const port = this.redis.port;
+    const ready = (line: string) => (line.includes("Ready to accept connections") ? port : null);
+    this.redis = await startProcess("redis", { command: redisCommand(port), portFromLog: ready }, port);
   }
 
   /** Every process of the cluster: the nodes, then Redis. */

@@ -5,6 +5,12 @@
 // directly, and the others through Redis. Every delivery is counted once
 // in the ledger, and also as same-node or cross-node, each with its own
 // latency; CPU is read for both nodes and Redis.
+//
+// W6-fault: W2's steady load on the same cluster, with Redis stopped for
+// two seconds mid-run and started again empty: how many cross-node lines
+// are lost (the goal is none: each node keeps what it could not write),
+// how long from Redis being back until every line sent before it has
+// arrived everywhere, and the latency of lines sent during that recovery.
 
 import type { BenchClient } from "./clients.ts";
 import { Cluster, connectAlternately, NODE_NAMES } from "./cluster-setup.ts";
@@ -162,4 +168,84 @@ function summarise(cluster: Cluster, run: RunState): RunResult {
     metrics.sendLagP99 = run.lag.percentile(0.99) / 1000;
   }
   return { metrics, notes };
+}
+
+export interface FaultPlan {
+  /** ms after the load starts when Redis is stopped */
+  stopAtMs: number;
+  /** ms it stays down */
+  outageMs: number;
+}
+
+/** Watches the deliveries around a Redis restart. */
+class Recovery implements Recorder {
+  private readonly inner: Recorder;
+  private readonly state: { backAt: number; lastOld: number; during: Histogram };
+
+  constructor(inner: Recorder, state: { backAt: number; lastOld: number; during: Histogram }) {
+    this.inner = inner;
+    this.state = state;
+  }
+
+  record(sender: number, seq: number, latency: number, now: number): void {
+    this.inner.record(sender, seq, latency, now);
+    // µs, as the ledger counts; the plan is in performance.now() ms.
+    const at = now / 1000;
+    const sentAt = (now - latency) / 1000;
+    const { backAt } = this.state;
+    // A line sent before Redis was back (or before anyone knew when): part of the backlog.
+    if (!(backAt > 0) || sentAt < backAt) this.state.lastOld = Math.max(this.state.lastOld, at);
+    else if (sentAt < backAt + RECOVERY_WINDOW_MS) this.state.during.record(latency);
+  }
+}
+
+const RECOVERY_WINDOW_MS = 3000;
+
+/** Runs W6-fault: W2's open loop on a fresh cluster, Redis stopped and started again empty mid-run. */
+export async function runClusterFault(paths: TargetPaths, config: FanoutConfig, plan: FaultPlan): Promise<RunResult> {
+  const cluster = await Cluster.start(paths, config.clients + 10);
+  try {
+    const { clients, nodeOf, failures } = await connectAlternately(cluster, config.clients);
+    const notes = failures.length ? [`${failures.length} clients failed to connect: ${failures[0]}`] : [];
+    try {
+      if (clients.length < config.senders + 1) throw new Error(`only ${clients.length} of ${config.clients} clients connected: ${failures[0] ?? ""}`);
+      const ledger = new Ledger(config.senders, config.lines, clients.length - 1);
+      const split = new Split();
+      const senderNode = nodeOf.slice(0, config.senders);
+      const state = { backAt: 0, lastOld: 0, during: new Histogram() };
+      clients.forEach((c, i) => {
+        c.counter.ledger = new Recovery(new NodeRecorder(ledger, split, nodeOf[i]!, senderNode), state);
+        c.counter.otherLines = 0;
+      });
+      const senders = clients.slice(0, config.senders);
+      const lag = new Histogram();
+      const start = usageOf(cluster);
+      const load = openLoop(senders, ledger, config, lag);
+      await Bun.sleep(plan.stopAtMs);
+      await cluster.stopRedis();
+      const stoppedAt = performance.now();
+      await Bun.sleep(plan.outageMs);
+      await cluster.restartRedis();
+      state.backAt = performance.now();
+      const lastPlanned = await load;
+      // Until every line is everywhere, nothing arrives for stallMs, a node exits, or the cap.
+      const cap = start.at + config.timeoutMs;
+      while (!ledger.complete && !cluster.nodes.some((n) => n.exited)) {
+        const now = performance.now();
+        if (now > cap || now - Math.max(ledger.lastDeliveryAt, start.at) > config.stallMs) break;
+        await Bun.sleep(2);
+      }
+      const end = usageOf(cluster);
+      const result = summarise(cluster, { ledger, split, config, clients, start, end, lastPlanned, lag, notes });
+      if (ledger.lost > 0) for (const n of cluster.nodes) notes.push(`${n.name} ${n.port}: ${n.log().filter((l) => /"warn"/.test(l)).slice(-4).join(" | ")}`);
+      result.metrics.outage = state.backAt - stoppedAt;
+      result.metrics.recovery = ledger.lost === 0 ? Math.max(0, state.lastOld - state.backAt) : NaN;
+      result.metrics.recoveryP99 = state.during.count ? state.during.percentile(0.99) / 1000 : NaN;
+      return result;
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  } finally {
+    await cluster.stop();
+  }
 }

@@ -3,7 +3,7 @@
 // repeats, which targets it applies to, and which function runs it.
 
 import { runChurn } from "./churn.ts";
-import { runCluster } from "./cluster.ts";
+import { runCluster, runClusterFault } from "./cluster.ts";
 import { clusterMissing } from "./cluster-setup.ts";
 import { runFanout } from "./fanout.ts";
 import { runIdle } from "./idle.ts";
@@ -69,6 +69,8 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
   const w2Seconds = quick ? 3 : 6;
   const w2 = fanout(200, 20, 100 * w2Seconds, 100, 3_000);
   const churnSeconds = quick ? 2 : 5;
+  const faultSeconds = quick ? 6 : 8;
+  const faultAt = quick ? 1_500 : 2_000;
   // W6 is parley's own: the C peers have no cluster mode to set beside it.
   const cluster = { ncat: "no cluster mode", ngircd: "no cluster mode (server links are not a shared room)", ...(clusterMissing() ? { parley: clusterMissing()! } : {}) };
   return [
@@ -154,6 +156,15 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: cluster,
       maxClients: w2.clients + 10,
       runAlone: () => runCluster(paths, w2),
+    },
+    {
+      id: "W6-fault",
+      title: "W2 across the cluster, Redis restarted mid-run",
+      description: `W2's load (${w2.clients} clients, ${w2.senders} senders x ${w2.rate} lines/s for ${faultSeconds} s, open loop) on the W6 cluster; ${faultAt / 1000} s in, Redis is stopped for 2 s and started again empty (no persistence): lines lost (goal 0), time from Redis back until every earlier line is delivered, latency of the lines sent while it recovers`,
+      repeats: quick ? 1 : 2,
+      skip: cluster,
+      maxClients: w2.clients + 10,
+      runAlone: () => runClusterFault(paths, { ...w2, lines: w2.rate * faultSeconds, stallMs: 6_000 }, { stopAtMs: faultAt, outageMs: 2_000 }),
     },
   ];
 }

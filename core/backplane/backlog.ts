@@ -7,7 +7,9 @@
 // it can be; events past 10,000 or 8 MiB are dropped (and the room is told
 // once), store writes and releases never are. A batch that was sent but
 // whose answer was lost is sent again: readers drop what they have seen by
-// each sender's sequence number.
+// each sender's sequence number. Events Redis took are kept for a few
+// seconds more: a Redis that restarts empty loses what it took but had not
+// yet handed to every reader, so they are written again, first.
 
 import { errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
@@ -29,6 +31,9 @@ export const EVENTS_KEEP = 50_000;
 const BATCH_ITEMS = 500;
 const BATCH_BYTES = 512 * 1024;
 const RETRY_MS = 250;
+const MAX_REFUSALS = 20;
+/** how long events Redis took are kept, to write again if it forgets them */
+const RECENT_MS = 5000;
 
 const SCRIPT = `#!lua
 local i = 3
@@ -64,6 +69,9 @@ export class Backlog {
   private scheduled = false;
   private dropping = false;
   private oom = false;
+  private refusals = 0;
+  private inflight = 0;
+  private recent: { item: Item; size: number; at: number }[] = [];
   private idleWaiters: (() => void)[] = [];
   /** history entries not yet written, by identity (a re-seed must not write them twice) */
   readonly pendingHistory = new Set<HistoryEntry>();
@@ -151,9 +159,11 @@ export class Backlog {
         let bytes = 0;
         while (n < this.items.length && n < BATCH_ITEMS && (n === 0 || bytes + this.sizes[n]! <= BATCH_BYTES)) bytes += this.sizes[n++]!;
         const batch = this.items.slice(0, n);
+        this.inflight = n;
         try {
           await this.link.call("EVAL", [SCRIPT, 3, this.keys.events, this.keys.history, this.keys.users, EVENTS_KEEP, HISTORY_KEEP, ...batch.flatMap((item) => this.args(item))]);
         } catch (error) {
+          this.inflight = 0;
           if (!this.link.up) break;
           if (isOom(error)) {
             if (!this.oom) {
@@ -163,9 +173,17 @@ export class Backlog {
             await Bun.sleep(RETRY_MS);
             continue;
           }
-          // Not Redis's state but the batch (a key of the wrong type?): it would fail for ever.
-          this.log.warn(`redis: ${n} queued writes were refused and dropped: ${errorText(error)}`);
+          // The connection closed under the call (its onclose may come a moment later),
+          // or Redis is busy or loading: the same batch goes again.
+          const refused = (error as { code?: string }).code === "ERR_REDIS_SERVER_ERROR" && !/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|NOSCRIPT)/.test(errorText(error));
+          if (!refused || ++this.refusals < MAX_REFUSALS) {
+            await Bun.sleep(RETRY_MS);
+            continue;
+          }
+          // Redis refuses this batch itself (a key of the wrong type?), again and again: it would block everything behind it.
+          this.log.warn(`redis: ${n} queued writes were refused ${MAX_REFUSALS} times and dropped: ${errorText(error)}`);
         }
+        this.refusals = 0;
         if (this.oom) {
           this.oom = false;
           this.on.full(null);
@@ -179,9 +197,30 @@ export class Backlog {
     else if (this.link.up && !this.held) this.schedule();
   }
 
+  /**
+   * Redis forgot everything: the events it took lately go again, ahead of
+   * what is queued (and behind a batch on its way), in their order.
+   */
+  replayRecent(): number {
+    const now = Date.now();
+    const again = this.recent.filter((r) => now - r.at <= RECENT_MS);
+    this.recent = [];
+    this.items.splice(this.inflight, 0, ...again.map((r) => r.item));
+    this.sizes.splice(this.inflight, 0, ...again.map((r) => r.size));
+    for (const r of again) {
+      this.bytes += r.size;
+      this.events++;
+    }
+    this.schedule();
+    return again.length;
+  }
+
   private done(n: number): void {
+    this.inflight = 0;
+    const now = Date.now();
     for (let i = 0; i < n; i++) {
       const item = this.items[i]!;
+      if (item.k === "e") this.recent.push({ item, size: this.sizes[i]!, at: now });
       this.bytes -= this.sizes[i]!;
       if (item.k === "e" || item.k === "h") this.events--;
       if (item.k === "h") this.pendingHistory.delete(item.entry);
@@ -194,6 +233,9 @@ export class Backlog {
     }
     this.items.splice(0, n);
     this.sizes.splice(0, n);
+    let old = 0;
+    while (old < this.recent.length && (now - this.recent[old]!.at > RECENT_MS || this.recent.length - old > MAX_EVENTS)) old++;
+    if (old > 0) this.recent.splice(0, old);
     if (this.dropping && this.events < MAX_EVENTS / 2 && this.bytes < MAX_BYTES / 2) {
       this.dropping = false;
       this.log.info("redis: the queue of events for the other nodes is short again");

@@ -77,9 +77,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     const token = `${node}:${boot}:${Date.now()}`;
     const first = (await link.call<string | null>("SET", [keys.epoch, token, "NX"])) === "OK";
     epoch = first ? token : await link.call<string | null>("GET", [keys.epoch]);
+    const replayed = backlog.replayRecent();
     const stores = await store.reseed();
     const history = first ? await store.history.reseed() : 0;
-    log.warn(`redis: ${where} had forgotten the cluster (restarted empty?); wrote back ${stores} store entries${first ? ` and ${history} history lines` : ""}, and registers this node's users again`);
+    log.warn(`redis: ${where} had forgotten the cluster (restarted empty?); wrote back ${stores} store entries${first ? ` and ${history} history lines` : ""}, ${replayed ? `, wrote again its last ${replayed} events` : ""}, and registers this node's users again`);
   };
 
   const presence = new Presence(node, boot, options.heartbeatMs, link, keys, log, {
