@@ -152,7 +152,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     node,
     async stop() {
       // What this node's users said last (and that they left) reaches the others before it goes.
-      await backlog.drained(1000);
+      if (link.up) await backlog.drained(1000);
       await presence.stop();
       link.stop();
     },
