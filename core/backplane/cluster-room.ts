@@ -240,8 +240,8 @@ export class ClusterRoom implements RoomApi {
 
   private refused(member: Member, outcome: Outcome): false {
     if (outcome === "unreachable") {
+      // The session tells the user (Session.join and rename ask refusal()).
       this.refusals.set(member, UNREACHABLE);
-      member.deliver(frameOf({ type: "error", code: "cluster_unreachable", message: UNREACHABLE }));
     } else this.refusals.delete(member);
     return false;
   }

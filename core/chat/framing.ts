@@ -12,7 +12,7 @@ import type { ChatContext } from "./shared.ts";
 export type SessionState = "password" | "nick" | "chatting" | "closed";
 
 /** The outcome of asking for a nickname. */
-export type NickResult<T extends object = object> = ({ ok: true } & T) | { ok: false; code: "nick_invalid" | "nick_taken"; reason: string };
+export type NickResult<T extends object = object> = ({ ok: true } & T) | { ok: false; code: "nick_invalid" | "nick_taken" | "cluster_unreachable"; reason: string };
 
 /** What a framing may ask of its session. */
 export interface SessionCore {
@@ -47,6 +47,6 @@ export interface Framing {
   readonly json: boolean;
   /** the id of the frame being answered, when it has one */
   readonly replyId: FrameId | undefined;
-  /** a line from the client */
-  line(text: string): Maybe<void>;
+  /** a line from the client, for `session` (a framing may serve many sessions) */
+  line(session: SessionCore, text: string): Maybe<void>;
 }

@@ -6,14 +6,15 @@
 
 import type { Maybe } from "../base/maybe.ts";
 
+/** What an inbox asks of its owner (the session implements it: no closures per connection). */
 export interface InboxOwner<T> {
-  handle(item: T): Maybe<void>;
+  handleInbound(item: T): Maybe<void>;
   /** false once the session is over: what is left is dropped */
-  isOpen(): boolean;
-  pause(): void;
-  resume(): void;
+  inboxOpen(): boolean;
+  pauseInput(): void;
+  resumeInput(): void;
   /** every item is handled and none is waiting */
-  idle(): void;
+  inboxIdle(): void;
 }
 
 export class Inbox<T> {
@@ -40,7 +41,7 @@ export class Inbox<T> {
     items.push(item);
     if (!this.paused && items.length - this.head > this.pauseAt) {
       this.paused = true;
-      this.owner.pause();
+      this.owner.pauseInput();
     }
     if (!this.busy) this.drain();
   }
@@ -48,8 +49,8 @@ export class Inbox<T> {
   private drain(): void {
     this.busy = true;
     const items = this.items ?? [];
-    while (this.head < items.length && this.owner.isOpen()) {
-      const pending = this.owner.handle(items[this.head++]!);
+    while (this.head < items.length && this.owner.inboxOpen()) {
+      const pending = this.owner.handleInbound(items[this.head++]!);
       if (pending instanceof Promise) {
         pending.then(() => this.drain());
         return;
@@ -60,8 +61,8 @@ export class Inbox<T> {
     this.busy = false;
     if (this.paused) {
       this.paused = false;
-      this.owner.resume();
+      this.owner.resumeInput();
     }
-    this.owner.idle();
+    this.owner.inboxIdle();
   }
 }

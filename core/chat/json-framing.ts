@@ -47,7 +47,7 @@ export class JsonFraming implements Framing {
     session.send({ ...session.welcomeFrame(!locked), ...(locked ? { password: true } : {}), ...idOf(parsed.frame) });
   }
 
-  line(line: string): Maybe<void> {
+  line(_session: SessionCore, line: string): Maybe<void> {
     if (line.trim() === "") return;
     const parsed = parseClientFrame(line);
     if (!parsed.ok) return this.answering(parsed.id, () => this.session.error(parsed.message, parsed.code));

@@ -23,9 +23,12 @@ export interface ByteSink {
 // written at once rather than held to the end of the turn, so the cap
 // measures a client that is not reading, not the size of one burst.
 const EARLY_FLUSH = 64 * 1024;
-// Writes up to this size are copied into the coalescing buffer; bigger ones
-// (a line relayed to the room, shared by every recipient) are queued as they are.
-const COALESCE = 512;
+// Writes up to this size are copied into the coalescing buffer: telnet
+// replies (3 bytes) and the server's CRs. Anything bigger, above all a line
+// relayed to the room (one buffer shared by every recipient), is queued by
+// reference: copying it for each of a thousand recipients is the cost the
+// shared frame exists to avoid.
+const COALESCE = 8;
 // The coalescing buffer starts this small and doubles up to TAIL_MAX.
 const TAIL_MIN = 256;
 const TAIL_MAX = 16 * 1024;

@@ -32,6 +32,8 @@ export interface RoomApi {
   remove(member: Member): void;
   /** Moves `member` from `from` to `to`. False when `to` is someone else's. */
   rename(member: Member, from: string, to: string): boolean | Promise<boolean>;
+  /** Why the last join or rename of `member` was refused when the nick was not someone else's (a cluster that could not confirm it); undefined otherwise. */
+  refusal?(member: Member): string | undefined;
   /** Sends an event to everyone but `except`. */
   broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void;
   /** Sends an event to one nick. False when no one has that nick. */

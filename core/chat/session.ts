@@ -16,12 +16,12 @@ import { LineSplitter, type LineSink } from "../wire/lines.ts";
 import { checkNick } from "../wire/nick.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
-import { OPT_BINARY, OPT_ECHO, TelnetFilter } from "../wire/telnet.ts";
+import { DO, IAC, OPT_BINARY, OPT_ECHO, TelnetFilter, WILL } from "../wire/telnet.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { PROTOCOL_VERSION } from "../wire/protocol.ts";
 import { Pacer } from "./flood.ts";
 import type { Framing, NickResult, SessionCore, SessionState } from "./framing.ts";
-import { Inbox } from "./inbox.ts";
+import { Inbox, type InboxOwner } from "./inbox.ts";
 import { JsonFraming } from "./json-framing.ts";
 import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
@@ -29,7 +29,7 @@ import { safeEqual } from "../base/safe-equal.ts";
 import type { Member } from "./room.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
-import { TextFraming } from "./text-framing.ts";
+import { TEXT_FRAMING } from "./text-framing.ts";
 
 export type { NickResult };
 
@@ -55,6 +55,10 @@ const TELNET_POLICY = { local: new Set([OPT_BINARY]), remote: new Set([OPT_BINAR
 // After the options, a carriage return: a raw client (nc, socat) shows the
 // option bytes as a few odd characters, and the welcome line overwrites them.
 const CR = Uint8Array.of(0x0d);
+// The options every connection is asked for at connect, and the CR: one
+// buffer shared by every connection (the filter is told what was asked).
+const AT_CONNECT = Uint8Array.of(IAC, DO, OPT_BINARY, IAC, WILL, OPT_BINARY, 0x0d);
+const AT_CONNECT_LOCKED = Uint8Array.of(IAC, DO, OPT_BINARY, IAC, WILL, OPT_BINARY, IAC, WILL, OPT_ECHO, 0x0d);
 
 // Lines waiting for their turn under flood control; past either, the rest of
 // a paste is refused (and counted) instead of trickling in for minutes.
@@ -74,7 +78,7 @@ let lastId = 0;
 // Per-connection state is kept small on purpose (the idle-connection memory
 // target is 4 KB): the telnet filter keeps 128 bytes of option state, the
 // session is its own line sink, and queues are allocated only when used.
-export class Session implements LineSink, SessionCore, UserSession, Member {
+export class Session implements LineSink, SessionCore, UserSession, Member, InboxOwner<Inbound> {
   private current: SessionState;
   nick = "";
   readonly id = ++lastId;
@@ -93,7 +97,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   private refused = 0;
   private secretWait: SecretWait | null = null;
   private readonly lines: LineSplitter;
-  private readonly inbox: Inbox<Inbound>;
+  private inboxQueue: Inbox<Inbound> | null = null;
   private ended = false;
 
   readonly conn: Connection;
@@ -105,17 +109,31 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     this.current = chat.password ? "password" : "nick";
     this.lines = new LineSplitter(chat.limits.maxLine, this);
     this.telnet = new TelnetFilter((reply) => conn.outbox.push(reply), TELNET_POLICY);
-    this.framing = new TextFraming(this);
-    this.inbox = new Inbox<Inbound>({
-      handle: (item) => this.handle(item),
-      isOpen: () => this.current !== "closed",
-      pause: () => conn.pause(),
-      resume: () => conn.resume(),
-      idle: () => {
-        if (this.refused > 0) this.toldRefused();
-        if (this.ended) this.close("connection closed");
-      },
-    }, chat.limits.floodRate > 0 ? Infinity : undefined);
+    this.framing = TEXT_FRAMING;
+  }
+
+  /** The lines read but not handled yet: made on the first line, so an idle connection has none. */
+  private get inbox(): Inbox<Inbound> {
+    // With flood control the queue is capped by what it refuses, not by pausing the socket.
+    return (this.inboxQueue ??= new Inbox<Inbound>(this, this.chat.limits.floodRate > 0 ? Infinity : undefined));
+  }
+
+  // -- InboxOwner ---------------------------------------------------------------
+  handleInbound(item: Inbound): Maybe<void> {
+    return this.handle(item);
+  }
+  inboxOpen(): boolean {
+    return this.current !== "closed";
+  }
+  pauseInput(): void {
+    this.conn.pause();
+  }
+  resumeInput(): void {
+    this.conn.resume();
+  }
+  inboxIdle(): void {
+    if (this.refused > 0) this.toldRefused();
+    if (this.ended) this.close("connection closed");
   }
 
   get state(): SessionState {
@@ -129,7 +147,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
 
   /** Greets the new connection (in text: a JSON client's hello comes after). */
   welcome(): void {
-    (this.framing as TextFraming).welcome();
+    TEXT_FRAMING.welcome(this);
   }
 
   // -- bytes in -------------------------------------------------------------
@@ -178,7 +196,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
         this.refuse();
         // The count is told when the inbox next empties, or once the rate allows again.
         setTimeout(() => {
-          if (this.refused > 0 && !this.inbox.busy) this.toldRefused();
+          if (this.refused > 0 && !this.inboxQueue?.busy) this.toldRefused();
         }, wait).unref();
         return;
       }
@@ -197,7 +215,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     if (this.ended) return;
     this.ended = true;
     this.lines.end();
-    if (!this.inbox.busy) this.close("connection closed");
+    if (!this.inboxQueue?.busy) this.close("connection closed");
   }
 
   private handle(item: Inbound): Maybe<void> {
@@ -222,7 +240,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
       this.lines.erase = false; // JSON lines: backspace and DEL are data, not editing keys
       return json.hello(item);
     }
-    return this.framing.line(item);
+    return this.framing.line(this, item);
   }
 
   /** Flood control: how long this line must wait for its turn (0: none). */
@@ -291,10 +309,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
   }
 
   negotiate(hideTyping: boolean): void {
-    this.telnet.requestRemote(OPT_BINARY, true);
-    this.telnet.requestLocal(OPT_BINARY, true);
-    if (hideTyping) this.telnet.requestLocal(OPT_ECHO, true);
-    this.conn.outbox.push(CR);
+    this.telnet.markAsked("remote", OPT_BINARY);
+    this.telnet.markAsked("local", OPT_BINARY);
+    if (hideTyping) this.telnet.markAsked("local", OPT_ECHO);
+    this.conn.outbox.push(hideTyping ? AT_CONNECT_LOCKED : AT_CONNECT);
   }
 
   welcomeFrame(room: boolean): ServerFrame {
@@ -353,7 +371,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     return andThen(this.chat.room.join(this, check.nick), (taken): NickResult => {
       if (!taken) {
         this.nick = "";
-        return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+        return this.refusedNick(check.nick);
       }
       if (this.current === "closed") {
         // The socket closed while a cluster was asked: undo the join the others were told of.
@@ -510,10 +528,17 @@ export class Session implements LineSink, SessionCore, UserSession, Member {
     if (refused) return { ok: false, code: "nick_taken", reason: refused };
     const from = this.nick;
     return andThen(this.chat.room.rename(this, from, check.nick), (taken): RenameResult => {
-      if (!taken) return { ok: false, code: "nick_taken", reason: `${check.nick} is taken, pick another` };
+      if (!taken) return this.refusedNick(check.nick);
       this.nick = check.nick;
       return { ok: true, nick: check.nick };
     });
+  }
+
+  /** Why the room refused a nick: someone has it, or (a cluster) it could not be confirmed. */
+  private refusedNick(nick: string): { ok: false; code: "nick_taken" | "cluster_unreachable"; reason: string } {
+    const why = this.chat.room.refusal?.(this);
+    if (why) return { ok: false, code: "cluster_unreachable", reason: why };
+    return { ok: false, code: "nick_taken", reason: `${nick} is taken, pick another` };
   }
 
   disconnect(reason: string): void {

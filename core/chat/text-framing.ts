@@ -1,19 +1,16 @@
 // The text framing (people on telnet, nc, PuTTY): the welcome, the password
 // and nickname prompts, and each later line routed to a command or said to
 // the room. What they read of each event is core/wire/render.ts's lines.
+// It keeps no state of its own: one object serves every text session (an
+// idle connection's memory counts).
 
 import { andThen } from "../base/maybe.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import type { Framing, SessionCore } from "./framing.ts";
 
-export class TextFraming implements Framing {
+class TextFraming implements Framing {
   readonly json = false;
   readonly replyId = undefined;
-  private readonly session: SessionCore;
-
-  constructor(session: SessionCore) {
-    this.session = session;
-  }
 
   /**
    * Greets a new connection and asks for the password or a nickname. Telnet
@@ -21,49 +18,50 @@ export class TextFraming implements Framing {
    * (docs/protocol.md says what a raw client sees of them). Behind a
    * password, nothing about the room is told until it is given.
    */
-  welcome(): void {
-    const locked = this.session.state === "password";
-    this.session.negotiate(locked);
-    this.session.send(this.session.welcomeFrame(!locked));
-    if (locked) this.askPassword();
-    else this.askNick();
+  welcome(session: SessionCore): void {
+    const locked = session.state === "password";
+    session.negotiate(locked);
+    session.send(session.welcomeFrame(!locked));
+    if (locked) askPassword(session);
+    else askNick(session);
   }
 
-  line(line: string) {
-    const session = this.session;
-    if (session.state === "password") return andThen(session.password(line), (outcome) => this.afterPassword(outcome));
+  line(session: SessionCore, line: string) {
+    if (session.state === "password") return andThen(session.password(line), (outcome) => afterPassword(session, outcome));
     const text = sanitize(line).trimEnd();
-    if (session.state === "nick") return this.chooseNick(text);
+    if (session.state === "nick") return chooseNick(session, text);
     // An empty line is nothing, unless a command is waiting for a secret (then it cancels).
     return andThen(session.typed(text), () => {});
   }
+}
 
-  private askPassword(): void {
-    // A telnet client is asked to stop echoing while the password is typed.
-    this.session.hideTyping(true);
-    this.session.system("This server has a password. Password:");
-  }
+export const TEXT_FRAMING = new TextFraming();
 
-  private askNick(): void {
-    this.session.system("Please choose a nickname:");
-  }
+function askPassword(session: SessionCore): void {
+  // A telnet client is asked to stop echoing while the password is typed.
+  session.hideTyping(true);
+  session.system("This server has a password. Password:");
+}
 
-  private afterPassword(outcome: "ok" | "wrong" | "too_many"): void {
-    if (outcome === "ok") {
-      this.session.system(""); // the user's Enter was not echoed
-      this.session.send(this.session.welcomeFrame(true));
-      this.askNick();
-    } else if (outcome === "wrong") {
-      this.askPassword();
-    }
-  }
+function askNick(session: SessionCore): void {
+  session.system("Please choose a nickname:");
+}
 
-  private chooseNick(text: string) {
-    if (text.trim() === "") return this.askNick();
-    return andThen(this.session.enter(text), (joined) => {
-      if (joined.ok) return;
-      this.session.error(joined.reason);
-      this.askNick();
-    });
+function afterPassword(session: SessionCore, outcome: "ok" | "wrong" | "too_many"): void {
+  if (outcome === "ok") {
+    session.system(""); // the user's Enter was not echoed
+    session.send(session.welcomeFrame(true));
+    askNick(session);
+  } else if (outcome === "wrong") {
+    askPassword(session);
   }
+}
+
+function chooseNick(session: SessionCore, text: string) {
+  if (text.trim() === "") return askNick(session);
+  return andThen(session.enter(text), (joined) => {
+    if (joined.ok) return;
+    session.error(joined.reason);
+    askNick(session);
+  });
 }

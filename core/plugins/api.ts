@@ -32,7 +32,7 @@ export interface UserInfo {
 }
 
 /** `code` tells programs why: the nick is someone else's, or not a valid nickname. */
-export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string; code: "nick_taken" | "nick_invalid" };
+export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string; code: "nick_taken" | "nick_invalid" | "cluster_unreachable" };
 
 export interface PluginLogger {
   debug(message: string, ...args: unknown[]): void;

@@ -56,23 +56,25 @@ const AYT_REPLY = Buffer.from("\r\n[parley: yes]\r\n");
 // What feed() returns when it removed commands (see feed): a client streaming
 // negotiation would otherwise cost a new array as big as each chunk it sends.
 let shared = new Uint8Array(64 * 1024);
+// One 3-byte array for every negotiation reply of every filter: a client
+// streaming WILL/DO would otherwise cost an array object per reply (the
+// reply callback copies what it keeps).
+const SCRATCH = new Uint8Array(3);
+const US = 0;
+const HIM = TRACKED;
 
 export class TelnetFilter {
   /** true once the peer has sent any IAC sequence: it is a telnet client */
   seenTelnet = false;
   private state: number = State.DATA;
   private verb = 0;
-  // Option tables are allocated on the first negotiation, so a plain nc
-  // client (the common case) never pays for them.
-  private us: Uint8Array | null = null;
-  private him: Uint8Array | null = null;
+  // Option states, ours then the client's (TRACKED each), in one array
+  // allocated on the first negotiation: memory per idle connection counts.
+  private states: Uint8Array | null = null;
   private readonly local: ReadonlySet<number>;
   private readonly remote: ReadonlySet<number>;
 
   private readonly reply: (bytes: Uint8Array) => void;
-  // One 3-byte array for every negotiation reply: a client streaming WILL/DO
-  // would otherwise cost an array object (~30 times the 3 bytes) per reply.
-  private readonly scratch = new Uint8Array(3);
 
   /** `reply` gets bytes that are valid only during the call: it copies what it keeps (the Outbox does). */
   constructor(reply: (bytes: Uint8Array) => void, policy: TelnetPolicy = {}) {
@@ -135,32 +137,41 @@ export class TelnetFilter {
 
   /** True when the option is enabled on our side (we said WILL, they said DO). */
   isLocal(option: number): boolean {
-    return (this.us?.[option] ?? NO) === YES;
+    return option < TRACKED && (this.states?.[US + option] ?? NO) === YES;
   }
 
   /** True when the option is enabled on the client's side. */
   isRemote(option: number): boolean {
-    return (this.him?.[option] ?? NO) === YES;
+    return option < TRACKED && (this.states?.[HIM + option] ?? NO) === YES;
   }
 
   /** Asks to enable or disable an option on our side (WILL/WONT), RFC 1143 style. */
   requestLocal(option: number, enable: boolean): void {
-    this.request(this.tables().us, option, enable, WILL, WONT);
+    this.request(US, option, enable, WILL, WONT);
   }
 
   /** Asks the client to enable or disable an option on its side (DO/DONT). */
   requestRemote(option: number, enable: boolean): void {
-    this.request(this.tables().him, option, enable, DO, DONT);
+    this.request(HIM, option, enable, DO, DONT);
   }
 
-  private tables(): { us: Uint8Array; him: Uint8Array } {
-    this.us ??= new Uint8Array(TRACKED);
-    this.him ??= new Uint8Array(TRACKED);
-    return { us: this.us, him: this.him };
+  /**
+   * Records that the option was asked for (WILL on our side, DO on the
+   * client's) by bytes the caller sent itself: the connect-time options go
+   * out as one shared buffer for every connection.
+   */
+  markAsked(side: "local" | "remote", option: number): void {
+    const t = this.table();
+    const at = (side === "local" ? US : HIM) + option;
+    if (t[at] === NO) t[at] = WANTYES;
+  }
+
+  private table(): Uint8Array {
+    return (this.states ??= new Uint8Array(2 * TRACKED));
   }
 
   private send(verb: number, option: number): void {
-    const bytes = this.scratch;
+    const bytes = SCRATCH;
     bytes[0] = IAC;
     bytes[1] = verb;
     bytes[2] = option;
@@ -168,62 +179,67 @@ export class TelnetFilter {
   }
 
   private negotiate(verb: number, option: number): void {
-    const { us, him } = this.tables();
-    if (verb === WILL) this.receiveYes(him, option, this.remote.has(option), DO, DONT);
-    else if (verb === WONT) this.receiveNo(him, option, DO, DONT);
-    else if (verb === DO) this.receiveYes(us, option, this.local.has(option), WILL, WONT);
-    else this.receiveNo(us, option, WILL, WONT);
+    if (verb === WILL) this.receiveYes(HIM, option, this.remote.has(option), DO, DONT);
+    else if (verb === WONT) this.receiveNo(HIM, option, DO, DONT);
+    else if (verb === DO) this.receiveYes(US, option, this.local.has(option), WILL, WONT);
+    else this.receiveNo(US, option, WILL, WONT);
   }
 
   // The peer says it will / wants us to enable `option`.
-  private receiveYes(t: Uint8Array, option: number, accept: boolean, yes: number, no: number): void {
+  private receiveYes(base: number, option: number, accept: boolean, yes: number, no: number): void {
     if (option >= TRACKED) return this.send(no, option);
-    const s = t[option]!;
+    const t = this.table();
+    const at = base + option;
+    const s = t[at]!;
     if (s === NO) {
       if (accept) {
-        t[option] = YES;
+        t[at] = YES;
         this.send(yes, option);
       } else this.send(no, option);
-    } else if (s === WANTNO) t[option] = NO; // they answered our "no" with "yes": an error, settle on NO
-    else if (s === (WANTNO | QUEUE_OPPOSITE)) t[option] = YES;
-    else if (s === WANTYES) t[option] = YES;
+    } else if (s === WANTNO) t[at] = NO; // they answered our "no" with "yes": an error, settle on NO
+    else if (s === (WANTNO | QUEUE_OPPOSITE)) t[at] = YES;
+    else if (s === WANTYES) t[at] = YES;
     else if (s === (WANTYES | QUEUE_OPPOSITE)) {
-      t[option] = WANTNO;
+      t[at] = WANTNO;
       this.send(no, option);
     }
     // YES: already enabled, no reply (that is what stops loops)
   }
 
   // The peer says it won't / wants us to disable `option`.
-  private receiveNo(t: Uint8Array, option: number, yes: number, no: number): void {
+  private receiveNo(base: number, option: number, yes: number, no: number): void {
     if (option >= TRACKED) return; // never enabled, so already disabled: no reply
-    const s = t[option]!;
+    const t = this.table();
+    const at = base + option;
+    const s = t[at]!;
     if (s === YES) {
-      t[option] = NO;
+      t[at] = NO;
       this.send(no, option);
-    } else if (s === WANTNO || s === WANTYES || s === (WANTYES | QUEUE_OPPOSITE)) t[option] = NO;
+    } else if (s === WANTNO || s === WANTYES || s === (WANTYES | QUEUE_OPPOSITE)) t[at] = NO;
     else if (s === (WANTNO | QUEUE_OPPOSITE)) {
-      t[option] = WANTYES;
+      t[at] = WANTYES;
       this.send(yes, option);
     }
     // NO: already disabled, no reply
   }
 
-  private request(t: Uint8Array, option: number, enable: boolean, yes: number, no: number): void {
+  private request(base: number, option: number, enable: boolean, yes: number, no: number): void {
     if (option >= TRACKED) throw new RangeError(`telnet option ${option} is not one parley negotiates`);
-    const s = t[option]!;
+    const t = this.table();
+    const at = base + option;
+    const s = t[at]!;
     if (enable) {
       if (s === NO) {
-        t[option] = WANTYES;
+        t[at] = WANTYES;
         this.send(yes, option);
-      } else if (s === WANTNO) t[option] = WANTNO | QUEUE_OPPOSITE;
-      else if (s === (WANTYES | QUEUE_OPPOSITE)) t[option] = WANTYES;
+      } else if (s === WANTNO) t[at] = WANTNO | QUEUE_OPPOSITE;
+      else if (s === (WANTYES | QUEUE_OPPOSITE)) t[at] = WANTYES;
     } else {
       if (s === YES) {
-        t[option] = WANTNO;
+        t[at] = WANTNO;
         this.send(no, option);
-      } else if (s === WANTYES) t[option] = WANTYES | QUEUE_OPPOSITE;
-      else if (s === (WANTNO | QUEUE_OPPOSITE)) t[option] = WANTNO;
+      } else if (s === WANTYES) t[at] = WANTYES | QUEUE_OPPOSITE;
+      else if (s === (WANTNO | QUEUE_OPPOSITE)) t[at] = WANTNO;
     }
   }
 }

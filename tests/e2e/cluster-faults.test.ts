@@ -300,7 +300,6 @@ describe("Redis fails", () => {
     for (const r of [b1, c1]) await seen(r, "a1: n 39", 6000);
     const recovered = performance.now() - freedAt;
     for (const r of [b1, c1]) expect(numbers(r, "a1")).toEqual(upTo(40));
-    // (session.ts still adds "racer is taken" after the line above: not read as an answer here)
     for (const r of [x, y]) await within(r.waitFor("choose a nickname"), 3000, "the prompt again");
     x.send("racer");
     y.send("racer");
