@@ -74,12 +74,11 @@ export class Outbox {
 
   push(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;
-    if (bytes.length <= COALESCE) this.append(bytes);
-    else {
-      this.seal();
+    if (bytes.length > COALESCE) {
+      if (this.tail) this.seal();
       (this.queue ??= []).push(bytes);
       this.queued += bytes.length + ENTRY_COST;
-    }
+    } else this.append(bytes);
     if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
     if (pending > this.cap) {

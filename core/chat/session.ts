@@ -223,7 +223,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
       return this.error(`that line was ${item.tooLong} bytes, over the limit of ${this.chat.limits.maxLine}; it was not sent`, "too_long");
     }
     if (this.chat.limits.floodRate > 0) this.queuedBytes -= Buffer.byteLength(item);
-    const wait = this.pace(Date.now());
+    const wait = this.chat.limits.floodRate > 0 ? this.pace(Date.now()) : 0;
     // Over the rate: the line waits its turn, and the lines after it wait behind it.
     if (wait > 0) return Bun.sleep(wait).then(() => this.process(item));
     return this.process(item);
@@ -256,9 +256,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
 
   /** Member: an event the room relays, its bytes shared with every recipient. */
   deliver(frame: Frame): void {
-    if (this.framing.json) return this.conn.outbox.push(frame.json());
-    // A telnet client never reads a stray command byte: escaped once per event.
-    this.conn.outbox.push(frame.telnetText());
+    // The text is UTF-8, which never holds 0xFF: a telnet client never reads
+    // a stray command byte in it, so every client gets the same shared bytes.
+    this.conn.outbox.push(this.framing.json ? frame.json() : frame.text());
   }
 
   /** An event to this user alone; in JSON, system lines and errors carry the id of the frame being answered. */
@@ -489,21 +489,27 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   say(text: string, action = false): Maybe<string | null> {
     const clean = sanitize(text);
     if (clean.trim() === "") return null;
-    return andThen(this.pass(clean), (final) => {
-      if (final === null || this.current !== "chatting") return null;
-      // A hook's rewrite is plugin text: it is cleaned like the user's own.
-      const said = final === clean ? clean : sanitize(final);
-      if (said.trim() === "") return null;
-      // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
-      this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action });
-      const event = { type: "said", from: this.nick, text: said, ...(action ? { action: true } : {}) } as const;
-      this.chat.room.broadcast(event, this);
-      // A program that asked with an id gets its own copy as the acknowledgement;
-      // nothing when nothing was said (a mute, a dropped line).
-      const id = this.framing.replyId;
-      if (id !== undefined) this.send({ ...event, id });
-      return said;
-    });
+    // The hot path: no closure per line while the hooks answer at once.
+    const passed = this.pass(clean);
+    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action));
+    return this.relay(clean, passed, action);
+  }
+
+  /** Relays what the message hooks let through; the text the room saw, or null. */
+  private relay(clean: string, final: string | null, action: boolean): string | null {
+    if (final === null || this.current !== "chatting") return null;
+    // A hook's rewrite is plugin text: it is cleaned like the user's own.
+    const said = final === clean ? clean : sanitize(final);
+    if (said.trim() === "") return null;
+    // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
+    this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action });
+    const event: ServerFrame = action ? { type: "said", from: this.nick, text: said, action: true } : { type: "said", from: this.nick, text: said };
+    this.chat.room.broadcast(event, this);
+    // A program that asked with an id gets its own copy as the acknowledgement;
+    // nothing when nothing was said (a mute, a dropped line).
+    const id = this.framing.replyId;
+    if (id !== undefined) this.send({ ...event, id });
+    return said;
   }
 
   whisper(nick: string, text: string): boolean {

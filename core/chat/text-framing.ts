@@ -31,11 +31,14 @@ class TextFraming implements Framing {
     const text = sanitize(line).trimEnd();
     if (session.state === "nick") return chooseNick(session, text);
     // An empty line is nothing, unless a command is waiting for a secret (then it cancels).
-    return andThen(session.typed(text), () => {});
+    const typed = session.typed(text);
+    if (typed instanceof Promise) return typed.then(nothing);
   }
 }
 
 export const TEXT_FRAMING = new TextFraming();
+
+const nothing = () => {};
 
 function askPassword(session: SessionCore): void {
   // A telnet client is asked to stop echoing while the password is typed.

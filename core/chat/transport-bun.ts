@@ -118,11 +118,16 @@ export function listenBun(spec: ListenSpec, accept: Accept): Listener {
         wire.events = accept(wire);
         if (!secure) wire.events.onReady();
       },
-      handshake(socket, success) {
-        // `success` is about the TLS exchange; there is no client certificate to verify.
-        if (success) socket.data?.events?.onReady();
-        else socket.terminate();
-      },
+      // Only for TLS: a plain socket is ready at open, and keeps Bun's plain path.
+      ...(secure
+        ? {
+            handshake(socket: Socket<BunWire>, success: boolean) {
+              // `success` is about the TLS exchange; there is no client certificate to verify.
+              if (success) socket.data?.events?.onReady();
+              else socket.terminate();
+            },
+          }
+        : {}),
       data(socket, bytes) {
         socket.data.events?.onData(bytes);
       },

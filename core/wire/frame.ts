@@ -4,10 +4,13 @@
 
 import type { ServerFrame } from "./protocol.ts";
 import { linesOf, plain } from "./render.ts";
-import { escapeIAC } from "./telnet.ts";
 
 /** The text a telnet user reads for a frame, lines joined by "\n"; `self` is the reader's nick, for answers to one user. */
 export function renderText(frame: ServerFrame, self?: string): string {
+  // The one event of the fan-out path, rendered without building display
+  // lines: the same text linesOf gives for the server's own (clean) fields,
+  // as tests/unit/frame.test.ts checks for any nick and text.
+  if (frame.type === "said" && frame.history !== true) return frame.action === true ? `** ${frame.from} ${frame.text}` : `${frame.from}: ${frame.text}`;
   return linesOf(frame, self).map(plain).join("\n");
 }
 
@@ -17,7 +20,6 @@ export class Frame {
   private readonly self: string | undefined;
   private textBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
-  private telnetBytes: Uint8Array | null = null;
 
   constructor(event: ServerFrame, self?: string) {
     this.event = event;
@@ -28,12 +30,6 @@ export class Frame {
   text(): Buffer {
     this.textBytes ??= Buffer.from(renderText(this.event, this.self).replaceAll("\n", "\r\n") + "\r\n");
     return this.textBytes;
-  }
-
-  /** The text lines with 0xFF doubled for telnet clients; the same bytes (UTF-8 never holds 0xFF), checked once per event. */
-  telnetText(): Uint8Array {
-    this.telnetBytes ??= escapeIAC(this.text());
-    return this.telnetBytes;
   }
 
   /** One JSON object and LF. */
