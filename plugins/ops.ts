@@ -16,8 +16,25 @@ interface Ban {
 const operators = new Set<number>();
 const FAILED_OP_DELAY_MS = 1000;
 
-/** The store key of a mute: its value is until when (ms since the epoch; 0: for good). */
-const muteKey = (nick: string) => `mute:${nickKey(nick)}`;
+/**
+ * A mute belongs to a person, as far as a server can tell one: the nick
+ * muted, on the address it came from. Kept by address (`mute:ADDRESS`), so
+ * the muted user who comes back under another nick is still muted (anyone
+ * who joins from that address after the mute is), while someone else, from
+ * another address, who later takes the nick is not; people already online
+ * from the same address (a lab behind one router) keep their voice.
+ */
+interface Mute {
+  /** the nick muted, and its key */
+  nick: string;
+  key: string;
+  /** ms since the epoch; 0: for good */
+  until: number;
+  /** when the mute was set: joins from the address after it are muted too */
+  since: number;
+}
+
+const muteKey = (address: string) => `mute:${canonicalAddress(address) ?? address}`;
 
 function bans(store: PluginStore): Ban[] {
   const now = Date.now();
@@ -38,15 +55,23 @@ function parseDuration(text: string | undefined): number | null {
 /** The longest timed ban or mute: 100 years; longer is "for good". */
 const LONGEST = 36_500 * 86_400_000;
 
-/** Until when a nick is muted; undefined when it is not (a mute that ran out is lifted). */
-function mutedUntil(store: PluginStore, nick: string): number | undefined {
-  const until = store.get<number>(muteKey(nick));
-  if (until === undefined) return undefined;
-  if (until !== 0 && until < Date.now()) {
-    store.delete(muteKey(nick));
-    return undefined;
+/** The mutes in force on an address; those that ran out are lifted. */
+function mutesOn(store: PluginStore, address: string): Mute[] {
+  const all = store.get<Mute[]>(muteKey(address));
+  if (!all) return [];
+  const now = Date.now();
+  const live = all.filter((m) => m.until === 0 || m.until > now);
+  if (live.length !== all.length) {
+    if (live.length === 0) store.delete(muteKey(address));
+    else store.set(muteKey(address), live);
   }
-  return until;
+  return live;
+}
+
+/** The mute that holds for this user, if one does. */
+function muteOf(store: PluginStore, user: { nick: string; address: string; connectedAt: Date }): Mute | undefined {
+  const key = nickKey(user.nick);
+  return mutesOn(store, user.address).find((m) => m.key === key || user.connectedAt.getTime() >= m.since);
 }
 
 /** How long, and until when: "for good", or "for 30 min, until 2026-12-01 23:14". */
@@ -162,9 +187,11 @@ export default definePlugin({
       run(ctx, [nick, duration]) {
         const ms = parseDuration(duration);
         if (ms === null) return ctx.error("a duration is like 30s, 10m, 2h or 7d, at most 36500d (none: for good)");
-        if (!ctx.findUser(nick)) return ctx.error(`no one called ${nick} is online`);
+        const user = ctx.findUser(nick);
+        if (!user) return ctx.error(`no one called ${nick} is online`);
         const at = ms === 0 ? 0 : Date.now() + ms;
-        ctx.store.set(muteKey(nick), at);
+        const others = mutesOn(ctx.store, user.address).filter((m) => m.key !== nickKey(user.nick));
+        ctx.store.set(muteKey(user.address), [...others, { nick: user.nick, key: nickKey(user.nick), until: at, since: Date.now() } satisfies Mute]);
         ctx.send(nick, `you have been muted by ${ctx.user.nick} ${span(ms, at)}`);
         ctx.reply(`* muted ${nick} ${span(ms, at)}`);
       },
@@ -174,7 +201,18 @@ export default definePlugin({
       params: ["nick"],
       summary: "let NICK speak again (operators)",
       run(ctx, [nick]) {
-        if (!ctx.store.delete(muteKey(nick))) return ctx.error(`${nick} is not muted`);
+        // By the nick muted, on whichever address it was muted.
+        const key = nickKey(nick);
+        let found = false;
+        for (const storeKey of ctx.store.keys().filter((k) => k.startsWith("mute:"))) {
+          const mutes = ctx.store.get<Mute[]>(storeKey) ?? [];
+          const kept = mutes.filter((m) => m.key !== key);
+          if (kept.length === mutes.length) continue;
+          found = true;
+          if (kept.length === 0) ctx.store.delete(storeKey);
+          else ctx.store.set(storeKey, kept);
+        }
+        if (!found) return ctx.error(`${nick} is not muted`);
         ctx.send(nick, "you can speak again");
         ctx.reply(`* unmuted ${nick}`);
       },
@@ -183,14 +221,14 @@ export default definePlugin({
   hooks: {
     nick(ctx) {
       // A muted user keeps the mute: no slipping out of it by a new nickname.
-      if (ctx.user.nick && mutedUntil(ctx.store, ctx.user.nick) !== undefined) return "you are muted: you cannot change your nickname now";
+      if (ctx.user.nick && muteOf(ctx.store, ctx.user)) return "you are muted: you cannot change your nickname now";
     },
     connect(ctx, peer) {
       const ban = bans(ctx.store).find((b) => sameAddress(b.address, peer.address));
       if (ban) return `you are banned from this server${ban.until ? ` until ${localMinute(ban.until, true)}` : ""}`;
     },
     message(ctx, text) {
-      if (mutedUntil(ctx.store, ctx.user.nick) === undefined) return text;
+      if (!muteOf(ctx.store, ctx.user)) return text;
       ctx.error("you are muted: the room does not see your lines");
       return null;
     },

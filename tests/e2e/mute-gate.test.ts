@@ -7,6 +7,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../helpers/client.ts";
@@ -133,5 +134,41 @@ describe("a muted user cannot reach the room through a broadcasting plugin", () 
     for (const c of [oper, bob, cat, dan]) c.close();
     await Promise.all([a.stop(), b.stop()]);
     await redis.stop();
+  });
+});
+
+describe("a mute follows the person, not the nick", () => {
+  test("the muted user who comes back under another nick is still muted; someone else who takes the nick, from another address, is not", async () => {
+    const parley = await startChat(["--admin-password", "pw"]);
+    const oper = await Client.join(parley.port, "oper");
+    oper.send("/op pw");
+    await see(oper, "operator now");
+    const witness = await Client.join(parley.port, "witness");
+    const bob = await Client.join(parley.port, "bob");
+    oper.send("/mute bob");
+    await see(oper, "* muted bob");
+    bob.close();
+    await see(witness, "bob left");
+    // Back from the same address under a new nick: still muted.
+    const again = await Client.join(parley.port, "robert");
+    again.send("the muted one, renamed");
+    expect(await see(again, /^! /)).toBe("! you are muted: the room does not see your lines");
+    // Someone else, from another loopback address, takes "bob": they may speak.
+    const socket = await new Promise<net.Socket>((resolve) => {
+      const s = net.connect({ host: "127.0.0.1", port: parley.port, localAddress: "127.0.0.2" });
+      s.once("connect", () => resolve(s));
+    });
+    const other = Client.adopt(socket);
+    await see(other, "choose a nickname");
+    other.send("bob");
+    await see(other, "* Hi bob!");
+    other.send("a different bob");
+    expect(await see(witness, "bob:")).toBe("bob: a different bob");
+    // And the people who were already here from the muted address keep their voice.
+    oper.send("still an operator's voice");
+    expect(await see(witness, "oper:")).toBe("oper: still an operator's voice");
+    expect(witness.lines.some((l) => l.includes("the muted one"))).toBe(false);
+    for (const c of [oper, witness, again, other]) c.close();
+    await parley.stop();
   });
 });
