@@ -11,6 +11,7 @@ import { localMinute } from "../core/base/local-time.ts";
 import { withDataFile, type DataFile } from "../core/store/admin.ts";
 import { nickKey } from "../core/wire/nick.ts";
 import { sanitize } from "../core/wire/sanitize.ts";
+import { dataFlag } from "./_data-flag.ts";
 
 const PLUGIN = "account";
 const PREFIX = "account:";
@@ -20,14 +21,6 @@ interface Account {
   created?: string;
 }
 
-const dataFlag = {
-  data: {
-    type: "string",
-    valueHint: "FILE",
-    required: true,
-    description: "the server's --data file (the server may be running: changes hold at once)",
-  },
-} as const;
 
 function accounts(data: DataFile): { key: string; account: Account }[] {
   return data

@@ -9,6 +9,7 @@ import { canonicalAddress } from "../core/base/address.ts";
 import { columns } from "../core/base/columns.ts";
 import { localMinute } from "../core/base/local-time.ts";
 import { withDataFile, type DataFile } from "../core/store/admin.ts";
+import { dataFlag } from "./_data-flag.ts";
 
 const PLUGIN = "ops";
 const KEY = "bans";
@@ -20,14 +21,6 @@ interface Ban {
   reason: string;
 }
 
-const dataFlag = {
-  data: {
-    type: "string",
-    valueHint: "FILE",
-    required: true,
-    description: "the server's --data file (the server may be running: changes hold at once)",
-  },
-} as const;
 
 /** Every ban recorded, the ones that ran out too; records that are not bans are kept as they are. */
 function recorded(data: DataFile): unknown[] {
