@@ -21,7 +21,7 @@ import { isOom, type RedisLink } from "./redis-link.ts";
 export type Item =
   | { k: "e"; text: string }
   | { k: "h"; entry: HistoryEntry }
-  | { k: "s"; plugin: string; key: string; value: string | null }
+  | { k: "s"; plugin: string; key: string; value: string | null; time: number }
   | { k: "r"; field: string; value: string };
 
 export const MAX_EVENTS = 10_000;
@@ -45,10 +45,11 @@ while i <= #ARGV do
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'time', ARGV[i+1], 'from', ARGV[i+2], 'text', ARGV[i+3], 'action', ARGV[i+4])
   elseif k == 's' then
     if ARGV[i+4] == '1' then redis.call('HDEL', ARGV[i+1], ARGV[i+2]) else redis.call('HSET', ARGV[i+1], ARGV[i+2], ARGV[i+3]) end
+    redis.call('HSET', ARGV[i+5], ARGV[i+2], ARGV[i+6])
   elseif k == 'r' then
     if redis.call('HGET', KEYS[3], ARGV[i+1]) == ARGV[i+2] then redis.call('HDEL', KEYS[3], ARGV[i+1]) end
   end
-  i = i + 5
+  i = i + 7
 end
 return 1`;
 
@@ -246,13 +247,13 @@ export class Backlog {
   private args(item: Item): string[] {
     switch (item.k) {
       case "e":
-        return ["e", item.text, "", "", ""];
+        return ["e", item.text, "", "", "", "", ""];
       case "h":
-        return ["h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0"];
+        return ["h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0", "", ""];
       case "s":
-        return ["s", this.keys.store(item.plugin), item.key, item.value ?? "", item.value === null ? "1" : "0"];
+        return ["s", this.keys.store(item.plugin), item.key, item.value ?? "", item.value === null ? "1" : "0", this.keys.storeTime(item.plugin), String(item.time)];
       case "r":
-        return ["r", item.field, item.value, "", ""];
+        return ["r", item.field, item.value, "", "", "", ""];
     }
   }
 }

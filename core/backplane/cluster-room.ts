@@ -36,7 +36,7 @@ export type Envelope = { o: string; b: string; s: number } & (
   | { k: "event"; e: ServerFrame; u?: UserRecord }
   | { k: "to"; to: string; n?: string; e: ServerFrame }
   | { k: "kick"; nick: string; n?: string; reason: string }
-  | { k: "store"; plugin: string; key: string; value: string | null }
+  | { k: "store"; plugin: string; key: string; value: string | null; t?: number }
 );
 
 type Body = Envelope extends infer E ? (E extends unknown ? Omit<E, "o" | "b" | "s"> : never) : never;
@@ -44,8 +44,8 @@ type Body = Envelope extends infer E ? (E extends unknown ? Omit<E, "o" | "b" | 
 export interface ClusterHooks {
   /** a message said on another node, for the history mirror */
   said(from: string, text: string, action: boolean): void;
-  /** a plugin store changed on another node */
-  store(plugin: string, key: string, value: string | null): void;
+  /** a plugin store changed on another node, at `time` (ms; when the sender did not say, now) */
+  store(plugin: string, key: string, value: string | null, time: number): void;
   /** Redis is full (an error text) or has room again (null) */
   full(error: string | null): void;
 }
@@ -192,8 +192,8 @@ export class ClusterRoom implements RoomApi {
   }
 
   /** Tells the other nodes a plugin store changed (queued right behind the write, so none hears of it before it is stored). */
-  storeChanged(plugin: string, key: string, value: string | null): void {
-    this.send({ k: "store", plugin, key, value });
+  storeChanged(plugin: string, key: string, value: string | null, time: number): void {
+    this.send({ k: "store", plugin, key, value, t: time });
   }
 
   // -- claims ------------------------------------------------------------------
@@ -334,7 +334,7 @@ export class ClusterRoom implements RoomApi {
         this.local.find(envelope.nick)?.kick(envelope.reason);
         return;
       case "store":
-        return this.hooks.store(envelope.plugin, envelope.key, envelope.value);
+        return this.hooks.store(envelope.plugin, envelope.key, envelope.value, typeof envelope.t === "number" ? envelope.t : Date.now());
     }
   }
 

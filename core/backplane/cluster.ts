@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { RoomApi, RoomObserver } from "../chat/room.ts";
-import type { Store } from "../store/store.ts";
+import type { SqliteStore, Store } from "../store/store.ts";
 import { Backlog } from "./backlog.ts";
 import { ClusterRoom } from "./cluster-room.ts";
 import { ClusterStore } from "./cluster-store.ts";
@@ -25,6 +25,8 @@ export interface ClusterOptions {
   optional: boolean;
   log: Logger;
   observe?: RoomObserver;
+  /** the --data file: this node's local copy of the stores and history, re-seeding a Redis that forgot them */
+  local?: { store: SqliteStore; file: string };
 }
 
 export interface Cluster {
@@ -56,10 +58,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     }
   };
 
-  const store = new ClusterStore(link, keys, log);
+  const store = new ClusterStore(link, keys, log, options.local);
+  store.loadLocal();
   const room = new ClusterRoom(node, boot, link, keys, log, {
     said: (from, text, action) => store.history.heard({ time: Date.now(), from, text, action }),
-    store: (plugin, key, value) => store.changed(plugin, key, value),
+    store: (plugin, key, value, time) => store.changed(plugin, key, value, time),
     full,
   }, options.observe);
   const backlog = new Backlog(link, keys, log, {
@@ -70,7 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
   });
   room.backlog = backlog;
   store.backlog = backlog;
-  store.announce = (plugin, key, value) => room.storeChanged(plugin, key, value);
+  store.announce = (plugin, key, value, time) => room.storeChanged(plugin, key, value, time);
 
   /** Redis forgot everything (restarted without persistence, or flushed): write back what this node holds. */
   const reseed = async (): Promise<void> => {
@@ -80,7 +83,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     const replayed = backlog.replayRecent();
     const stores = await store.reseed();
     const history = first ? await store.history.reseed() : 0;
-    log.warn(`redis: ${where} had forgotten the cluster (restarted empty?); wrote back ${stores} store entries${first ? ` and ${history} history lines` : ""}, ${replayed ? `, wrote again its last ${replayed} events` : ""}, and registers this node's users again`);
+    store.inStep(epoch);
+    log.warn(`redis: ${where} had forgotten the cluster (restarted empty?); wrote back ${stores} store entries${first ? ` and ${history} history lines` : ""}${replayed ? `, wrote again its last ${replayed} events` : ""}, and registers this node's users again`);
   };
 
   const presence = new Presence(node, boot, options.heartbeatMs, link, keys, log, {
@@ -109,8 +113,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
         epoch = (await link.call<string | null>("SET", [keys.epoch, token, "NX", "GET"])) ?? token;
         const last = await link.call<[string, unknown][] | null>("XREVRANGE", [keys.events, "+", "-", "COUNT", 1]);
         room.lastId = last?.[0]?.[0] ?? "0-0";
-        await store.load();
+        // The --data copy re-seeds a Redis that is not the one it was last in step with (fresh, or restarted empty).
+        if (store.local && !store.inStepWith(epoch)) {
+          const stores = await store.reseed();
+          const history = await store.history.reseed();
+          log.info(`redis: ${where} does not hold what --data ${options.local!.file} was last in step with; wrote back ${stores} store changes and ${history} history lines Redis had nothing newer for`);
+        }
         await store.history.load();
+        await store.load(epoch);
       } else {
         presence.reconnected();
         // A Redis that came back empty starts its stream again: read it from its start if it is behind us.
@@ -119,7 +129,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
         if (compareIds(newest, room.lastId) < 0) room.lastId = "0-0";
         const now = await link.call<string | null>("GET", [keys.epoch]);
         if (now !== epoch) await reseed();
-        else await store.load();
+        else await store.load(epoch);
       }
       await presence.check();
       backlog.release();

@@ -15,6 +15,8 @@ export interface ClusterKeys {
   history: string;
   /** hash of one plugin's store */
   store(plugin: string): string;
+  /** hash of when each key of one plugin's store last changed (ms), deletions included: what a re-seed compares */
+  storeTime(plugin: string): string;
   storePattern: string;
 }
 
@@ -27,6 +29,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     epoch: `${prefix}:epoch`,
     history: `${prefix}:history`,
     store: (plugin) => `${prefix}:store:${plugin}`,
+    storeTime: (plugin) => `${prefix}:store-time:${plugin}`,
     storePattern: `${prefix}:store:*`,
   };
 }

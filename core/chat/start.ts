@@ -75,9 +75,10 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
 
   const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
   const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;
-  const cluster = options.redis ? await startCluster({ ...options.redis, log, observe }) : null;
-  if (cluster && options.data) log.warn("--data is not used with --redis: history, accounts, bans and stores live in Redis");
-  const store: Store = cluster?.store ?? (options.data ? new SqliteStore(options.data) : new MemoryStore());
+  // With --redis, the --data file is this node's local copy of the cluster's stores and history (docs/cluster.md).
+  const data = options.data ? new SqliteStore(options.data) : undefined;
+  const cluster = options.redis ? await startCluster({ ...options.redis, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
+  const store: Store = cluster?.store ?? data ?? new MemoryStore();
   const room = cluster?.room ?? new Room({ observe });
   if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
   // History is best effort when the disk fails: messages are relayed anyway, and everyone is told once.

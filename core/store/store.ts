@@ -2,10 +2,17 @@
 // the server runs with --data FILE (WAL, synchronous=NORMAL), a Map
 // otherwise. The file carries a schema version; one written by a newer
 // parley is refused rather than misread.
+//
+// With --redis the file is each node's local copy of the cluster's stores
+// and history (core/backplane/cluster-store.ts): it also keeps when each
+// store key last changed, deletions included (store_time), and the Redis
+// epoch the copy was last in step with (meta), so that a Redis that
+// restarted empty is re-seeded from it without bringing back what was
+// deleted meanwhile.
 
 import { Database } from "bun:sqlite";
 import type { PluginStore } from "../plugins/api.ts";
-import { MemoryHistory, SqliteHistory, type History } from "./history.ts";
+import { MemoryHistory, SqliteHistory, type History, type HistoryEntry } from "./history.ts";
 import { UserError, errorText } from "../base/errors.ts";
 
 export const SCHEMA_VERSION = 2;
@@ -108,9 +115,83 @@ export class SqliteStore implements Store {
     };
   }
 
+  // -- the local copy of a cluster (--redis with --data) ------------------------
+
+  // The tables of the local copy are made when first used, outside the
+  // schema versions: a file without them is still a plain --data file, and
+  // an older parley opens one with them.
+  private copyTables = false;
+
+  private ensureCopyTables(): void {
+    if (this.copyTables) return;
+    this.db.run("CREATE TABLE IF NOT EXISTS store_time (plugin TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID");
+    this.db.run("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
+    this.copyTables = true;
+  }
+
+  /** Every store entry this file holds, with when it last changed (0: not known), and the deletions it knows of (value null). */
+  copyRows(): CopyRow[] {
+    this.ensureCopyTables();
+    const live = this.db.query("SELECT s.plugin, s.key, s.value, COALESCE(t.time, 0) AS time FROM plugin_store s LEFT JOIN store_time t ON t.plugin = s.plugin AND t.key = s.key").all() as CopyRow[];
+    const gone = this.db
+      .query("SELECT t.plugin, t.key, NULL AS value, t.time FROM store_time t WHERE NOT EXISTS (SELECT 1 FROM plugin_store s WHERE s.plugin = t.plugin AND s.key = t.key)")
+      .all() as CopyRow[];
+    return [...live, ...gone];
+  }
+
+  /** One store change (null: deleted), and when it was made. */
+  putCopy(plugin: string, key: string, value: string | null, time: number): void {
+    this.ensureCopyTables();
+    this.db.transaction(() => {
+      if (value === null) this.db.query("DELETE FROM plugin_store WHERE plugin = ? AND key = ?").run(plugin, key);
+      else this.db.query("INSERT INTO plugin_store (plugin, key, value) VALUES (?, ?, ?) ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value").run(plugin, key, value);
+      this.db.query("INSERT INTO store_time (plugin, key, time) VALUES (?, ?, ?) ON CONFLICT (plugin, key) DO UPDATE SET time = excluded.time").run(plugin, key, time);
+    })();
+  }
+
+  /** The whole copy replaced by what the cluster holds (after loading it from Redis). */
+  replaceCopy(rows: CopyRow[], history: HistoryEntry[] | undefined): void {
+    this.ensureCopyTables();
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM plugin_store");
+      this.db.run("DELETE FROM store_time");
+      const set = this.db.query("INSERT INTO plugin_store (plugin, key, value) VALUES (?, ?, ?)");
+      const time = this.db.query("INSERT INTO store_time (plugin, key, time) VALUES (?, ?, ?)");
+      for (const r of rows) {
+        if (r.value !== null) set.run(r.plugin, r.key, r.value);
+        if (r.time > 0 || r.value === null) time.run(r.plugin, r.key, r.time);
+      }
+      if (history) {
+        this.db.run("DELETE FROM history");
+        const add = this.db.query("INSERT INTO history (time, nick, text, action) VALUES (?, ?, ?, ?)");
+        for (const e of history) add.run(e.time, e.from, e.text, e.action ? 1 : 0);
+      }
+    })();
+  }
+
+  /** The Redis epoch (core/backplane/keys.ts) this copy was last in step with. */
+  get epoch(): string | undefined {
+    this.ensureCopyTables();
+    return (this.db.query("SELECT value FROM meta WHERE name = 'epoch'").get() as { value: string } | null)?.value;
+  }
+
+  set epoch(token: string) {
+    this.ensureCopyTables();
+    this.db.query("INSERT INTO meta (name, value) VALUES ('epoch', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(token);
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+export interface CopyRow {
+  plugin: string;
+  key: string;
+  /** null: deleted */
+  value: string | null;
+  /** ms since the epoch of the change; 0 when not known */
+  time: number;
 }
 
 class Rollback extends Error {}
