@@ -41,6 +41,8 @@ export default defineCommand({
     "redis-prefix": { type: "string", valueHint: "NAME", default: "parley", description: "names this cluster's keys and streams, so clusters can share one Redis" },
     "node-name": { type: "string", valueHint: "NAME", description: "this node's name in the cluster (default: host name and a random tag)" },
     heartbeat: { type: "string", valueHint: "MS", default: "2000", description: "presence heartbeat; a node silent for two of them is gone" },
+    http: { type: "string", valueHint: "PORT", description: "also serve the web chat page, a WebSocket (/ws), /healthz, /readyz and /metrics on this HTTP port (0 picks a free one)" },
+    "http-host": { type: "string", valueHint: "HOST", description: "address or host name for --http (default: --host's)" },
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
@@ -68,6 +70,7 @@ export default defineCommand({
       },
       password: args.password ?? process.env.PARLEY_PASSWORD ?? undefined,
       ...parseRedis(args),
+      ...parseHttp(args.http, args["http-host"], args.host),
       limits: parseLimits(args),
       motd: readMotd(args.motd),
       logLevel: args["log-level"],
@@ -169,6 +172,14 @@ function parseTls(cert: string | undefined, key: string | undefined, port: strin
   }
   if (!cert || !key) throw new UserError("TLS needs both --tls-cert FILE and --tls-key FILE");
   return { tls: loadTls(cert, key), ...(port !== undefined ? { tlsPort: parsePort("tls-port", port) } : {}) };
+}
+
+function parseHttp(port: string | undefined, host: string | undefined, chatHost: string | undefined): { http?: { port: number; host?: string } } {
+  if (port === undefined) {
+    if (host !== undefined) throw new UserError("--http-host needs --http PORT");
+    return {};
+  }
+  return { http: { port: parsePort("http", port), host: parseHost("http-host", host ?? chatHost) } };
 }
 
 function parseTransport(value: string | undefined): TransportName {

@@ -202,6 +202,11 @@ export class ChatServer {
     return this.links.size;
   }
 
+  /** Open connections from one address (what --max-per-ip counts); the web listener adds its own. */
+  connectionsFrom(address: string): number {
+    return this.perIp.get(address) ?? 0;
+  }
+
   /** A TCP connection was accepted (a TLS one before its handshake). */
   private accept(wire: Wire): WireEvents {
     if (this.sockets >= this.budget) {

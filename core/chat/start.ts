@@ -24,6 +24,7 @@ import { WorkPool } from "../base/work-pool.ts";
 import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore } from "../plugins/api.ts";
+import { startWeb } from "../web/server.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -44,6 +45,8 @@ export interface ChatOptions {
   adminPassword?: string;
   /** share the room with other nodes through Redis */
   redis?: { url: string; ca?: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
+  /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md) */
+  http?: { port: number; host?: string };
 }
 
 export interface RunningChat {
@@ -119,7 +122,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     stalls: new StallWatch(),
   };
   const server = await ChatServer.listen(chat, options.listen);
+  const web = options.http ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout }, server) : undefined;
   await host.start(services);
+  web?.ready();
   if (options.watchPlugins) host.watch();
   const { host: address, port } = server.address;
   const show = (host: string, p: number) => (host.includes(":") ? `[${host}]:${p}` : `${host}:${p}`);
@@ -130,6 +135,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   log.info(`parley chat listening on ${shown}${tlsOnly ? " (TLS)" : ""}${options.listen.host ? "" : " (every interface)"}; try: ${tryIt}`);
   const tls = server.tlsAddress;
   if (tls) log.info(`parley chat listening for TLS on ${show(tls.host, tls.port)}; try: openssl s_client -quiet -connect localhost:${tls.port}`);
+  if (web) log.info(`parley web listening on ${show(web.address.host, web.address.port)}; open http://${web.address.host.includes(":") ? "localhost" : web.address.host}:${web.address.port}/`);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -137,7 +143,8 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
       stopping ??= (async () => {
         log.info(`${why}: shutting down (${server.connections} connected)`);
         chat.stalls.stop();
-        await server.close();
+        web?.draining();
+        await Promise.all([server.close(), web?.close()]);
         await host.stop();
         await cluster?.stop();
         await chatLog?.close();
