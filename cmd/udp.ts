@@ -51,13 +51,21 @@ function modeCommand(entry: UdpModeEntry): CommandDef<ArgsDef> {
   return defineCommand<ArgsDef>({
     meta: { name: mode.name, description: mode.summary + (owner.source === BUILT_IN ? "" : ` (${owner.source})`) },
     args: { ...own, ...common },
-    async run({ args }) {
+    async run({ args, rawArgs }) {
       const values: Record<string, string | boolean | undefined> = {};
       for (const name of Object.keys(own)) values[name] = args[name] as string | boolean | undefined;
+      // Every value of each string flag, for the modes that take one several times (--group A --group B).
+      const end = rawArgs.indexOf("--");
+      const flags = end === -1 ? rawArgs : rawArgs.slice(0, end);
+      const repeated = Object.fromEntries(
+        Object.entries(own)
+          .filter(([, def]) => def.type === "string")
+          .map(([name]) => [name, allValues(flags, name)]),
+      );
       const log = createLogger(String(args["log-level"]));
       // Before the mode starts, so no signal finds the process without its handler.
       const stop = stopOnSignals(log);
-      const code = await runUdpMode(entry, values as UdpArgValues, { json: args.json === true, log, words: args._, signal: stop });
+      const code = await runUdpMode(entry, values as UdpArgValues, { json: args.json === true, log, words: args._, signal: stop, repeated });
       // Whatever is still open (stdin, a mode's timer) must not keep the process, but what was printed must get out.
       await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
       process.exit(code);

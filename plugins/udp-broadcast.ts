@@ -1,7 +1,7 @@
 // The tutorial's broadcast (2.7): setBroadcast(true), then send to a
 // broadcast address; or, with --relay, the tutorial's server: hear
 // datagrams on one port and broadcast each of them to another.
-import { definePlugin, type UdpContext, type UdpSocket } from "parley";
+import { definePlugin, type UdpArgValues, type UdpContext, type UdpInput, type UdpSocket } from "parley";
 
 const LIMITED_BROADCAST = "255.255.255.255";
 
@@ -11,7 +11,7 @@ export default definePlugin({
   udpModes: [
     {
       name: "broadcast",
-      summary: "broadcast MESSAGE (or stdin lines) to a port on the local network, or --relay what arrives (tutorial 2.7)",
+      summary: "broadcast MESSAGE (or stdin: lines, --raw bytes, --hex) to a port on the local network, or --relay what arrives (tutorial 2.7)",
       args: {
         message: { type: "positional", valueHint: "MESSAGE...", required: false, description: "what to broadcast; without it (and without --relay), each line of stdin" },
         port: { type: "string", valueHint: "PORT", required: true, description: "the port to broadcast to" },
@@ -19,8 +19,13 @@ export default definePlugin({
         interface: { type: "string", valueHint: "NAME|IP", description: "broadcast on this interface: to its directed broadcast address, like 192.168.1.255" },
         relay: { type: "boolean", default: false, description: "listen on --listen and broadcast every datagram that arrives there to --port" },
         listen: { type: "string", valueHint: "PORT", description: "with --relay: the port to listen on (not --port, or the relay would hear itself)" },
-        count: { type: "string", valueHint: "N", default: "1", description: "send MESSAGE this many times" },
-        interval: { type: "string", valueHint: "MS", default: "1000", description: "milliseconds between sends with --count" },
+        raw: { type: "boolean", default: false, description: "stdin (or --file) is bytes, sent as they are, cut into datagrams of --size bytes" },
+        hex: { type: "boolean", default: false, description: "MESSAGE, or each line of stdin (or --file), is hex (00ff0a; spaces allowed)" },
+        file: { type: "string", valueHint: "PATH", description: "read this file instead of stdin (lines, or with --raw or --hex)" },
+        size: { type: "string", valueHint: "BYTES", default: "1472", description: "with --raw: bytes per datagram" },
+        count: { type: "string", valueHint: "N", description: "send MESSAGE this many times (default 1); from stdin or --file, send at most N datagrams" },
+        interval: { type: "string", valueHint: "MS", description: "milliseconds between two datagrams (default 1000 between repeats of MESSAGE; none for stdin)" },
+        rate: { type: "string", valueHint: "PPS", description: "datagrams per second, for MESSAGE and stdin alike (instead of --interval)" },
         wait: { type: "string", valueHint: "MS", default: "1000", description: "milliseconds to wait for replies after the last send" },
         reuse: { type: "boolean", default: false, description: "with --relay: share the port with other programs that ask too (SO_REUSEADDR)" },
       },
@@ -28,18 +33,15 @@ export default definePlugin({
         const port = ctx.check.port("port", args.port);
         const address = await broadcastAddress(ctx, args.address, args.interface);
         if (args.relay === true) return relay(ctx, port, address, args.reuse === true);
-        const count = ctx.check.integer("count", args.count, 1, 1_000_000);
-        const interval = ctx.check.integer("interval", args.interval, 0, 3_600_000);
         const wait = ctx.check.integer("wait", args.wait, 0, 3_600_000);
         const message = ctx.words.join(" ");
-        if (message) ctx.check.payload(message, 4);
+        const input = inputOptions(ctx, args, message, 4);
         const socket = await open(ctx, {});
         socket.onMessage((d) => ctx.print(d));
-        const send = async (text: string) => {
-          const bytes = await socket.send(text, port, address);
+        for await (const data of ctx.input(input)) {
+          const bytes = await socket.send(data, port, address);
           ctx.log.info(`broadcast ${bytes} bytes to ${address}:${port}`);
-        };
-        for await (const text of ctx.messages(message, { count, interval })) await send(text);
+        }
         await ctx.sleep(wait);
       },
     },
@@ -73,4 +75,19 @@ async function relay(ctx: UdpContext, port: number, address: string, reuse: bool
     socket.send(d.data, port, address).catch((error: Error) => ctx.log.warn(error.message));
   });
   await ctx.stopped();
+}
+
+/** --raw, --hex, --file, --size, --count, --interval, --rate as UdpInput (as parley udp send reads them). */
+function inputOptions(ctx: UdpContext, args: UdpArgValues, message: string, family: 4 | 6): UdpInput {
+  if (args.raw === true && args.hex === true) ctx.fail("give --raw or --hex, not both");
+  if (args.raw === true && message) ctx.fail("--raw sends stdin (or --file) as it is; it takes no MESSAGE");
+  if (message && args.file !== undefined) ctx.fail("give MESSAGE or --file, not both");
+  if (args.interval !== undefined && args.rate !== undefined) ctx.fail("give --interval or --rate, not both");
+  const count = args.count === undefined ? undefined : ctx.check.integer("count", args.count, 1, 1_000_000_000);
+  const rate = args.rate === undefined ? undefined : ctx.check.integer("rate", args.rate, 1, 1_000_000);
+  const interval = rate !== undefined ? 1000 / rate : args.interval !== undefined ? ctx.check.integer("interval", args.interval, 0, 3_600_000) : message ? 1000 : 0;
+  const size = ctx.check.integer("size", args.size ?? "1472", 1, family === 6 ? 65527 : 65507);
+  const file = typeof args.file === "string" ? args.file : undefined;
+  const format = args.raw === true ? "raw" : args.hex === true ? "hex" : "lines";
+  return { message, file, format, size, count, interval, family };
 }

@@ -4,9 +4,16 @@
 // heard from for three of those is gone. `l` lists the peers heard from.
 //
 // On the wire, one JSON object per datagram:
-//   {"parley":"chat","v":1,"id":"3f9a0c1e","nick":"alice","type":"say","text":"hi"}
+//   {"parley":"chat","v":1,"id":"3f9a0c1e","nick":"alice","type":"say","seq":4,"text":"hi"}
 // type: join | here | say | leave. The random id tells a peer its own
-// datagrams (multicast loopback sends them back) and two peers with one nick apart.
+// datagrams (multicast loopback sends them back) and two peers with one nick
+// apart: a nick two peers share is shown with the address (alice (10.0.0.3)).
+// seq counts the lines a peer has said (a say carries its own number, the
+// others the count so far), so a receiver sees a gap: "missed 5 messages".
+// What a peer sends is shown through the chat server's sanitizer: no line
+// breaks, controls or escapes, so one datagram cannot pass for two lines.
+// A nick is 1 to 32 code points, on both sides. The socket is bound to the
+// group's address, so rooms on other groups of the same port are not heard.
 import { definePlugin, type Datagram, type UdpContext, type UdpSocket } from "parley";
 
 // Peers that are silent for this many beacons are taken to have left.
@@ -16,7 +23,10 @@ const MAX_NICK = 32;
 interface Peer {
   nick: string;
   from: string;
+  address: string;
   heard: number;
+  /** the last seq heard */
+  seq: number;
 }
 
 interface Message {
@@ -25,7 +35,15 @@ interface Message {
   id: string;
   nick: string;
   type: "join" | "here" | "say" | "leave";
+  seq?: number;
   text?: string;
+}
+
+/** Why a nick is not one, or undefined when it is: 1 to MAX_NICK code points, no spaces, no controls or invisible characters. */
+function nickProblem(nick: string): string | undefined {
+  const length = [...nick].length;
+  if (length === 0 || length > MAX_NICK || /[\s\p{C}\u2028\u2029]/u.test(nick)) return `must be 1 to ${MAX_NICK} characters without spaces`;
+  return undefined;
 }
 
 export default definePlugin({
@@ -38,9 +56,9 @@ export default definePlugin({
       args: {
         group: { type: "string", valueHint: "GROUP", required: true, description: "the multicast group all peers use, like 239.255.7.7 or ff02::7%eth0" },
         port: { type: "string", valueHint: "PORT", required: true, description: "the UDP port all peers use" },
-        nick: { type: "string", valueHint: "NAME", required: true, description: `your name in the room (up to ${MAX_NICK} characters)` },
+        nick: { type: "string", valueHint: "NAME", required: true, description: `your name in the room (1 to ${MAX_NICK} characters, counted as code points)` },
         interface: { type: "string", valueHint: "NAME|IP", description: "the interface to chat on (default: the one the kernel picks)" },
-        ttl: { type: "string", valueHint: "N", default: "1", description: "hops a line may take (1: the local network)" },
+        ttl: { type: "string", valueHint: "N", default: "1", description: "hops a line may take (1-255; 1: the local network)" },
         beacon: { type: "string", valueHint: "SECONDS", default: "5", description: `say "here" this often; silent for ${MISSED_BEACONS} of these means gone` },
       },
       async run(ctx, args) {
@@ -49,11 +67,12 @@ export default definePlugin({
         const ttl = ctx.check.ttl("ttl", args.ttl);
         const beacon = ctx.check.seconds("beacon", args.beacon, 0.05, 3600) * 1000;
         const nick = typeof args.nick === "string" ? args.nick.trim() : "";
-        if (!nick || [...nick].length > MAX_NICK || /[\s\p{C}]/u.test(nick)) ctx.fail(`--nick must be 1 to ${MAX_NICK} characters without spaces (got "${nick}")`);
+        const problem = nickProblem(nick) ?? (ctx.clean(nick) === nick ? undefined : "must be shown as typed (no control or invisible characters)");
+        if (problem) ctx.fail(`--nick ${problem} (got "${ctx.clean(nick)}")`);
         const iface = typeof args.interface === "string" ? args.interface : undefined;
 
-        // Several peers may run on one host: they share the port.
-        const socket = await ctx.open({ family: (await ctx.resolve(group)).family, port, reuse: true });
+        // Several peers may run on one host: they share the port. Bound to the group, a room hears its own group only.
+        const socket = await ctx.open({ family: (await ctx.resolve(group)).family, host: group, port, reuse: true });
         socket.setMulticastTTL(ttl);
         socket.setMulticastLoopback(true);
         if (iface) socket.setMulticastInterface(iface);
@@ -81,6 +100,8 @@ class Room {
   private readonly ctx: UdpContext;
   private readonly socket: UdpSocket;
   private readonly options: { group: string; port: number; nick: string; beacon: number };
+  /** the lines said so far */
+  private said = 0;
 
   constructor(ctx: UdpContext, socket: UdpSocket, options: { group: string; port: number; nick: string; beacon: number }) {
     this.ctx = ctx;
@@ -89,7 +110,8 @@ class Room {
   }
 
   send(type: Message["type"], text?: string): Promise<number> {
-    const message: Message = { parley: "chat", v: 1, id: this.id, nick: this.options.nick, type, ...(text === undefined ? {} : { text }) };
+    if (type === "say") this.said++;
+    const message: Message = { parley: "chat", v: 1, id: this.id, nick: this.options.nick, type, seq: this.said, ...(text === undefined ? {} : { text }) };
     return this.socket.send(JSON.stringify(message), this.options.port, this.options.group);
   }
 
@@ -105,23 +127,41 @@ class Room {
     const m = parse(d.text);
     if (!m) return this.ctx.log.debug(`not a chat datagram from ${this.ctx.endpoint(d.address, d.port)}`);
     if (m.id === this.id) return;
+    const nick = this.ctx.clean(m.nick);
+    if (nickProblem(nick)) return this.ctx.log.debug(`a chat datagram with a bad nick from ${this.ctx.endpoint(d.address, d.port)}`);
+    const text = m.text === undefined ? undefined : this.ctx.clean(m.text);
     const from = this.ctx.endpoint(d.address, d.port);
     const known = this.peers.get(m.id);
-    const show = (text: string, event: string, extra: Record<string, unknown> = {}) => this.ctx.note(text, { event, nick: m.nick, from, ...extra });
+    const seq = typeof m.seq === "number" && Number.isSafeInteger(m.seq) && m.seq >= 0 ? m.seq : undefined;
+    // A line heard before (a duplicate) or older than the last one is not shown again.
+    if (m.type === "say" && known && seq !== undefined && seq <= known.seq) return;
+    const shown = this.shownNick(m.id, nick, d.address);
+    const show = (line: string, event: string, extra: Record<string, unknown> = {}) => this.ctx.note(line, { event, nick, from, ...extra });
+    if (known && seq !== undefined) {
+      const missed = seq - known.seq - (m.type === "say" ? 1 : 0);
+      if (missed > 0) show(`* missed ${missed} message${missed === 1 ? "" : "s"} from ${shown}`, "missed", { missed });
+    }
     if (m.type === "leave") {
       this.peers.delete(m.id);
-      if (known) show(`* ${m.nick} left`, "leave");
+      if (known) show(`* ${shown} left`, "leave");
       return;
     }
-    this.peers.set(m.id, { nick: m.nick, from, heard: Date.now() });
+    this.peers.set(m.id, { nick, from, address: d.address, heard: Date.now(), seq: seq ?? known?.seq ?? 0 });
     if (m.type === "join") {
-      show(`* ${m.nick} joined`, "join");
+      show(`* ${shown} joined`, "join");
       // Answer at once, so the newcomer need not wait a beacon to know who is here.
       void this.send("here").catch(() => {});
     } else if (!known) {
-      show(`* ${m.nick} is here`, "here");
+      show(`* ${shown} is here`, "here");
     }
-    if (m.type === "say") show(`${m.nick}: ${m.text ?? ""}`, "say", { text: m.text ?? "" });
+    if (m.type === "say") show(`${shown}: ${text ?? ""}`, "say", { text: text ?? "" });
+  }
+
+  /** The nick, with the sender's address when someone else in the room (or this peer) has it too: alice (10.0.0.3). */
+  private shownNick(id: string, nick: string, address: string): string {
+    const key = nick.toLowerCase();
+    const clash = key === this.options.nick.toLowerCase() || [...this.peers].some(([other, p]) => other !== id && p.nick.toLowerCase() === key);
+    return clash ? `${nick} (${address})` : nick;
   }
 
   list(): void {
@@ -160,7 +200,7 @@ function parse(text: string | undefined): Message | undefined {
     return undefined;
   }
   const m = value as Partial<Message> | null;
-  if (!m || m.parley !== "chat" || typeof m.id !== "string" || typeof m.nick !== "string" || m.nick.length === 0 || m.nick.length > MAX_NICK) return undefined;
+  if (!m || m.parley !== "chat" || typeof m.id !== "string" || m.id.length > 64 || typeof m.nick !== "string" || nickProblem(m.nick)) return undefined;
   if (!["join", "here", "say", "leave"].includes(m.type as string)) return undefined;
   if (m.text !== undefined && typeof m.text !== "string") return undefined;
   return m as Message;

@@ -247,6 +247,8 @@ export interface Datagram {
   readonly time: Date;
   /** the bytes as text when they are valid UTF-8, else undefined */
   readonly text: string | undefined;
+  /** the multicast group it came to, when the socket is bound to one */
+  readonly to?: string;
 }
 
 export interface UdpSocketOptions {
@@ -258,6 +260,26 @@ export interface UdpSocketOptions {
   port?: number;
   /** share the port with other sockets that also ask (SO_REUSEADDR), as --reuse does */
   reuse?: boolean;
+  /** the receive buffer (SO_RCVBUF) in bytes; the kernel doubles it and caps it at net.core.rmem_max */
+  rcvbuf?: number;
+}
+
+/** Where the datagrams a sending mode sends come from, and how they are cut and paced. */
+export interface UdpInput {
+  /** the message (MESSAGE words, or hex with format "hex"); "" or absent: stdin, or `file` */
+  message?: string;
+  /** read this file instead of stdin */
+  file?: string;
+  /** lines: one datagram per line (split on \n only; a \r before it is dropped); raw: the bytes cut every `size`; hex: each line is hex */
+  format?: "lines" | "raw" | "hex";
+  /** raw: bytes per datagram */
+  size?: number;
+  /** the message this many times; from stdin or a file, at most this many datagrams */
+  count?: number;
+  /** milliseconds between two datagrams, for stdin and files too */
+  interval?: number;
+  /** the family the datagrams go over: a datagram too big for it is reported and skipped */
+  family: 4 | 6;
 }
 
 /** Which interface multicast uses, and for source-specific joins, which sender. */
@@ -277,14 +299,22 @@ export interface UdpSocket {
   /** the bound address and port (the real one when 0 was asked for) */
   readonly address: string;
   readonly port: number;
-  /** Sends one datagram to host (an address or a name); resolves with the bytes sent. */
-  send(data: string | Uint8Array, port: number, host: string): Promise<number>;
+  /** Sends one datagram to host (an address or a name), or to the connected peer; resolves with the bytes sent. */
+  send(data: string | Uint8Array, port?: number, host?: string): Promise<number>;
   /** Calls handler for every datagram that arrives; what it throws is logged, and the socket goes on. */
   onMessage(handler: (datagram: Datagram) => void | Promise<void>): void;
+  /** Talks to one peer only (connect): send(data) may then omit port and host, and an ICMP port unreachable reaches onRefused. */
+  connect(port: number, host: string): Promise<void>;
+  /** Calls handler when the kernel reports that the connected peer's port is closed (ICMP port unreachable, ECONNREFUSED). */
+  onRefused(handler: () => void): void;
+  /** The datagrams the kernel dropped for this socket so far (its receive buffer was full); undefined where the kernel does not say (/proc/net/udp). */
+  drops(): number | undefined;
+  /** The receive buffer as the kernel set it, in bytes. */
+  receiveBuffer(): number;
   setBroadcast(on: boolean): void;
   /** unicast hops, 1-255 */
   setTTL(ttl: number): void;
-  /** multicast hops, 0-255 */
+  /** multicast hops, 1-255 */
   setMulticastTTL(ttl: number): void;
   /** whether this host's own sockets get the multicast datagrams it sends */
   setMulticastLoopback(on: boolean): void;
@@ -319,7 +349,7 @@ export interface UdpChecks {
   integer(label: string, value: unknown, min: number, max: number): number;
   /** seconds, decimals allowed (0.5) */
   seconds(label: string, value: unknown, min: number, max: number): number;
-  /** 0-255 */
+  /** 1-255 */
   ttl(label: string, value: unknown): number;
   /** an IP address (net.isIP), IPv6 with an optional %scope */
   address(label: string, value: unknown): string;
@@ -336,6 +366,8 @@ export interface UdpCounts {
   readonly received: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
+  /** datagrams the kernel dropped for the mode's sockets (their receive buffer was full), as read when they closed */
+  readonly dropped: number;
 }
 
 /** Fires once, when the user asks the mode to stop (Ctrl-C, SIGINT, SIGTERM). An AbortSignal is one. */
@@ -369,10 +401,18 @@ export interface UdpContext {
   endpoint(address: string, port: number): string;
   /** The interface named (eth0) or holding an address, for family; throws when there is none. */
   networkInterface(nameOrAddress: string, family: 4 | 6): UdpInterface;
+  /** Every address of this host of the family, one entry per address (IPv6 link-local ones with their %scope in address). */
+  localAddresses(family: 4 | 6): UdpInterface[];
   /** Prints a datagram on stdout: time, sender, size and text (hex when not UTF-8), or one JSON object with --json. */
   print(datagram: Datagram, fields?: Readonly<Record<string, unknown>>): void;
   /** Prints a line that is not a datagram; with --json an object {time, event, text, ...fields}. */
   note(text: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** What a peer sent, made safe to show as one line: the chat server's sanitizer (no controls, escapes, line breaks, bidi overrides). */
+  clean(text: string): string;
+  /** Every value given for a flag that may be repeated (--group A --group B), in order; [] when absent. */
+  values(name: string): string[];
+  /** The datagrams a sending mode sends: the message, or stdin (or a file) as lines, raw bytes or hex, paced by `interval`. A piece too big or not hex is reported and skipped. */
+  input(options: UdpInput): AsyncIterable<Uint8Array>;
   /** The lines of stdin, one at a time; ends at end of input or when the mode is stopped. */
   lines(): AsyncIterable<string>;
   /**

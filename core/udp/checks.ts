@@ -47,7 +47,7 @@ function port(label: string, value: unknown, options?: { bind?: boolean }): numb
 
 function ttl(label: string, value: unknown): number {
   const t = text(label, value);
-  if (!/^\d+$/.test(t) || Number(t) > 255) throw new UserError(`${showLabel(label)} must be a TTL (hop count) from 0 to 255 (got "${t}")`);
+  if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > 255) throw new UserError(`${showLabel(label)} must be a TTL (hop count) from 1 to 255 (got "${t}")`);
   return Number(t);
 }
 

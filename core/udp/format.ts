@@ -43,7 +43,7 @@ export function escapeControls(text: string): string {
 export function datagramLine(d: Datagram): string {
   const size = `${d.data.length} byte${d.data.length === 1 ? "" : "s"}`;
   const body = d.text !== undefined ? escapeControls(d.text) : `hex ${toHex(d.data)}`;
-  return `${showTime(d.time)}  ${showEndpoint(d.address, d.port)}  ${size}  ${body}`;
+  return `${showTime(d.time)}  ${showEndpoint(d.address, d.port)}${d.to ? `  to ${d.to}` : ""}  ${size}  ${body}`;
 }
 
 /** {"time":...,"from":"127.0.0.1:53421","address":...,"port":...,"family":"IPv4","size":5,"text":"hello"} or "hex" */
@@ -54,6 +54,7 @@ export function datagramJson(d: Datagram, fields: Readonly<Record<string, unknow
     address: d.address,
     port: d.port,
     family: `IPv${d.family}`,
+    ...(d.to ? { to: d.to } : {}),
     size: d.data.length,
     ...(d.text !== undefined ? { text: d.text } : { hex: toHex(d.data) }),
     ...fields,
@@ -66,8 +67,9 @@ export function noteJson(text: string, fields: Readonly<Record<string, unknown>>
 }
 
 /** The exit summary: sent 2 datagrams (10 bytes), received 1 (5 bytes) */
-export function summaryLine(counts: { sent: number; received: number; bytesSent: number; bytesReceived: number }): string {
+export function summaryLine(counts: { sent: number; received: number; bytesSent: number; bytesReceived: number; dropped?: number }): string {
   const n = (count: number, bytes: number, noun: boolean) =>
     `${count}${noun ? ` datagram${count === 1 ? "" : "s"}` : ""} (${bytes} byte${bytes === 1 ? "" : "s"})`;
-  return `sent ${n(counts.sent, counts.bytesSent, true)}, received ${n(counts.received, counts.bytesReceived, false)}`;
+  const dropped = counts.dropped ? `, dropped ${counts.dropped} (the kernel's receive buffer was full; --rcvbuf makes it bigger)` : "";
+  return `sent ${n(counts.sent, counts.bytesSent, true)}, received ${n(counts.received, counts.bytesReceived, false)}${dropped}`;
 }

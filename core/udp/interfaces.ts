@@ -36,3 +36,18 @@ export function directedBroadcast(address: string, netmask: string): string {
   const m = netmask.split(".").map(Number);
   return a.map((octet, i) => (octet | (~m[i]! & 255)) & 255).join(".");
 }
+
+/** Every address of the family on this host; IPv6 link-local addresses carry their %name scope. */
+export function localAddresses(family: 4 | 6): UdpInterface[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, list]) =>
+    (list ?? [])
+      .filter((a) => a.family === `IPv${family}`)
+      .map((a) => ({
+        name,
+        address: family === 6 && a.address.startsWith("fe80:") ? `${a.address}%${name}` : a.address,
+        family,
+        scopeId: family === 6 ? (a.scopeid ?? 0) : 0,
+        ...(family === 4 ? { broadcast: directedBroadcast(a.address, a.netmask) } : {}),
+      })),
+  );
+}

@@ -3,7 +3,6 @@
 // and prints the one-line summary. The process is the caller's: it decides
 // what stops the mode (an AbortSignal) and when to exit with the code.
 
-import { createInterface } from "node:readline";
 import { lookup } from "node:dns/promises";
 import type { UdpArgValues, UdpContext, UdpSocket } from "../plugins/api.ts";
 import { errorText, UserError } from "../base/errors.ts";
@@ -12,8 +11,10 @@ import type { UdpModeEntry } from "../plugins/registry.ts";
 import { BUILT_IN } from "../plugins/registry.ts";
 import { familyOf, makeChecks } from "./checks.ts";
 import { datagramJson, datagramLine, escapeControls, noteJson, showEndpoint, summaryLine } from "./format.ts";
-import { lookupInterface } from "./interfaces.ts";
+import { localAddresses, lookupInterface } from "./interfaces.ts";
 import { openSocket, type Counters } from "./sockets.ts";
+import { byteLines, inputDatagrams, stdinChunks } from "./input.ts";
+import { sanitize } from "../wire/sanitize.ts";
 
 // A mode that does not return within this long after the stop signal is left behind.
 const STOP_GRACE_MS = 2000;
@@ -26,12 +27,14 @@ export interface RunOptions {
   words: readonly string[];
   /** fires when the mode is to stop: the caller decides what asks (cmd/udp.ts: SIGINT, SIGTERM) */
   signal: AbortSignal;
+  /** every value of each flag as typed, for flags that may be repeated (--group A --group B) */
+  repeated?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Runs the mode until it returns or `options.signal` fires; resolves with the exit code, rejects with a UserError when the mode failed. */
 export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValues, options: RunOptions): Promise<number> {
   const { signal, log } = options;
-  const counts: Counters = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
+  const counts: Counters = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, dropped: 0 };
   const sockets = new Set<UdpSocket>();
   const stopped = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   const out = (line: string) => process.stdout.write(line + "\n");
@@ -46,7 +49,7 @@ export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValu
     check: makeChecks((message) => log.warn(message)),
     counts,
     async open(socketOptions = {}) {
-      const socket = await openSocket(socketOptions, { log, counts, hasReuseFlag: "reuse" in (mode.args ?? {}) });
+      const socket = await openSocket(socketOptions, { log, counts, hasReuseFlag: "reuse" in (mode.args ?? {}), hasInterfaceFlag: "interface" in (mode.args ?? {}) });
       sockets.add(socket);
       return socket;
     },
@@ -62,16 +65,33 @@ export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValu
     },
     endpoint: showEndpoint,
     networkInterface: lookupInterface,
+    localAddresses,
     print(datagram, fields) {
       out(options.json ? datagramJson(datagram, fields) : datagramLine(datagram));
     },
     note(text, fields) {
       out(options.json ? noteJson(text, fields) : text.split("\n").map(escapeControls).join("\n"));
     },
+    clean: (text) => sanitize(text),
+    values(name) {
+      const given = options.repeated?.[name];
+      if (given && given.length) return [...given];
+      const one = args[name];
+      return typeof one === "string" ? [one] : [];
+    },
+    input: (input) => inputDatagrams(input, { log, signal, sleep: (ms) => ctx.sleep(ms) }),
     lines: () => stdinLines(signal),
-    async *messages(message, { count = 1, interval = 0 } = {}) {
-      if (!message) return yield* stdinLines(signal);
-      for (let i = 0; i < count; i++) {
+    async *messages(message, { count, interval = 0 } = {}) {
+      if (!message) {
+        let n = 0;
+        for await (const line of stdinLines(signal)) {
+          if (count !== undefined && n >= count) return;
+          if (n++ > 0 && interval > 0 && !(await ctx.sleep(interval))) return;
+          yield line;
+        }
+        return;
+      }
+      for (let i = 0; i < (count ?? 1); i++) {
         if (i > 0 && !(await ctx.sleep(interval))) return;
         yield message;
       }
@@ -111,19 +131,9 @@ export async function runUdpMode({ mode, owner }: UdpModeEntry, args: UdpArgValu
   return 0;
 }
 
-/** Lines of stdin, until it ends or the mode is stopped. */
+/** Lines of stdin (split on \n only), until it ends or the mode is stopped. */
 async function* stdinLines(signal: AbortSignal): AsyncGenerator<string> {
   if (signal.aborted) return;
-  const reader = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const close = () => reader.close();
-  signal.addEventListener("abort", close, { once: true });
-  try {
-    for await (const line of reader) {
-      if (signal.aborted) return;
-      yield line;
-    }
-  } finally {
-    signal.removeEventListener("abort", close);
-    reader.close();
-  }
+  const decoder = new TextDecoder();
+  for await (const line of byteLines(stdinChunks(signal))) yield decoder.decode(line);
 }

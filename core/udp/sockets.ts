@@ -5,16 +5,19 @@
 // counted for the exit summary. The messages are in udp-errors.ts.
 //
 // Bun 1.4.5 differs from Node here, and this file covers for it:
-// - setMulticastTTL(0) throws EINVAL (Node accepts it): we say so plainly.
+// - setMulticastTTL(0) throws EINVAL (Node accepts it): TTLs are 1-255.
+// - the socket's file descriptor is not public: the kernel's drop count for
+//   it is found in /proc/net/udp by the inode of the socket bind made.
 // - an interface that is not an address (addMembership(g, "eth0")) is
 //   silently ignored and the kernel picks one: we turn names into addresses
 //   (IPv4) or ::%name (IPv6) before calling it.
 // - a bind that fails with EADDRINUSE does not carry the port: we add it.
 
 import dgram from "node:dgram";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import type { Datagram, PluginLogger, UdpMembership, UdpSocket, UdpSocketOptions } from "../plugins/api.ts";
 import { UserError } from "../base/errors.ts";
-import { familyOf, MAX_PAYLOAD, splitScope } from "./checks.ts";
+import { familyOf, isMulticast, MAX_PAYLOAD, splitScope } from "./checks.ts";
 import { bindError, membershipError, sendError } from "./errors.ts";
 import { decodeText, showEndpoint } from "./format.ts";
 import { interfaceFor } from "./interfaces.ts";
@@ -24,6 +27,7 @@ export interface Counters {
   received: number;
   bytesSent: number;
   bytesReceived: number;
+  dropped: number;
 }
 
 /** What a socket needs from the mode that opens it. */
@@ -32,6 +36,8 @@ export interface SocketEnv {
   counts: Counters;
   /** the mode has a --reuse flag to suggest */
   hasReuseFlag: boolean;
+  /** the mode has an --interface flag to suggest */
+  hasInterfaceFlag?: boolean;
 }
 
 type Errno = NodeJS.ErrnoException;
@@ -41,11 +47,59 @@ export async function openSocket(options: UdpSocketOptions, env: SocketEnv): Pro
   const host = options.host ?? (family === 6 ? "::" : "0.0.0.0");
   const port = options.port ?? 0;
   const socket = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4", reuseAddr: options.reuse === true });
+  // --reuse shares a port only where every socket on it gets the datagram: a group, or the wildcard (broadcasts)
+  const reuseHelps = env.hasReuseFlag && (isMulticast(host) || host === "0.0.0.0" || host === "::");
+  const before = socketInodes();
   await new Promise<void>((resolve, reject) => {
-    socket.once("error", (error: Errno) => reject(bindError(error, host, port, env.hasReuseFlag, options.reuse === true)));
+    socket.once("error", (error: Errno) => reject(bindError(error, host, port, reuseHelps, options.reuse === true)));
     socket.bind(port, host, () => resolve());
   });
-  return new Socket(socket, family, env);
+  const made = [...socketInodes()].filter((inode) => !before.has(inode));
+  const opened = new Socket(socket, family, env, isMulticast(host) ? host : undefined, made.length === 1 ? made[0] : undefined);
+  if (options.rcvbuf !== undefined) {
+    try {
+      socket.setRecvBufferSize(options.rcvbuf);
+    } catch (error) {
+      socket.close();
+      throw new UserError(`cannot set the receive buffer to ${options.rcvbuf} bytes: ${(error as Errno).code ?? (error as Error).message}`);
+    }
+  }
+  return opened;
+}
+
+/** The inodes of this process's sockets. */
+function socketInodes(): Set<string> {
+  const found = new Set<string>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync("/proc/self/fd");
+  } catch {
+    return found;
+  }
+  for (const fd of fds) {
+    try {
+      const link = readlinkSync(`/proc/self/fd/${fd}`);
+      if (link.startsWith("socket:[")) found.add(link.slice(8, -1));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return found;
+}
+
+/** The drops column of /proc/net/udp (or udp6) for a socket inode; undefined when it is not there. */
+export function procDrops(inode: string, family: 4 | 6): number | undefined {
+  let table: string;
+  try {
+    table = readFileSync(family === 6 ? "/proc/net/udp6" : "/proc/net/udp", "utf8");
+  } catch {
+    return undefined;
+  }
+  for (const line of table.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[9] === inode && f[12] !== undefined) return Number(f[12]);
+  }
+  return undefined;
 }
 
 class Socket implements UdpSocket {
@@ -56,13 +110,51 @@ class Socket implements UdpSocket {
   private broadcast = false;
   private closed: Promise<void> | undefined;
   private warnedUnspecified = false;
+  private connected = false;
+  private readonly refused: (() => void)[] = [];
+  private readonly group: string | undefined;
+  private readonly inode: string | undefined;
+  private lastDrops: number | undefined;
 
-  constructor(socket: dgram.Socket, family: 4 | 6, env: SocketEnv) {
+  constructor(socket: dgram.Socket, family: 4 | 6, env: SocketEnv, group: string | undefined, inode: string | undefined) {
     this.socket = socket;
     this.family = family;
     this.env = env;
+    this.group = group;
+    this.inode = inode;
     // After bind, errors are reported where they happen (send, join); this keeps a stray one from crashing.
-    socket.on("error", (error) => env.log.debug(`socket error: ${error.message}`));
+    // A connected socket hears of an ICMP port unreachable as ECONNREFUSED here.
+    socket.on("error", (error: Errno) => {
+      if (error.code === "ECONNREFUSED") for (const handler of this.refused) handler();
+      else env.log.debug(`socket error: ${error.message}`);
+    });
+  }
+
+  connect(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const failed = (error: Errno) => reject(sendError(error, host, port, this.family, this.broadcast, this.env.hasInterfaceFlag === true));
+      this.socket.once("error", failed);
+      this.socket.connect(port, host, () => {
+        this.socket.off("error", failed);
+        this.connected = true;
+        resolve();
+      });
+    });
+  }
+
+  onRefused(handler: () => void): void {
+    this.refused.push(handler);
+  }
+
+  drops(): number | undefined {
+    if (this.inode === undefined) return this.lastDrops;
+    const now = procDrops(this.inode, this.family);
+    if (now !== undefined) this.lastDrops = now;
+    return this.lastDrops;
+  }
+
+  receiveBuffer(): number {
+    return this.socket.getRecvBufferSize();
   }
 
   get address(): string {
@@ -73,18 +165,27 @@ class Socket implements UdpSocket {
     return this.socket.address().port;
   }
 
-  send(data: string | Uint8Array, port: number, host: string): Promise<number> {
+  send(data: string | Uint8Array, port?: number, host?: string): Promise<number> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     if (bytes.length > MAX_PAYLOAD[this.family]) {
       return Promise.reject(new UserError(`the message is ${bytes.length} bytes; one UDP datagram over IPv${this.family} carries at most ${MAX_PAYLOAD[this.family]}`));
     }
     return new Promise((resolve, reject) => {
-      this.socket.send(bytes, port, host, (error, sent) => {
-        if (error) return reject(sendError(error as Errno, host, port, this.family, this.broadcast));
+      const done = (error: Error | null, sent?: number) => {
+        if (error) {
+          if ((error as Errno).code === "ECONNREFUSED") {
+            for (const handler of this.refused) handler();
+            return resolve(0);
+          }
+          const peer = this.connected ? this.socket.remoteAddress() : { address: host ?? "", port: port ?? 0 };
+          return reject(sendError(error as Errno, peer.address, peer.port, this.family, this.broadcast, this.env.hasInterfaceFlag === true));
+        }
         this.env.counts.sent++;
         this.env.counts.bytesSent += bytes.length;
         resolve(sent ?? bytes.length);
-      });
+      };
+      if (this.connected) this.socket.send(bytes, done);
+      else this.socket.send(bytes, port!, host!, done);
     });
   }
 
@@ -102,7 +203,8 @@ class Socket implements UdpSocket {
       }
       const family = rinfo.family === "IPv6" ? 6 : 4;
       try {
-        void Promise.resolve(handler({ data, address: rinfo.address, port: rinfo.port, family, time: new Date(), text: decodeText(data) })).catch(failed);
+        const datagram = { data, address: rinfo.address, port: rinfo.port, family, time: new Date(), text: decodeText(data), ...(this.group ? { to: this.group } : {}) } as const;
+        void Promise.resolve(handler(datagram)).catch(failed);
       } catch (error) {
         failed(error);
       }
@@ -122,9 +224,6 @@ class Socket implements UdpSocket {
     try {
       this.socket.setMulticastTTL(ttl);
     } catch (error) {
-      if (ttl === 0 && (error as Errno).code === "EINVAL") {
-        throw new UserError(`a multicast TTL of 0 (this host only) is refused by the Bun runtime parley is built on (Bun ${Bun.version}); use --ttl 1 to stay on the local network`);
-      }
       throw new UserError(`cannot set the multicast TTL to ${ttl}: ${(error as Errno).code ?? (error as Error).message}`);
     }
   }
@@ -168,6 +267,7 @@ class Socket implements UdpSocket {
   }
 
   close(): Promise<void> {
+    if (!this.closed) this.env.counts.dropped += this.drops() ?? 0;
     this.closed ??= new Promise((resolve) => {
       for (const { group, options } of [...this.joined.values()]) {
         try {

@@ -113,18 +113,19 @@ describe("listen prints every datagram", () => {
 });
 
 describe("bad input: one line, no stack trace, non-zero exit", () => {
-  test("a port already in use suggests --reuse, which shares it", async () => {
+  test("a unicast address in use says so, without offering --reuse (Linux would not share its datagrams)", async () => {
     const first = await listening(["udp", "listen", "--host", "127.0.0.1", "--port", "0"]);
     const second = await runLocalToEnd(["udp", "listen", "--host", "127.0.0.1", "--port", String(first.port)]);
     expect(second.code).toBe(1);
-    expect(oneLine(second.stderr)).toBe(
-      `parley: UDP 127.0.0.1:${first.port} is in use by another program; add --reuse to share it (every program on the port must ask) or choose another port`,
-    );
+    expect(oneLine(second.stderr)).toBe(`parley: UDP 127.0.0.1:${first.port} is in use by another program; choose another port`);
     await first.p.stop();
-    const a = await listening(["udp", "listen", "--host", "127.0.0.1", "--port", "0", "--reuse"]);
-    const b = await listening(["udp", "listen", "--host", "127.0.0.1", "--port", String(a.port), "--reuse"]);
-    expect(b.port).toBe(a.port);
-    await Promise.all([a.p.stop(), b.p.stop()]);
+    const refused = await runLocalToEnd(["udp", "listen", "--host", "127.0.0.1", "--port", "0", "--reuse"]);
+    expect(refused.code).toBe(1);
+    expect(oneLine(refused.stderr)).toBe(
+      "parley: --reuse does not share a unicast address: Linux hands each datagram to 127.0.0.1 to one socket only; share the wildcard (no --host) for broadcasts, or use parley udp multicast",
+    );
+    const echo = await runLocalToEnd(["udp", "echo", "--port", "0", "--reuse"]);
+    expect(oneLine(echo.stderr)).toContain("parley: --reuse cannot share an echo port");
   });
 
   const cases: [string, string[], string][] = [
@@ -133,8 +134,8 @@ describe("bad input: one line, no stack trace, non-zero exit", () => {
     ["port 0 as a destination", ["udp", "send", "127.0.0.1:0", "x"], "parley: HOST:PORT must be a port from 1 to 65535 (got \"0\")"],
     ["an address net.isIP rejects", ["udp", "listen", "--host", "127.0.0.300", "--port", "0"], "parley: --host must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1 (got \"127.0.0.300\")"],
     ["a target that is not HOST:PORT", ["udp", "send", "127.0.0.1", "x"], "parley: HOST:PORT must be HOST:PORT, like 127.0.0.1:5000 or [::1]:5000 (got \"127.0.0.1\")"],
-    ["a TTL over 255", ["udp", "send", "127.0.0.1:9", "x", "--ttl", "256"], "parley: --ttl must be a TTL (hop count) from 0 to 255 (got \"256\")"],
-    ["TTL 0 for unicast", ["udp", "send", "127.0.0.1:9", "x", "--ttl", "0", "--wait", "0"], "parley: --ttl 0 only means something for a multicast address; unicast needs 1 to 255"],
+    ["a TTL over 255", ["udp", "send", "127.0.0.1:9", "x", "--ttl", "256"], "parley: --ttl must be a TTL (hop count) from 1 to 255 (got \"256\")"],
+    ["TTL 0", ["udp", "send", "127.0.0.1:9", "x", "--ttl", "0", "--wait", "0"], "parley: --ttl must be a TTL (hop count) from 1 to 255 (got \"0\")"],
     ["a payload over 65507 bytes", ["udp", "send", "127.0.0.1:9", "x".repeat(65508)], "parley: the message is 65508 bytes; one UDP datagram over IPv4 carries at most 65507"],
     ["a payload over 65527 bytes over IPv6", ["udp", "send", "[::1]:9", "x".repeat(65528)], "parley: the message is 65528 bytes; one UDP datagram over IPv6 carries at most 65527"],
     ["an unknown flag", ["udp", "listen", "--port", "0", "--colour"], "parley: unknown flag --colour for parley udp listen (see parley udp listen --help)"],

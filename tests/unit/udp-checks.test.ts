@@ -35,11 +35,12 @@ describe("ports", () => {
 });
 
 describe("TTL, integers and seconds", () => {
-  test("TTL 0-255", () => {
-    expect(check.ttl("ttl", "0")).toBe(0);
+  test("TTL 1-255: 0 is refused, since the Bun runtime refuses a multicast TTL of 0", () => {
+    expect(check.ttl("ttl", "1")).toBe(1);
     expect(check.ttl("ttl", "255")).toBe(255);
-    expect(error(() => check.ttl("ttl", "256"))).toBe('--ttl must be a TTL (hop count) from 0 to 255 (got "256")');
-    expect(error(() => check.ttl("ttl", "1.5"))).toContain("from 0 to 255");
+    expect(error(() => check.ttl("ttl", "0"))).toBe('--ttl must be a TTL (hop count) from 1 to 255 (got "0")');
+    expect(error(() => check.ttl("ttl", "256"))).toBe('--ttl must be a TTL (hop count) from 1 to 255 (got "256")');
+    expect(error(() => check.ttl("ttl", "1.5"))).toContain("from 1 to 255");
   });
 
   test("seconds may have decimals", () => {
