@@ -9,12 +9,13 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Client } from "../helpers/client.ts";
-import { startChat, type Parley } from "../helpers/parley.ts";
+import { LineReader, startChat, type Parley } from "../helpers/parley.ts";
 import { startRedis, type Redis } from "../helpers/redis.ts";
 
 const HEARTBEAT = 300;
+const BUN = resolve(import.meta.dir, "../../node_modules/.bin/bun");
 
 function node(redis: Redis, name: string, data: string): Promise<Parley> {
   return startChat(["--redis", redis.url, "--node-name", name, "--heartbeat", String(HEARTBEAT), "--data", data, "--admin-password", "pw", "--history", "20"]);
@@ -118,6 +119,46 @@ describe("every node and a non-persistent Redis restart", () => {
     expect(await redis.cli("HEXISTS", "parley:store-time:ops", "bans")).toBe("1");
 
     for (const c of [owner, talker, listener]) c.close();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }, 60000);
+
+  test("a --data file that cannot be written costs its copy, never the cluster: told once, kept again when it can be", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cluster-data-lock-"));
+    const data = join(dir, "a.db");
+    const redis = await startRedis();
+    const [a, b] = await Promise.all([node(redis, "A", data), node(redis, "B", join(dir, "b.db"))]);
+    // Another process takes the write lock of A's file and keeps it until told to let go.
+    const holder = Bun.spawn([BUN, "-e", `const { Database } = require("bun:sqlite"); const db = new Database(${JSON.stringify(data)}); db.run("BEGIN IMMEDIATE"); console.log("locked"); for await (const _ of console) { db.run("COMMIT"); console.log("released"); break; }`], { stdin: "pipe", stdout: "pipe" });
+    const said = new LineReader(holder.stdout);
+    await within(said.waitFor("locked"), 5000, "the lock");
+    const amy = await Client.join(a.port, "amy");
+    const watcher = await Client.join(b.port, "watcher");
+    amy.send("/register secret1");
+    await within(amy.waitFor("registered to you"), 5000, "registered");
+    for (let i = 1; i <= 5; i++) await heardThrough(amy, "amy", watcher, `locked out ${i}`);
+    const stranger = await Client.connect(b.port);
+    await within(stranger.waitFor("nickname"), 3000, "the nickname prompt");
+    stranger.send("amy");
+    expect(await within(stranger.waitFor(/^! /), 3000, "the answer")).toBe("! amy is registered; pick another nickname, then /login amy PASSWORD");
+    const told = (what: string) => a.log.lines.filter((l) => l.includes(what)).length;
+    expect(await within(a.waitForLog("cannot keep the local copy of the cluster's stores"), 3000, "the store warning")).toContain("the cluster goes on without it");
+    expect(told("cannot keep the local copy of the cluster's stores")).toBe(1);
+    holder.stdin.write("let go\n");
+    holder.stdin.flush();
+    await within(said.waitFor("released"), 5000, "the release");
+    await holder.exited;
+    // The next change is kept again, and said so.
+    amy.send("/register secret2");
+    await within(amy.waitFor(/^[!*] /), 5000, "the second register's answer");
+    const boss = await Client.join(a.port, "boss");
+    boss.send("/op pw");
+    await within(boss.waitFor("operator now"), 3000, "op");
+    boss.send("/ban 127.0.0.5");
+    await within(boss.waitFor("banned 127.0.0.5"), 3000, "ban");
+    expect(await within(a.waitForLog("local copy of the cluster's stores is being kept again"), 3000, "kept again")).toContain("being kept again");
+    expect(await within(a.waitForLog("local copy of the history is being kept again"), 5000, "history kept again")).toContain("being kept again");
+    for (const c of [amy, watcher, stranger, boss]) c.close();
     await Promise.all([a.stop(), b.stop()]);
     await redis.stop();
   }, 60000);
