@@ -297,7 +297,7 @@
       const time = document.createElement("time");
       time.dateTime = at.toISOString();
       time.textContent = clock(at);
-      li.append(time);
+      li.append(time, " ");
       if (line.before) li.append(line.before);
       if (line.nick) {
         const nick = document.createElement("span");
