@@ -155,6 +155,18 @@ class WsLink implements Connection, ByteSink {
     this.feed(line);
   }
 
+  /** Whether the client has sent its hello: until then the session is not in JSON, so frames go straight out. */
+  get helloed(): boolean {
+    return !this.first;
+  }
+
+  /** A frame for a client that has not sent its hello yet, then the close (the nick timeout, a shutdown). */
+  goodbye(frame: Record<string, unknown>, reason: string): void {
+    this.ws?.sendText(JSON.stringify(frame));
+    this.session.gone(reason);
+    this.ws?.close(1000, "bye");
+  }
+
   private feed(line: string): void {
     this.session.receive(encoder.encode(line + "\n"));
   }
@@ -315,8 +327,12 @@ export class WebServer {
     const idle = this.options.idleTimeout * 1000;
     const nickless = this.chat.limits.nickTimeout * 1000;
     const now = Date.now();
-    for (const { session, who } of this.links) {
-      if ((session.state === "nick" || session.state === "password") && nickless > 0 && now - session.connectedAt >= nickless) {
+    for (const link of this.links) {
+      const { session, who } = link;
+      if (!link.helloed && nickless > 0 && now - session.connectedAt >= nickless) {
+        this.chat.log.info(`${who} disconnected: no hello frame after ${this.chat.limits.nickTimeout}s (websocket)`);
+        link.goodbye({ type: "error", code: "nick_timeout", message: `no nickname after ${this.chat.limits.nickTimeout}s; disconnecting` }, "nick timeout");
+      } else if ((session.state === "nick" || session.state === "password") && nickless > 0 && now - session.connectedAt >= nickless) {
         this.chat.log.info(`${who} disconnected: no nickname after ${this.chat.limits.nickTimeout}s (websocket)`);
         session.error(`no nickname after ${this.chat.limits.nickTimeout}s; disconnecting`, "nick_timeout");
         session.close("nick timeout");
@@ -348,7 +364,12 @@ export class WebServer {
   async close(message = "* The server is shutting down. Bye!"): Promise<void> {
     this.draining();
     clearInterval(this.sweeper);
-    for (const { session } of this.links) {
+    for (const link of this.links) {
+      const { session } = link;
+      if (!link.helloed) {
+        link.goodbye({ type: "system", text: message }, "server shutting down");
+        continue;
+      }
       session.system(message);
       session.close("server shutting down", false);
     }

@@ -252,6 +252,21 @@ describe("limits and shutdown", () => {
     await parley.stop();
   }, 30_000);
 
+  test("--nick-timeout closes a WebSocket that never says hello, with a JSON error", async () => {
+    const parley = await startChat(["--http", "0", "--nick-timeout", "1"]);
+    const port = await httpPort(parley);
+    const silent = await WsClient.open(port);
+    const error = await silent.next("error");
+    expect(error.code).toBe("nick_timeout");
+    expect((await silent.whenClosed()).code).toBe(1000);
+    const named = await WsClient.open(port);
+    named.send({ type: "hello", client: "web-test", version: 1 });
+    await named.next("welcome");
+    expect((await named.next("error")).code).toBe("nick_timeout");
+    await named.whenClosed();
+    await parley.stop();
+  });
+
   test("at shutdown a WebSocket user is told, then closed; /readyz said 200 before", async () => {
     const parley = await startChat(["--http", "0"]);
     const port = await httpPort(parley);
