@@ -62,6 +62,7 @@ export default definePlugin({
         beacon: { type: "string", valueHint: "SECONDS", default: "5", description: `say "here" this often; silent for ${MISSED_BEACONS} of these means gone` },
       },
       async run(ctx, args) {
+        if (ctx.values("group").length > 1) ctx.fail("a chat room is one group: give --group once");
         const group = ctx.check.group("group", args.group);
         const port = ctx.check.port("port", args.port);
         const ttl = ctx.check.ttl("ttl", args.ttl);
