@@ -179,6 +179,16 @@ describe("web listener", () => {
     await web.whenClosed();
   });
 
+  test("a message over --max-line gets too_long, and the connection goes on", async () => {
+    const web = await WsClient.join(port, "longish");
+    web.send({ type: "say", text: "y".repeat(5000), id: "big" });
+    expect((await web.next("error")).code).toBe("too_long");
+    web.send({ type: "ping", id: "after" });
+    expect((await web.next("pong")).id).toBe("after");
+    web.ws.close();
+    await web.whenClosed();
+  });
+
   test("a first message that is not a hello frame is refused", async () => {
     const c = await WsClient.open(port);
     c.ws.send("amy");
