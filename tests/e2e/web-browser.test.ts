@@ -135,6 +135,26 @@ describe.skipIf(!existsSync(CHROMIUM))("the chat page in chromium", () => {
     }
   }, 30_000);
 
+  test("put out by the server (the idle timeout), the page does not rejoin by itself", async () => {
+    const strict = await startChat(["--http", "0", "--http-host", "127.0.0.1", "--idle-timeout", "1"]);
+    const message = await strict.waitForLog(/parley web listening on/);
+    const port = Number(/listening on [^ ]*:(\d+);/.exec(message)?.[1]);
+    const other = await browser.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${port}/`);
+      await other.locator("#status", { hasText: "connected" }).waitFor();
+      await other.locator("#nick").fill("sleepy");
+      await other.keyboard.press("Enter");
+      await other.locator("#join-error", { hasText: "You have been idle" }).waitFor({ timeout: 15_000 });
+      expect(await other.locator("#join-view").isVisible()).toBe(true);
+      await Bun.sleep(2500); // past the first reconnect: none comes
+      expect(strict.log.lines.filter((l) => l.includes("websocket from")).length).toBe(1);
+    } finally {
+      await other.close();
+      await strict.stop();
+    }
+  }, 30_000);
+
   test("after the server restarts, the page rejoins with the same nick", async () => {
     expect(await parley.stop()).toBe(0);
     await logHas("The server is shutting down");

@@ -38,6 +38,9 @@
   let quitting = false;
   let retry = 0;
   let retryTimer = 0;
+  let rejoining = false; // reconnected after being in the room: a nick still taken is our old connection
+  let takenTries = 0;
+  let dismissed = ""; // why the server put us out (a kick, the idle timeout): no automatic rejoin
   let unread = 0;
   let users = [];
   const sent = [];
@@ -69,6 +72,15 @@
       joined = false;
       joining = false;
       if (quitting) return status("disconnected. Reload the page to come back.");
+      if (dismissed) {
+        // Put out by the server (a kick, the idle timeout): joining again is the person's choice.
+        const why = dismissed;
+        dismissed = "";
+        status("disconnected");
+        showJoin(why.replace(/^\* /, ""));
+        return;
+      }
+      rejoining = rejoining || was;
       // Reconnect with the same nick: the server may be restarting.
       const wait = Math.min(15, 2 ** retry++);
       status(`disconnected; reconnecting in ${wait}s…`);
@@ -113,6 +125,7 @@
         return show(f);
       case "system":
         if (!joined && str(f.text) === "password accepted") return afterPassword();
+        if (/^\* You have been (disconnected|idle)/.test(str(f.text))) dismissed = str(f.text);
         return show(f);
       case "error":
         if (!joined) return joinFailed(f);
@@ -165,7 +178,7 @@
       showJoin(str(f.message));
       return els.password.focus();
     }
-    if (code === "nick_taken" && retry > 0 && wanted) {
+    if (code === "nick_taken" && rejoining && wanted && takenTries++ < 10) {
       // After a restart our old connection may still hold the nick for a moment.
       retryTimer = setTimeout(sendNick, 2000);
       return status(`${wanted} is still taken; trying again…`);
@@ -178,6 +191,8 @@
     const first = me === "";
     joined = true;
     joining = false;
+    rejoining = false;
+    takenTries = 0;
     me = str(f.nick);
     wanted = me;
     remember(me);
