@@ -200,6 +200,7 @@ export class WebServer {
     this.server = Bun.serve<WsLink>({
       hostname: options.host ?? "::",
       port: options.port,
+      development: false,
       fetch(request, server) {
         return web.fetch(request, server);
       },
