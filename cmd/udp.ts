@@ -90,7 +90,7 @@ function stopOnSignals(log: Logger): AbortSignal {
 }
 
 const udp: CommandDef<ArgsDef> = defineCommand<ArgsDef>({
-  meta: { name: "udp", description: "UDP modes: echo, send, listen, broadcast, multicast, LAN chat, and any dropped in" },
+  meta: { name: "udp", description: "UDP modes: echo, send, listen, broadcast, multicast, LAN chat, probe, and any dropped in" },
   args: { ...common },
   // runCli passes the words after `udp`, which may name the plugins folder.
   subCommands: (context?: SubCommandsContext) => modeCommands(context?.rawArgs ?? []),

@@ -20,7 +20,7 @@ export default definePlugin({
       args: {
         port: { type: "string", valueHint: "PORT", required: true, description: "UDP port to listen on (0 picks a free one)" },
         host: { type: "string", valueHint: "ADDRESS", description: "address to listen on (default: each IPv4 address of this host; :: for each IPv6 one)" },
-        limit: { type: "string", valueHint: "N", default: "100", description: "answer one sender (address and port) at most N times a second; the rest are printed, not answered" },
+        limit: { type: "string", valueHint: "N", default: "1000", description: "answer one sender (address and port) at most N times a second; the rest are printed, not answered (raise it for parley udp probe at higher rates)" },
         rcvbuf: { type: "string", valueHint: "BYTES", description: "the receive buffer (SO_RCVBUF; the kernel doubles it, up to net.core.rmem_max)" },
         reuse: { type: "boolean", default: false, description: "refused: Linux hands each unicast datagram to one socket only, so echo servers cannot share a port" },
       },

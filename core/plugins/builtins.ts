@@ -18,6 +18,7 @@ import udpEcho from "../../plugins/udp-echo.ts";
 import udpListen from "../../plugins/udp-listen.ts";
 import udpMulticast from "../../plugins/udp-multicast.ts";
 import udpSend from "../../plugins/udp-send.ts";
+import udpProbe from "../../plugins/udp-probe.ts";
 
 /** In load order: the order help lists them in. */
 export const builtinPlugins: readonly Plugin[] = [
@@ -38,4 +39,5 @@ export const builtinPlugins: readonly Plugin[] = [
   udpBroadcast,
   udpMulticast,
   udpChat,
+  udpProbe,
 ];

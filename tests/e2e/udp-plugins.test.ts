@@ -32,7 +32,7 @@ describe("a dropped-in mode is listed beside the built-in ones", () => {
     const h = home();
     const { code, stdout } = await runLocalToEnd(["udp", "--help"], { cwd: h.dir });
     expect(code).toBe(0);
-    expect(stdout).toContain("echo|send|listen|broadcast|multicast|chat|time");
+    expect(stdout).toContain("echo|send|listen|broadcast|multicast|chat|probe|time");
     expect(stdout).toMatch(TIME_LINE);
   });
 

@@ -139,7 +139,7 @@ describe("bad input: one line, no stack trace, non-zero exit", () => {
     ["a payload over 65507 bytes", ["udp", "send", "127.0.0.1:9", "x".repeat(65508)], "parley: the message is 65508 bytes; one UDP datagram over IPv4 carries at most 65507"],
     ["a payload over 65527 bytes over IPv6", ["udp", "send", "[::1]:9", "x".repeat(65528)], "parley: the message is 65528 bytes; one UDP datagram over IPv6 carries at most 65527"],
     ["an unknown flag", ["udp", "listen", "--port", "0", "--colour"], "parley: unknown flag --colour for parley udp listen (see parley udp listen --help)"],
-    ["an unknown mode", ["udp", "telnet"], "parley: unknown command \"telnet\"; the commands are: echo, send, listen, broadcast, multicast, chat (see parley udp --help)"],
+    ["an unknown mode", ["udp", "telnet"], "parley: unknown command \"telnet\"; the commands are: echo, send, listen, broadcast, multicast, chat, probe (see parley udp --help)"],
   ];
   for (const [what, args, message] of cases) {
     test(what, async () => {
@@ -163,7 +163,7 @@ describe("parley udp --help", () => {
   test("lists every built-in mode with its summary", async () => {
     const { code, stdout } = await runLocalToEnd(["udp", "--help"]);
     expect(code).toBe(0);
-    for (const mode of ["echo", "send", "listen", "broadcast", "multicast", "chat"]) expect(stdout).toMatch(new RegExp(`^ +${mode}  +\\S`, "m"));
+    for (const mode of ["echo", "send", "listen", "broadcast", "multicast", "chat", "probe"]) expect(stdout).toMatch(new RegExp(`^ +${mode}  +\\S`, "m"));
     expect(stdout).not.toContain("\x1b[");
   });
 

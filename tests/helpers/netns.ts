@@ -12,6 +12,10 @@
 //   multicast-nosrc  the same route without a source address (the kernel then sends from 0.0.0.0)
 //   ipv6      lo, and a veth pair v0 (fe80::1, fd00:7e57::1) <-> v1 (fe80::2), no DAD:
 //             Linux refuses IPv6 multicast routes through lo, so IPv6 multicast uses v0
+// Netns.triangle() makes three namespaces a, b, c on one LAN: b holds a
+// bridge br0 (10.9.0.2/24) with veth pairs to a's a0 (10.9.0.1) and c's c0
+// (10.9.0.3); each routes 224.0.0.0/4 to its LAN interface, and 10.9.0.255
+// is the LAN's broadcast address. Nothing leaves the three.
 
 import { afterAll } from "bun:test";
 import { mkdtempSync } from "node:fs";
@@ -83,6 +87,36 @@ export class Netns {
       throw new Error(`cannot make a network namespace (${layout}): ${err.lines.join(" ")}`);
     }
     return new Netns(holder);
+  }
+
+  /** The namespace's holder process, whose /proc/PID/ns/net it is. */
+  get pid(): number {
+    return this.holder.pid;
+  }
+
+  /** Three namespaces on one bridged LAN 10.9.0.0/24: [a (10.9.0.1), b (10.9.0.2, the bridge), c (10.9.0.3)]. */
+  static async triangle(): Promise<[Netns, Netns, Netns]> {
+    const [a, b, c] = await Promise.all([Netns.create("lo"), Netns.create("lo"), Netns.create("lo")]);
+    const sh = async (ns: Netns, script: string) => {
+      const p = ns.exec(["bash", "-c", `set -e; ${script}`]);
+      const code = await p.exited;
+      await p.stderr.whenEnded();
+      if (code !== 0) throw new Error(`cannot set up the namespaces: ${p.stderr.lines.join(" ")}`);
+    };
+    await sh(b, [
+      "ip link add br0 type bridge && ip addr add 10.9.0.2/24 dev br0 && ip link set br0 up",
+      `ip link add ab type veth peer name a0 netns ${a.pid}`,
+      `ip link add cb type veth peer name c0 netns ${c.pid}`,
+      "ip link set ab master br0 && ip link set cb master br0 && ip link set ab up && ip link set cb up",
+      "ip link set br0 multicast on && ip route add 224.0.0.0/4 dev br0",
+    ].join(" && "));
+    for (const [ns, dev, address] of [[a, "a0", "10.9.0.1"], [c, "c0", "10.9.0.3"]] as const) {
+      await sh(ns, `ip addr add ${address}/24 dev ${dev} && ip link set ${dev} up && ip route add 224.0.0.0/4 dev ${dev}`);
+    }
+    // the veths' carriers come up a moment after; bounded wait for both
+    await sh(a, "for i in $(seq 300); do ip link show a0 | grep -q LOWER_UP && break; sleep 0.01; done");
+    await sh(c, "for i in $(seq 300); do ip link show c0 | grep -q LOWER_UP && break; sleep 0.01; done");
+    return [a, b, c];
   }
 
   /** Runs dist/parley ARGS inside the namespace. */

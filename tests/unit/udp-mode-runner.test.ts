@@ -54,7 +54,7 @@ describe("runCli with its own argv", () => {
       write.mockRestore();
     }
     expect(process.argv.join(" ")).not.toContain(dir);
-    expect(out).toContain("echo|send|listen|broadcast|multicast|chat|hello");
+    expect(out).toContain("echo|send|listen|broadcast|multicast|chat|probe|hello");
     expect(out).toMatch(/hello +says hello/);
   });
 });

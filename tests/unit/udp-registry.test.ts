@@ -19,7 +19,7 @@ function builtins(): Registry {
 
 describe("the registry's UDP modes", () => {
   test("the built-in modes, in the order help lists them", () => {
-    expect(builtins().udpModes().map((e) => e.mode.name)).toEqual(["echo", "send", "listen", "broadcast", "multicast", "chat"]);
+    expect(builtins().udpModes().map((e) => e.mode.name)).toEqual(["echo", "send", "listen", "broadcast", "multicast", "chat", "probe"]);
   });
 
   test("a dropped-in mode comes after them, with its file", () => {
