@@ -228,6 +228,34 @@ describe("silent surprises, said", () => {
   });
 });
 
+describe("broadcast and echo on a namespace's own network", () => {
+  test("broadcast takes send's input: --hex lines from stdin, paced by --rate", async () => {
+    const listen = lo.run(["udp", "listen", "--port", "7710", "--hex"]);
+    await listen.stderr.waitFor("listening on");
+    const b = lo.run(["udp", "broadcast", "--address", "127.255.255.255", "--port", "7710", "--hex", "--rate", "20", "--wait", "0"], { stdin: "pipe" });
+    b.type("0001");
+    b.type("ff00");
+    b.endInput();
+    expect(await b.exited).toBe(0);
+    await nthLine(listen.stdout, 2);
+    expect(listen.stdout.lines).toEqual(["0001", "ff00"]);
+    await listen.stop();
+  });
+
+  test("echo does not answer what comes to a multicast group on its port", async () => {
+    const echo = mc.run(["udp", "echo", "--port", "7720", "--log-level", "debug"]);
+    await echo.stderr.waitFor("listening on");
+    const member = mc.run(["udp", "multicast", "--group", "239.7.7.20", "--port", "7720", "--reuse"]);
+    await member.stderr.waitFor("joined");
+    await mc.runToEnd(["udp", "send", "239.7.7.20:7720", "to the group", "--wait", "300"]);
+    await member.stdout.waitFor("to the group");
+    const u = await mc.runToEnd(["udp", "send", "127.0.0.1:7720", "to echo", "--replies", "1", "--wait", "5000"]);
+    expect(u.stdout).toContain("to echo");
+    expect(echo.stdout.lines.some((l) => l.includes("to the group"))).toBe(false);
+    await Promise.all([echo.stop(), member.stop()]);
+  });
+});
+
 describe("honest receive figures", () => {
   test("listen --rcvbuf sets the buffer, and the datagrams the kernel dropped are in the summary", async () => {
     const listen = await listening(["udp", "listen", "--host", "127.0.0.1", "--port", "0", "--rcvbuf", "4096", "--hex"]);
