@@ -17,6 +17,8 @@ const MAGIC = 0x50524231; // "PRB1"
 const HEADER = 24;
 /** seq values remembered per peer to spot duplicates; older ones are forgotten */
 const SEEN_WINDOW = 65_536;
+/** peers followed at most; datagrams from more are counted as "other" */
+const MAX_PEERS = 1024;
 
 type Ms = { min: number; avg: number; max: number };
 
@@ -188,6 +190,7 @@ class Probe {
     if (own && !this.options.unicast) return;
     const key = own ? `echo ${from}` : `${hex(id)} ${from}`;
     let s = this.peers.get(key);
+    if (!s && this.peers.size >= MAX_PEERS) return void this.others++;
     if (!s) {
       s = {
         key,
