@@ -122,3 +122,24 @@ describe("three probes on a LAN of three namespaces", () => {
     expect(summaryOf(rc!).peers).toEqual([expect.objectContaining({ peer: expect.stringMatching(/^10\.9\.0\.1:7100 /), lost: 0 })]);
   });
 });
+
+describe("probe over IPv6", () => {
+  test("a link-local group with its scope, and the round trip to echo on ::1", async () => {
+    const v6 = await Netns.create("ipv6");
+    try {
+      const args = ["udp", "probe", "[ff02::55%v0]:7000", "--rate", "50", "--count", "20", "--wait", "1000", "--json"];
+      const [one, two] = await Promise.all([v6.runToEnd(args), v6.runToEnd(args)]);
+      for (const r of [one!, two!]) {
+        expect(r.code).toBe(0);
+        expect(summaryOf(r).peers).toEqual([expect.objectContaining({ peer: expect.stringMatching(/^\[fe80::1%v0\]:7000 \([0-9a-f]{8}\)$/), lost: 0, duplicated: 0 })]);
+      }
+      const echo = v6.run(["udp", "echo", "--host", "::1", "--port", "7007"]);
+      await echo.stderr.waitFor("listening on");
+      const r = await v6.runToEnd(["udp", "probe", "[::1]:7007", "--rate", "100", "--count", "10", "--wait", "500", "--json"]);
+      expect(summaryOf(r).peers).toEqual([expect.objectContaining({ peer: "[::1]:7007 (echo)", sent: 10, received: 10, lost: 0 })]);
+      await echo.stop();
+    } finally {
+      v6.close();
+    }
+  });
+});
