@@ -7,6 +7,7 @@ import { check, count, kb, known, mb, ms, pct, perSec, secs } from "./format.ts"
 import type { RunResult } from "./result.ts";
 import { median } from "./stats.ts";
 import type { TargetName } from "./targets.ts";
+import { rateKey, U1_RATES } from "./udp-probe.ts";
 
 /** Every run, by workload id and target; a string when the target was skipped or failed. */
 export type Results = Map<string, Map<TargetName, RunResult[] | string>>;
@@ -84,7 +85,24 @@ export const ROWS: Row[] = [
     goal: (g) => (known(g("parley", "firstConnectionMs")) ? check(g("parley", "firstConnectionMs") < 150, "< 150 ms") : ""),
   },
   ...CLUSTER_ROWS,
+  ...udpRows(),
 ];
+
+/** U1: per rate, what each tool's receiver reports beside its socket's kernel drops (all in the parley column: iperf is not a target). */
+function udpRows(): Row[] {
+  const percent = (v: number) => v.toFixed(2) + "%";
+  return U1_RATES.flatMap((rate) => {
+    const k = rateKey(rate);
+    const group = `U1 UDP loss, ${k} datagrams/s`;
+    const rows = (tool: string): Row[] => [
+      { workload: "U1", group, key: `${k}_${tool}_sent`, label: `${tool}: sent (its sender's count)`, format: count, ratio: false },
+      { workload: "U1", group, key: `${k}_${tool}_lost`, label: `${tool}: lost (its receiver's count)`, format: count, ratio: false },
+      { workload: "U1", group, key: `${k}_${tool}_lostPercent`, label: `${tool}: lost %`, format: percent, ratio: false },
+      { workload: "U1", group, key: `${k}_${tool}_drops`, label: `${tool}: kernel drops, receiving socket`, format: count, ratio: false },
+    ];
+    return [...rows("parley"), ...rows("iperf")];
+  });
+}
 
 function crashedIn(results: Results, workload: string, target: TargetName): boolean {
   const runs = results.get(workload)?.get(target);

@@ -17,11 +17,13 @@ import { table, type Results } from "./report.ts";
 import type { RunResult } from "./result.ts";
 import { writeResults } from "./results-file.ts";
 import { commandFor, missing, parleyLimitArgs, startTarget, stopAll, TARGET_NAMES, versionOf, type TargetName, type TargetPaths } from "./targets.ts";
+import { stopUdpProcesses } from "./udp-probe.ts";
 import { defineWorkloads, selectWorkloads, type Mode, type Workload } from "./workloads.ts";
 
-const USAGE = `usage: bun bench/run.ts [--only W1,W2,W3,W4,W5,W6] [--targets parley,ncat,ngircd] [--quick] [--smoke] [--parley PATH] [--out FILE]
+const USAGE = `usage: bun bench/run.ts [--only W1,W2,W3,W4,W5,W6,U1] [--targets parley,ncat,ngircd] [--quick] [--smoke] [--parley PATH] [--out FILE]
   --only     workloads by id or prefix: W1, W2, W3 (W3-1k and W3-10k), W3-joined (not in the default set), W4, W5,
-             W6 (W6 and W6-steady: W1 and W2 on two parley nodes + Redis; needs redis-server)
+             W6 (W6 and W6-steady: W1 and W2 on two parley nodes + Redis; needs redis-server),
+             U1 (not in the default set: UDP loss on loopback, parley udp probe beside iperf; ~20 s)
   --targets  which servers (missing ones are skipped with a note)
   --quick    one run each, shorter W2/W4, no W3-10k: a look in ~30 s
   --smoke    W1 scaled down against parley only; exit 1 if anything was lost
@@ -119,8 +121,17 @@ function progress(workload: Workload, name: TargetName, i: number, result: RunRe
         ? `${(m.perConnection / 1024).toFixed(2)} KB/connection, ${m.held} held`
         : m.cyclesPerSecond !== undefined
           ? `${m.cyclesPerSecond.toFixed(0)} cycles/s, p99 ${f("p99")} ms, ${m.failures} failed`
-          : `--version ${f("versionMs", 1)} ms, first connection ${f("firstConnectionMs", 1)} ms`;
+          : workload.id === "U1"
+            ? udpProgress(m)
+            : `--version ${f("versionMs", 1)} ms, first connection ${f("firstConnectionMs", 1)} ms`;
   return `${workload.id} ${name} run ${i + 1}/${workload.repeats}: ${main}${split}${result.notes.length ? `  [${result.notes.join("; ")}]` : ""}`;
+}
+
+/** U1's figures per rate: each tool's loss, and its socket's kernel drops. */
+function udpProgress(m: Record<string, number>): string {
+  const rates = [...new Set(Object.keys(m).map((k) => k.split("_")[0]!))].filter((k) => k.endsWith("k"));
+  const tool = (rate: string, t: string) => (m[`${rate}_${t}_lost`] === undefined ? "" : ` ${t} lost ${m[`${rate}_${t}_lost`]} (${m[`${rate}_${t}_lostPercent`]}%, kernel ${m[`${rate}_${t}_drops`]})`);
+  return rates.map((r) => `${r}/s:${tool(r, "parley")}${tool(r, "iperf")}`).join("; ");
 }
 
 async function main(): Promise<number> {
@@ -134,6 +145,7 @@ async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       log(`bench: ${signal}, stopping the targets`);
+      stopUdpProcesses();
       void stopAll().finally(() => {
         snapshot.cleanup();
         process.exit(130);
@@ -157,6 +169,8 @@ async function main(): Promise<number> {
     for (const workload of workloads) {
       const byTarget = new Map<TargetName, RunResult[] | string>();
       results.set(workload.id, byTarget);
+      const beside = workload.besideMissing?.();
+      if (beside) skipped.push(`${workload.id} ${beside.tool}: ${beside.why}`);
       const runnable = flags.targets.filter((name) => {
         const why =
           missing(name, snapshot.paths) ??

@@ -9,6 +9,7 @@ import { runFanout } from "./fanout.ts";
 import { runIdle } from "./idle.ts";
 import type { RunResult } from "./result.ts";
 import { runStartup } from "./startup.ts";
+import { iperfMissing, runUdpLoss, U1_RATES } from "./udp-probe.ts";
 import { NCAT_MAX_CLIENTS, type Target, type TargetName, type TargetPaths } from "./targets.ts";
 
 export type Mode = "full" | "quick" | "smoke";
@@ -29,6 +30,8 @@ export interface Workload {
   run?: (target: Target) => Promise<RunResult>;
   /** runs that start (and stop) targets themselves */
   runAlone?: (name: TargetName, paths: TargetPaths) => Promise<RunResult>;
+  /** a tool measured beside parley inside its run (not a target) that is missing, with the reason */
+  besideMissing?: () => { tool: string; why: string } | null;
 }
 
 // Closed-loop window of W1: lines a sender may have in flight before every
@@ -165,6 +168,17 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: cluster,
       maxClients: w2.clients + 10,
       runAlone: () => runClusterFault(paths, { ...w2, lines: w2.rate * faultSeconds, stallMs: 6_000 }, { stopAtMs: faultAt, outageMs: 2_000 }),
+    },
+    {
+      id: "U1",
+      title: "UDP loss on loopback: parley udp probe beside iperf (only with --only)",
+      description: `64-byte datagrams to 127.0.0.1 at ${U1_RATES.map((r) => `${r / 1000}k`).join(", ")} per second, 2 s each; the loss each tool's receiver reports (parley: a \`--no-send\` probe hearing a sending probe; iperf 2: \`-s -u -l 64\` hearing \`-c 127.0.0.1 -u -l 64 -b BITS -t 2\`), each beside the kernel's drop count for the receiving socket; default receive buffers`,
+      repeats: 1,
+      optional: true,
+      skip: { ncat: "a TCP chat relay: U1 is UDP (iperf is set beside parley inside its run)", ngircd: "an IRC server: U1 is UDP (iperf is set beside parley inside its run)" },
+      maxClients: 100,
+      runAlone: () => runUdpLoss(paths.parley, { rates: U1_RATES, seconds: 2, size: 64 }),
+      besideMissing: () => (iperfMissing() ? { tool: "iperf", why: iperfMissing()! } : null),
     },
   ];
 }
