@@ -54,6 +54,10 @@ function modeCommand(entry: UdpModeEntry): CommandDef<ArgsDef> {
     async run({ args, rawArgs }) {
       const values: Record<string, string | boolean | undefined> = {};
       for (const name of Object.keys(own)) values[name] = args[name] as string | boolean | undefined;
+      // citty reads `--no-X` as X = false; a mode's own boolean flag named "no-X" (probe's --no-send) means true then.
+      for (const [name, def] of Object.entries(own)) {
+        if (def.type === "boolean" && name.startsWith("no-") && args[name.slice(3)] === false) values[name] = true;
+      }
       // Every value of each string flag, for the modes that take one several times (--group A --group B).
       const end = rawArgs.indexOf("--");
       const flags = end === -1 ? rawArgs : rawArgs.slice(0, end);

@@ -72,8 +72,14 @@ export default definePlugin({
         // Claimed before the slow hash, so two /register of one nick have one winner.
         const created = new Date().toISOString();
         ctx.store.set(key, { nick, hash: PENDING, created } satisfies Account);
-        const hash = await ctx.hashPassword(password);
-        if (hash === undefined) return void ctx.store.delete(key); // they left first
+        let hash: string | undefined;
+        try {
+          hash = await ctx.hashPassword(password);
+        } finally {
+          // Left first, or the hash failed: the claim goes, so the nick is not locked for ever.
+          if (hash === undefined) ctx.store.delete(key);
+        }
+        if (hash === undefined) return;
         ctx.store.set(key, { nick, hash, created } satisfies Account);
         owners.set(id, nickKey(nick));
         ctx.log.info(`${nick} registered`);
@@ -114,6 +120,10 @@ export default definePlugin({
   hooks: {
     start(ctx) {
       migrateKeys(ctx.store, ctx.log);
+      // A /register cut off by a stop never finished: its claim must not lock the nick.
+      for (const key of ctx.store.keys()) {
+        if (key.startsWith("account:") && ctx.store.get<Account>(key)?.hash === PENDING) ctx.store.delete(key);
+      }
     },
     nick(ctx, nick) {
       const found = account(ctx.store, nick);

@@ -32,6 +32,8 @@ interface Mute {
   until: number;
   /** when the mute was set: joins from the address after it are muted too */
   since: number;
+  /** nick keys an operator let speak although they came from the address later (/unmute) */
+  exempt?: string[];
 }
 
 const muteKey = (address: string) => `mute:${canonicalAddress(address) ?? address}`;
@@ -71,7 +73,7 @@ function mutesOn(store: PluginStore, address: string): Mute[] {
 /** The mute that holds for this user, if one does. */
 function muteOf(store: PluginStore, user: { nick: string; address: string; connectedAt: Date }): Mute | undefined {
   const key = nickKey(user.nick);
-  return mutesOn(store, user.address).find((m) => m.key === key || user.connectedAt.getTime() >= m.since);
+  return mutesOn(store, user.address).find((m) => m.key === key || (user.connectedAt.getTime() >= m.since && !m.exempt?.includes(key)));
 }
 
 /** How long, and until when: "for good", or "for 30 min, until 2026-12-01 23:14". */
@@ -212,7 +214,14 @@ export default definePlugin({
           if (kept.length === 0) ctx.store.delete(storeKey);
           else ctx.store.set(storeKey, kept);
         }
-        if (!found) return ctx.error(`${nick} is not muted`);
+        if (!found) {
+          // Caught only by another nick's mute on their address: this one may speak.
+          const user = ctx.findUser(nick);
+          if (!user || !muteOf(ctx.store, user)) return ctx.error(`${nick} is not muted`);
+          const joined = user.connectedAt.getTime();
+          const mutes = mutesOn(ctx.store, user.address).map((m) => (joined >= m.since ? { ...m, exempt: [...(m.exempt ?? []), key] } : m));
+          ctx.store.set(muteKey(user.address), mutes);
+        }
         ctx.send(nick, "you can speak again");
         ctx.reply(`* unmuted ${nick}`);
       },

@@ -11,6 +11,9 @@ const MOST_WAIT_MS = 60_000;
 const GLOBAL_PER_SECOND = 20;
 // Addresses remembered; the oldest are forgotten past this (bounded memory).
 const ADDRESSES = 10_000;
+// Guesses that may wait for one address's turns; past this more are refused
+// unchecked, so a flood of guesses cannot queue a real one behind hours of turns.
+const QUEUED_MAX = 8;
 
 interface Record {
   /** wrong guesses in a row */
@@ -22,16 +25,22 @@ interface Record {
 export class GuessLimiter {
   private readonly byAddress = new Map<string, Record>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queued = new Map<string, number>();
   private globalNext = 0;
 
   /**
    * Checks one guess from `address` when its turn comes: guesses from one
    * address are checked one after another, each waiting for the outcome of
    * the one before and then for the wait a wrong one set. Resolves to what
-   * `check` says, or undefined when `wanted()` is false by the time it would
-   * run (the guesser left).
+   * `check` says, or undefined when it was not checked: `wanted()` was false
+   * by the time it would run (the guesser left), or too many guesses from
+   * the address were waiting already.
    */
   attempt(address: string, check: () => boolean | Promise<boolean>, wanted: () => boolean = () => true): Promise<boolean | undefined> {
+    const waiting = this.queued.get(address) ?? 0;
+    // Refused unchecked (undefined, as for a guesser who left): it would wait behind too many turns.
+    if (waiting >= QUEUED_MAX) return Promise.resolve(undefined);
+    this.queued.set(address, waiting + 1);
     const before = this.queues.get(address) ?? Promise.resolve();
     const mine = before.then(async () => {
       const wait = this.turn(address, Date.now());
@@ -45,6 +54,9 @@ export class GuessLimiter {
     const settled = mine.catch(() => undefined);
     this.queues.set(address, settled);
     void settled.then(() => {
+      const left = (this.queued.get(address) ?? 1) - 1;
+      if (left > 0) this.queued.set(address, left);
+      else this.queued.delete(address);
       if (this.queues.get(address) === settled) this.queues.delete(address);
     });
     return mine;

@@ -50,9 +50,17 @@ export class Inbox<T> {
     this.busy = true;
     const items = this.items ?? [];
     while (this.head < items.length && this.owner.inboxOpen()) {
-      const pending = this.owner.handleInbound(items[this.head++]!);
+      let pending: Maybe<void>;
+      try {
+        pending = this.owner.handleInbound(items[this.head++]!);
+      } catch {
+        // A line whose handling threw is over; the next ones must still be handled.
+        continue;
+      }
       if (pending instanceof Promise) {
-        pending.then(() => this.drain());
+        // Settled either way, the session goes on: a rejection never freezes it.
+        const next = () => this.drain();
+        pending.then(next, next);
         return;
       }
     }

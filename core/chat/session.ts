@@ -14,7 +14,7 @@ import type { UserSession } from "../plugins/services.ts";
 import { Frame } from "../wire/frame.ts";
 import { LineSplitter, type LineSink } from "../wire/lines.ts";
 import { checkNick } from "../wire/nick.ts";
-import type { ServerFrame } from "../wire/protocol.ts";
+import type { FrameId, ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import { DO, IAC, OPT_BINARY, OPT_ECHO, TelnetFilter, WILL } from "../wire/telnet.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -47,6 +47,57 @@ export interface Connection {
 }
 
 type Inbound = string | { tooLong: number };
+
+/** Which frame an answer belongs to: undefined, the one being handled; null, none; or that id. */
+type ReplyTo = FrameId | null | undefined;
+
+/**
+ * One command's view of its user: what it sends answers the frame that
+ * asked for it, whatever the session handles by the time it answers.
+ */
+class ReplyScope implements UserSession {
+  private readonly session: Session;
+  private readonly id: FrameId;
+
+  constructor(session: Session, id: FrameId) {
+    this.session = session;
+    this.id = id;
+  }
+
+  get nick(): string {
+    return this.session.nick;
+  }
+  get present(): boolean {
+    return this.session.present;
+  }
+  info(): UserInfo {
+    return this.session.info();
+  }
+  reply(text: string): void {
+    this.session.reply(text, this.id);
+  }
+  error(text: string, code?: string): void {
+    this.session.error(text, code, this.id);
+  }
+  answer(answer: Answer): void {
+    this.session.answer(answer, this.id);
+  }
+  pass(text: string, from?: LoadedPlugin): Maybe<string | null> {
+    return this.session.pass(text, from);
+  }
+  say(text: string, action: boolean): Maybe<string | null> {
+    return this.session.say(text, action, this.id);
+  }
+  whisper(nick: string, text: string): boolean {
+    return this.session.whisper(nick, text, this.id);
+  }
+  rename(nick: string): Maybe<RenameResult> {
+    return this.session.rename(nick);
+  }
+  disconnect(reason: string): void {
+    this.session.disconnect(reason);
+  }
+}
 
 // The options a connection may turn on: BINARY both ways (RFC 856), so stock
 // telnet sends and shows every UTF-8 byte as it is. ECHO on our side is asked
@@ -163,7 +214,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
       // Flood control queues what is over the rate (handle waits its turn),
       // up to a cap; the rest of a runaway paste is refused and counted.
       const bytes = Buffer.byteLength(text);
-      const full = this.inbox.waiting >= FLOOD_QUEUE_LINES || this.queuedBytes + bytes > FLOOD_QUEUE_BYTES;
+      // A line longer than the byte cap (--max-line allows up to 16 MiB) still goes when nothing waits.
+      const waiting = this.inbox.waiting;
+      const full = waiting >= FLOOD_QUEUE_LINES || (waiting > 0 && this.queuedBytes + bytes > FLOOD_QUEUE_BYTES);
       if (full && !this.chat.stalls.stalled()) return this.refuse();
       this.queuedBytes += bytes;
     }
@@ -173,13 +226,13 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   private refuse(): void {
     if (this.refused++ > 0) return;
     const { floodRate } = this.chat.limits;
-    this.error(`slow down: your lines reach the room at ${floodRate} a second and ${FLOOD_QUEUE_LINES} are waiting; what you send now is not sent`, "flood");
+    this.error(`slow down: your lines reach the room at ${floodRate} a second and ${FLOOD_QUEUE_LINES} are waiting; what you send now is not sent`, "flood", null);
   }
 
   private toldRefused(): void {
     const n = this.refused;
     this.refused = 0;
-    this.error(`${n} line${n === 1 ? " was" : "s were"} not sent (more than ${FLOOD_QUEUE_LINES} were waiting); send them again, more slowly`, "flood");
+    this.error(`${n} line${n === 1 ? " was" : "s were"} not sent (more than ${FLOOD_QUEUE_LINES} were waiting); send them again, more slowly`, "flood", null);
   }
 
   /** LineSink: a line over --max-line was dropped. */
@@ -261,26 +314,35 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     this.conn.outbox.push(this.framing.json ? frame.json() : frame.text());
   }
 
-  /** An event to this user alone; in JSON, system lines and errors carry the id of the frame being answered. */
-  send(event: ServerFrame): void {
+  /**
+   * An event to this user alone. In JSON, system lines and errors carry the
+   * id of the frame they answer: `replyTo`, by default the frame being
+   * handled now; null for what answers no frame (a flood warning, a kick).
+   */
+  send(event: ServerFrame, replyTo: ReplyTo = undefined): void {
     if (this.current === "closed") return;
-    const id = this.framing.replyId;
+    const id = this.idFor(replyTo);
     if (id !== undefined && event.id === undefined && (event.type === "system" || event.type === "error")) event = { ...event, id };
     this.deliver(new Frame(event, this.nick || undefined));
   }
 
-  system(text: string): void {
-    this.send({ type: "system", text });
+  /** The id an answer carries: the given one, none for null, else the frame being handled. */
+  private idFor(replyTo: ReplyTo): FrameId | undefined {
+    return replyTo === undefined ? this.framing.replyId : (replyTo ?? undefined);
+  }
+
+  system(text: string, replyTo: ReplyTo = undefined): void {
+    this.send({ type: "system", text }, replyTo);
   }
 
   /** An error line (text) or error frame with `code` (JSON). */
-  error(text: string, code = "command_error"): void {
-    this.send({ type: "error", code, message: text });
+  error(text: string, code = "command_error", replyTo: ReplyTo = undefined): void {
+    this.send({ type: "error", code, message: text }, replyTo);
   }
 
-  /** A command's structured answer (UserSession), with the id of the frame being answered. */
-  answer(answer: Answer): void {
-    const id = this.framing.replyId;
+  /** A command's structured answer (UserSession), with the id of the frame it answers. */
+  answer(answer: Answer, replyTo: ReplyTo = undefined): void {
+    const id = this.idFor(replyTo);
     const tag = id !== undefined ? { id } : {};
     switch (answer.type) {
       case "list": {
@@ -294,8 +356,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     }
   }
 
-  reply(text: string): void {
-    this.system(text);
+  reply(text: string, replyTo: ReplyTo = undefined): void {
+    this.system(text, replyTo);
   }
 
   usage(entry: Entry): void {
@@ -327,7 +389,12 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     // another connection does not make guessing faster.
     const expected = this.chat.password ?? "";
     const right = this.chat.services.guesses.attempt(this.conn.address, () => safeEqual(given, expected), () => this.current === "password");
-    return right.then((ok) => (ok === undefined ? "wrong" : this.afterPassword(ok)));
+    return right.then((ok) => {
+      if (ok !== undefined) return this.afterPassword(ok);
+      // Not checked: too many guesses from this address are waiting (or we left).
+      if (this.current === "password") this.error("too many password guesses from your address are waiting; try again in a minute", "bad_password");
+      return "wrong";
+    });
   }
 
   private afterPassword(right: boolean): Maybe<"ok" | "wrong" | "too_many"> {
@@ -455,11 +522,16 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     if (wait.missing.length > 0) return this.askSecret(wait);
     this.secretWait = null;
     this.hideTyping(false);
-    return this.run(wait.entry, wait.args, wait.raw);
+    // Plugins may have been reloaded while the user typed: run the command as it is now.
+    const entry = this.chat.registry.bySlash(wait.entry.command.name) ?? wait.entry;
+    return this.run(entry, wait.args, wait.raw);
   }
 
   private run(entry: Entry, args: string[], raw: string): Maybe<void> {
-    return runCommand(this, this.chat.services, entry, args, raw);
+    // A command answers the frame that asked for it, even after the session
+    // moved on (it ran past --handler-timeout): it gets that frame's id.
+    const id = this.framing.replyId;
+    return runCommand(id === undefined ? this : new ReplyScope(this, id), this.chat.services, entry, args, raw);
   }
 
   // -- what the room and the plugins call --------------------------------
@@ -472,7 +544,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
 
   kick(reason: string): boolean {
     if (this.current === "closed") return false;
-    this.system(`* You have been disconnected: ${reason}`);
+    this.system(`* You have been disconnected: ${reason}`, null);
     this.close(reason);
     return true;
   }
@@ -486,17 +558,17 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
    * the text the room saw, or null when nothing was said (dropped by a hook,
    * or nothing left once cleaned).
    */
-  say(text: string, action = false): Maybe<string | null> {
+  say(text: string, action = false, replyTo: ReplyTo = undefined): Maybe<string | null> {
     const clean = sanitize(text);
     if (clean.trim() === "") return null;
     // The hot path: no closure per line while the hooks answer at once.
     const passed = this.pass(clean);
-    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action));
-    return this.relay(clean, passed, action);
+    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action, replyTo));
+    return this.relay(clean, passed, action, replyTo);
   }
 
   /** Relays what the message hooks let through; the text the room saw, or null. */
-  private relay(clean: string, final: string | null, action: boolean): string | null {
+  private relay(clean: string, final: string | null, action: boolean, replyTo: ReplyTo): string | null {
     if (final === null || this.current !== "chatting") return null;
     // A hook's rewrite is plugin text: it is cleaned like the user's own.
     const said = final === clean ? clean : sanitize(final);
@@ -507,19 +579,19 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     this.chat.room.broadcast(event, this);
     // A program that asked with an id gets its own copy as the acknowledgement;
     // nothing when nothing was said (a mute, a dropped line).
-    const id = this.framing.replyId;
+    const id = this.idFor(replyTo);
     if (id !== undefined) this.send({ ...event, id });
     return said;
   }
 
-  whisper(nick: string, text: string): boolean {
+  whisper(nick: string, text: string, replyTo: ReplyTo = undefined): boolean {
     const target = this.chat.room.find(nick);
     if (!target) return false;
     const event = { type: "private", from: this.nick, to: target.nick, text: sanitize(text) } as const;
     if (!this.chat.room.sendTo(target.nick, event)) return false;
     // The sender is told it went ("[private] you -> bob: ..."); a program
     // only when it asked with an id, as its acknowledgement.
-    const id = this.framing.replyId;
+    const id = this.idFor(replyTo);
     if (id !== undefined) this.send({ ...event, id });
     else if (!this.framing.json) this.send(event);
     return true;

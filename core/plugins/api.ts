@@ -133,7 +133,8 @@ export interface CommandContext extends PluginContext {
    * a guess waits for its address's turn, a wrong one makes that address's
    * next guess wait longer (whether or not this user waits for the answer),
    * checks run a few at a time server-wide, and none runs for a user who has
-   * left. Resolves to what `check` says; false when the user left first.
+   * left. Resolves to what `check` says; false when it was not checked (the
+   * user left first, or too many guesses from the address are waiting).
    */
   guess(check: () => boolean | Promise<boolean>): Promise<boolean>;
   /** Bun.password.hash (argon2id), a few at a time server-wide; undefined when the user has left before it ran. */

@@ -64,3 +64,23 @@ describe("guessing the admin password with /op", () => {
     await parley.stop();
   });
 });
+
+describe("a command that runs past --handler-timeout answers the frame that asked", () => {
+  test("three /op frames, each answered late: every answer carries its own frame's id", async () => {
+    const parley = await startChat(["--admin-password", "real-admin", "--handler-timeout", "1"]);
+    const c = await Client.connect(parley.port);
+    c.send(JSON.stringify({ type: "hello", version: 1 }));
+    await c.waitFor('"welcome"');
+    c.send(JSON.stringify({ type: "nick", nick: "latejson", id: "n" }));
+    await c.waitFor('"joined"');
+    for (const id of ["a", "b", "c"]) c.send(JSON.stringify({ type: "command", name: "op", args: [`wrong-${id}`], id }));
+    const answers: unknown[] = [];
+    while (answers.length < 3) {
+      const frame = JSON.parse(await c.waitFor("wrong admin password")) as { id?: string };
+      answers.push(frame.id);
+    }
+    expect(answers.sort()).toEqual(["a", "b", "c"]);
+    c.close();
+    await parley.stop();
+  });
+});

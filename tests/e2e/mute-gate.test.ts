@@ -164,11 +164,21 @@ describe("a mute follows the person, not the nick", () => {
     await see(other, "* Hi bob!");
     other.send("a different bob");
     expect(await see(witness, "bob:")).toBe("bob: a different bob");
+    // Someone who joined from the muted address later is caught too; /unmute lets them speak, and only them.
+    const carol = await Client.join(parley.port, "carol");
+    carol.send("caught by the address");
+    expect(await see(carol, /^! /)).toBe("! you are muted: the room does not see your lines");
+    oper.send("/unmute carol");
+    expect(await see(oper, "unmuted carol")).toBe("* unmuted carol");
+    carol.send("carol may speak");
+    expect(await see(witness, "carol:")).toBe("carol: carol may speak");
+    again.send("the muted one, still");
+    expect(await see(again, /^! /)).toBe("! you are muted: the room does not see your lines");
     // And the people who were already here from the muted address keep their voice.
     oper.send("still an operator's voice");
     expect(await see(witness, "oper:")).toBe("oper: still an operator's voice");
     expect(witness.lines.some((l) => l.includes("the muted one"))).toBe(false);
-    for (const c of [oper, witness, again, other]) c.close();
+    for (const c of [oper, witness, again, other, carol]) c.close();
     await parley.stop();
   });
 });
