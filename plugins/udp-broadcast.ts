@@ -1,7 +1,7 @@
 // The tutorial's broadcast (2.7): setBroadcast(true), then send to a
 // broadcast address; or, with --relay, the tutorial's server: hear
 // datagrams on one port and broadcast each of them to another.
-import { definePlugin, type UdpArgValues, type UdpContext, type UdpInput, type UdpSocket } from "parley";
+import { definePlugin, type UdpContext, type UdpSocket } from "parley";
 
 const LIMITED_BROADCAST = "255.255.255.255";
 
@@ -35,7 +35,7 @@ export default definePlugin({
         if (args.relay === true) return relay(ctx, port, address, args.reuse === true);
         const wait = ctx.check.integer("wait", args.wait, 0, 3_600_000);
         const message = ctx.words.join(" ");
-        const input = inputOptions(ctx, args, message, 4);
+        const input = ctx.check.input(args, message, 4);
         const socket = await open(ctx, {});
         socket.onMessage((d) => ctx.print(d));
         for await (const data of ctx.input(input)) {
@@ -77,17 +77,3 @@ async function relay(ctx: UdpContext, port: number, address: string, reuse: bool
   await ctx.stopped();
 }
 
-/** --raw, --hex, --file, --size, --count, --interval, --rate as UdpInput (as parley udp send reads them). */
-function inputOptions(ctx: UdpContext, args: UdpArgValues, message: string, family: 4 | 6): UdpInput {
-  if (args.raw === true && args.hex === true) ctx.fail("give --raw or --hex, not both");
-  if (args.raw === true && message) ctx.fail("--raw sends stdin (or --file) as it is; it takes no MESSAGE");
-  if (message && args.file !== undefined) ctx.fail("give MESSAGE or --file, not both");
-  if (args.interval !== undefined && args.rate !== undefined) ctx.fail("give --interval or --rate, not both");
-  const count = args.count === undefined ? undefined : ctx.check.integer("count", args.count, 1, 1_000_000_000);
-  const rate = args.rate === undefined ? undefined : ctx.check.integer("rate", args.rate, 1, 1_000_000);
-  const interval = rate !== undefined ? 1000 / rate : args.interval !== undefined ? ctx.check.integer("interval", args.interval, 0, 3_600_000) : message ? 1000 : 0;
-  const size = ctx.check.integer("size", args.size ?? "1472", 1, family === 6 ? 65527 : 65507);
-  const file = typeof args.file === "string" ? args.file : undefined;
-  const format = args.raw === true ? "raw" : args.hex === true ? "hex" : "lines";
-  return { message, file, format, size, count, interval, family };
-}

@@ -2,7 +2,7 @@
 // bytes or hex), or a file, to HOST:PORT and prints every reply with its
 // sender. A unicast target is connected, so an ICMP port unreachable is
 // reported as "connection refused".
-import { definePlugin, type UdpArgValues, type UdpContext, type UdpInput, type UdpSocket } from "parley";
+import { definePlugin, type UdpContext, type UdpSocket } from "parley";
 
 export default definePlugin({
   name: "udp-send",
@@ -31,7 +31,7 @@ export default definePlugin({
         const replies = args.replies === undefined ? undefined : ctx.check.integer("replies", args.replies, 1, 1_000_000);
         const message = ctx.words.slice(1).join(" ");
         const to = await ctx.resolve(host);
-        const input = inputOptions(ctx, args, message, to.family);
+        const input = ctx.check.input(args, message, to.family);
         const socket = await ctx.open({ family: to.family });
         if (args.ttl !== undefined) setTTL(ctx, socket, ctx.check.ttl("ttl", args.ttl), to.address);
         const unicast = !isGroup(ctx, to.address) && !to.address.endsWith(".255");
@@ -61,20 +61,6 @@ export default definePlugin({
   ],
 });
 
-/** --raw, --hex, --file, --size, --count, --interval, --rate as UdpInput. */
-function inputOptions(ctx: UdpContext, args: UdpArgValues, message: string, family: 4 | 6): UdpInput {
-  if (args.raw === true && args.hex === true) ctx.fail("give --raw or --hex, not both");
-  if (args.raw === true && message) ctx.fail("--raw sends stdin (or --file) as it is; it takes no MESSAGE");
-  if (message && args.file !== undefined) ctx.fail("give MESSAGE or --file, not both");
-  if (args.interval !== undefined && args.rate !== undefined) ctx.fail("give --interval or --rate, not both");
-  const count = args.count === undefined ? undefined : ctx.check.integer("count", args.count, 1, 1_000_000_000);
-  const rate = args.rate === undefined ? undefined : ctx.check.integer("rate", args.rate, 1, 1_000_000);
-  const interval = rate !== undefined ? 1000 / rate : args.interval !== undefined ? ctx.check.integer("interval", args.interval, 0, 3_600_000) : message ? 1000 : 0;
-  const size = ctx.check.integer("size", args.size ?? "1472", 1, family === 6 ? 65527 : 65507);
-  const file = typeof args.file === "string" ? args.file : undefined;
-  const format = args.raw === true ? "raw" : args.hex === true ? "hex" : "lines";
-  return { message, file, format, size, count, interval, family };
-}
 
 function setTTL(ctx: UdpContext, socket: UdpSocket, ttl: number, address: string): void {
   if (isGroup(ctx, address)) return socket.setMulticastTTL(ttl);

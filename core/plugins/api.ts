@@ -360,6 +360,8 @@ export interface UdpChecks {
   hostPort(label: string, value: unknown): { host: string; port: number };
   /** The bytes of data, if one datagram of the family can carry them (65507 bytes over IPv4, 65527 over IPv6). */
   payload(data: string | Uint8Array, family: 4 | 6): Uint8Array;
+  /** The input flags of a sending mode (--raw, --hex, --file, --size, --count, --interval, --rate) as a UdpInput for ctx.input. */
+  input(args: UdpArgValues, message: string, family: 4 | 6): UdpInput;
 }
 
 export interface UdpCounts {

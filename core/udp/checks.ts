@@ -6,6 +6,7 @@
 import net from "node:net";
 import type { UdpChecks } from "../plugins/api.ts";
 import { UserError } from "../base/errors.ts";
+import { inputFlags } from "./input-flags.ts";
 
 /** The largest UDP payload: 65535 minus the UDP header (8) and, for IPv4, the IP header (20). */
 export const MAX_PAYLOAD = { 4: 65507, 6: 65527 } as const;
@@ -133,5 +134,8 @@ export function makeChecks(warn: (message: string) => void): UdpChecks {
     },
     hostPort,
     payload,
+    input(args, message, family) {
+      return inputFlags({ integer }, args, message, family);
+    },
   };
 }
