@@ -9,6 +9,7 @@
 // counts against the process's open-file limit (socketBudget): past it a new
 // connection is closed at once, so accept() never meets EMFILE.
 
+import { DrainWait } from "./drain-wait.ts";
 import type { ChatContext } from "./shared.ts";
 import { UserError } from "../base/errors.ts";
 import { runConnectHooks } from "../plugins/runner.ts";
@@ -148,7 +149,7 @@ export class ChatServer {
   private fdWarned = 0;
   private readonly handshakeMs: number;
   private stopping = false;
-  private whenEmpty: () => void = () => {};
+  private readonly drained = new DrainWait();
 
   private constructor(chat: ChatContext, options: ListenOptions) {
     this.chat = chat;
@@ -275,7 +276,7 @@ export class ChatServer {
     // Every disconnect is explained, with the nick the connection had.
     const { nick, endReason } = link.session;
     this.chat.log.info(`closed ${link.who}${nick ? ` (${nick})` : ""}: ${endReason || "connection closed"} (${this.links.size} open)`);
-    if (this.links.size === 0) this.whenEmpty();
+    this.drained.left(this.links.size);
   }
 
   private sweep(): void {
@@ -313,14 +314,7 @@ export class ChatServer {
       session.system(message);
       session.close("server shutting down", false);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-      this.whenEmpty = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (this.links.size === 0) this.whenEmpty();
-    });
+    await this.drained.wait(this.links.size, SHUTDOWN_GRACE_MS);
     for (const link of this.links) link.destroy();
   }
 }

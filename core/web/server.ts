@@ -12,6 +12,7 @@
 // cuts a browser that stops reading) to a sink that sends each line as its
 // own message.
 
+import { DrainWait } from "../chat/drain-wait.ts";
 import type { Server, ServerWebSocket } from "bun";
 import { errorText, UserError } from "../base/errors.ts";
 import { JsonFraming } from "../chat/json-framing.ts";
@@ -187,7 +188,7 @@ export class WebServer {
   private readonly server: Server<WsLink>;
   private readonly sweeper: ReturnType<typeof setInterval> | undefined;
   private state: "starting" | "ready" | "stopping" = "starting";
-  private whenEmpty: () => void = () => {};
+  private readonly drained = new DrainWait();
   /** WebSockets accepted since start */
   private accepted = 0;
 
@@ -321,7 +322,7 @@ export class WebServer {
     else this.perIp.delete(link.address);
     const { nick, endReason } = link.session;
     this.chat.log.info(`closed websocket ${link.who}${nick ? ` (${nick})` : ""}: ${endReason || "connection closed"} (${this.links.size} open)`);
-    if (this.links.size === 0) this.whenEmpty();
+    this.drained.left(this.links.size);
   }
 
   private sweep(): void {
@@ -374,14 +375,7 @@ export class WebServer {
       session.system(message);
       session.close("server shutting down", false);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-      this.whenEmpty = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (this.links.size === 0) this.whenEmpty();
-    });
+    await this.drained.wait(this.links.size, SHUTDOWN_GRACE_MS);
     for (const link of this.links) link.destroy();
     await this.server.stop(true);
   }
