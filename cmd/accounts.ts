@@ -58,8 +58,8 @@ const remove = defineCommand({
 const list = defineCommand({
   meta: {
     name: "accounts",
-    description:
-      "List the registered nicknames in a --data file, with when each was registered (local time). The server may be running or stopped; `delete NICK` removes one, and a running server frees the nick at once",
+    // One line: it is also the row of `parley --help`.
+    description: "List the registered nicknames in a --data file, running or not; `delete NICK` frees one",
   },
   args: { ...dataFlag },
   run({ args }) {

@@ -62,8 +62,8 @@ const remove = defineCommand({
 const list = defineCommand({
   meta: {
     name: "bans",
-    description:
-      "List the bans in force in a --data file: address, until when (local time), by whom, why. The server may be running or stopped; `remove ADDRESS` lifts one, and a running server lets the address in at once",
+    // One line: it is also the row of `parley --help`.
+    description: "List the bans in force in a --data file, the server running or not; `remove ADDRESS` lifts one",
   },
   args: { ...dataFlag },
   run({ args }) {
