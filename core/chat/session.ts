@@ -367,6 +367,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
 
   /** Asks a telnet client to stop (true) or go back to (false) echoing what is typed. */
   hideTyping(hide: boolean): void {
+    // Only a client that speaks telnet (it answered the options asked at
+    // connect) can stop echoing; a raw one (nc) would show the bytes as
+    // stray characters in the middle of the chat.
+    if (!this.telnet.seenTelnet) return;
     this.telnet.requestLocal(OPT_ECHO, hide);
   }
 
