@@ -20,6 +20,12 @@ const running = new Set<Bun.Subprocess>();
 afterAll(() => {
   for (const proc of running) proc.kill("SIGKILL");
 });
+// This module is loaded once for the whole test run, so the afterAll above
+// belongs to the first test file that imports it; whatever a later file
+// left running (a test that failed before its stop) is killed when the run ends.
+process.on("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
 
 /** Reads a stream line by line; waiters are resolved as lines arrive. */
 export class LineReader {
