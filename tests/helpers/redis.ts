@@ -18,6 +18,14 @@ afterAll(() => {
     proc.kill("SIGKILL");
   }
 });
+// Loaded once for the whole run: the afterAll above belongs to the first file
+// that imports this; what later files left (a failed test) goes at the end.
+process.on("exit", () => {
+  for (const proc of started) {
+    proc.kill("SIGCONT");
+    proc.kill("SIGKILL");
+  }
+});
 
 /** A port that was free a moment ago (bind 0, read it, close). */
 export function freePort(): Promise<number> {
