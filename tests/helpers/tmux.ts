@@ -34,6 +34,15 @@ const LF = 0x0a;
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 let panes = 0;
 
+/** SIGKILL to `pid`, which may have exited since it was checked (the hangup is on its way): ESRCH is that. */
+function killGone(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 /** Quotes a word for tmux's command parser: single quotes, nothing expanded inside. */
 function quote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
@@ -252,15 +261,34 @@ export class Pane {
     }
   }
 
+  /**
+   * Waits until what the program wrote to its terminal (`output`, the raw
+   * bytes, not the screen) matches; fails after `ms`.
+   */
+  async waitForOutput(test: (output: string) => boolean, what: string, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!test(this.output)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) throw new Error(`the program never wrote ${what} (${ms} ms); it wrote, at the end: ${JSON.stringify(this.output.slice(-200))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.outputWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Stops this pane's tmux server, and so the program in it. */
   kill(): void {
     if (!started.delete(this)) return;
     const asked = Bun.spawnSync(["tmux", "-L", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
     // By PID only if it did not answer, and only while that PID is still this server.
-    if (asked.exitCode !== 0 && this.serverPid && this.holds(this.serverPid, this.socket)) process.kill(this.serverPid, "SIGKILL");
+    if (asked.exitCode !== 0 && this.serverPid && this.holds(this.serverPid, this.socket)) killGone(this.serverPid);
     // The program gets a hangup as its terminal goes; one still there (parley connect spins on a dead
     // terminal and ignores SIGHUP) is stopped by PID, while that PID is still it.
-    if (this.programPid && this.holds(this.programPid, this.argv0)) process.kill(this.programPid, "SIGKILL");
+    if (this.programPid && this.holds(this.programPid, this.argv0)) killGone(this.programPid);
     this.proc.kill();
     if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
