@@ -29,12 +29,21 @@ interface Spec {
   argv: (port: number) => string[];
   /** the client joins with its nick itself (parley connect --nick) */
   joinsItself?: boolean;
+  /**
+   * A telnet client in BINARY: it echoes Enter without a CR (its terminal's
+   * output processing is off), and parley's CR after each line puts the
+   * cursor back. That CR comes a round trip after Enter; a person types the
+   * next line later than that, and so does the test (typed sooner, the
+   * first keys' echo is overwritten on the typist's own screen, while the
+   * line itself goes through whole).
+   */
+  crAfterLine?: boolean;
 }
 
 const CLIENTS: Spec[] = [
-  { name: "stock telnet (no -8)", nick: "stock", argv: (port) => ["telnet", "127.0.0.1", String(port)] },
-  { name: "telnet -8", nick: "eight", argv: (port) => ["telnet", "-8", "127.0.0.1", String(port)] },
-  { name: "plink -telnet", nick: "plinkt", argv: (port) => ["plink", "-telnet", "-P", String(port), "127.0.0.1"] },
+  { name: "stock telnet (no -8)", nick: "stock", crAfterLine: true, argv: (port) => ["telnet", "127.0.0.1", String(port)] },
+  { name: "telnet -8", nick: "eight", crAfterLine: true, argv: (port) => ["telnet", "-8", "127.0.0.1", String(port)] },
+  { name: "plink -telnet", nick: "plinkt", crAfterLine: true, argv: (port) => ["plink", "-telnet", "-P", String(port), "127.0.0.1"] },
   { name: "plink -raw", nick: "plinkr", argv: (port) => ["plink", "-raw", "-P", String(port), "127.0.0.1"] },
   { name: "nc", nick: "netcat", argv: (port) => [NC, "127.0.0.1", String(port)] },
   { name: "socat", nick: "socat", argv: (port) => ["socat", "-", `TCP:127.0.0.1:${port}`] },
@@ -106,9 +115,11 @@ async function converse(spec: Spec, lines: readonly string[], replies: readonly 
     await pane.waitForScreen(`* Hi ${spec.nick}!`);
     const got: string[] = [];
     for (const line of lines) {
+      const before = pane.output.length;
       await pane.typeLine(line);
       try {
         got.push(await observerLine(`${spec.nick}: `));
+        if (spec.crAfterLine) await pane.waitForOutput((o) => o.endsWith("\r") && o.indexOf("\n", before) !== -1, "parley's CR after the echo of Enter");
       } catch (error) {
         throw new Error(`${spec.name}: after typing ${JSON.stringify(line)}: ${(error as Error).message}; its screen:\n${await pane.screen()}`);
       }
