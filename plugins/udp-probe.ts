@@ -15,8 +15,13 @@ import { columns, definePlugin, type Datagram, type UdpContext, type UdpSocket }
 
 const MAGIC = 0x50524231; // "PRB1"
 const HEADER = 24;
-/** seq values remembered per peer to spot duplicates; older ones are forgotten */
-const SEEN_WINDOW = 65_536;
+/**
+ * Sequence numbers remembered per peer to spot duplicates: a copy of a
+ * datagram is known as one while fewer than this many numbers lie between
+ * them (later, it counts as received). 32 KiB a peer, so MAX_PEERS of them
+ * stay within 32 MiB.
+ */
+const SEEN_WINDOW = 8192;
 /** peers followed at most; datagrams from more are counted as "other" */
 const MAX_PEERS = 1024;
 
@@ -47,7 +52,8 @@ interface Stats {
   received: number;
   duplicated: number;
   reordered: number;
-  seen: Set<number>;
+  /** seq + 1 of the last SEEN_WINDOW sequence numbers, each in slot seq % SEEN_WINDOW (0: none yet): a duplicate finds itself there */
+  seen: Uint32Array;
   jitter: number;
   lastTransit: number | undefined;
   delay: { n: number; sum: number; min: number; max: number };
@@ -170,6 +176,9 @@ class Probe {
   private readonly ctx: UdpContext;
   private readonly peers = new Map<string, Stats>();
   private others = 0;
+  // The peer of the last datagram: a burst comes from one sender, and its
+  // next datagram then needs no key built and no map looked in.
+  private last: { id: number; address: string; port: number; stats: Stats } | undefined;
 
   constructor(ctx: UdpContext, options: { target: string; unicast: boolean; locals: Set<string> }) {
     this.ctx = ctx;
@@ -184,13 +193,21 @@ class Probe {
     const id = view.getUint32(4);
     const seq = view.getUint32(8);
     const sent = view.getFloat64(12);
-    const from = this.ctx.endpoint(d.address, d.port);
     const own = id === this.id;
     // Our own datagrams: from a group or broadcast they are the loopback copy; from a unicast target, the echo.
     if (own && !this.options.unicast) return;
+    const last = this.last;
+    const s = last && last.id === id && last.port === d.port && last.address === d.address ? last.stats : this.peer(d, id, seq, own);
+    if (!s) return void this.others++;
+    this.count(s, seq, arrived - sent);
+  }
+
+  /** The figures kept for the sender of `d`; undefined past MAX_PEERS. */
+  private peer(d: Datagram, id: number, seq: number, own: boolean): Stats | undefined {
+    const from = this.ctx.endpoint(d.address, d.port);
     const key = own ? `echo ${from}` : `${hex(id)} ${from}`;
     let s = this.peers.get(key);
-    if (!s && this.peers.size >= MAX_PEERS) return void this.others++;
+    if (!s && this.peers.size >= MAX_PEERS) return undefined;
     if (!s) {
       s = {
         key,
@@ -202,7 +219,7 @@ class Probe {
         received: 0,
         duplicated: 0,
         reordered: 0,
-        seen: new Set(),
+        seen: new Uint32Array(SEEN_WINDOW),
         jitter: 0,
         lastTransit: undefined,
         delay: { n: 0, sum: 0, min: Infinity, max: 0 },
@@ -211,18 +228,24 @@ class Probe {
       this.peers.set(key, s);
       if (!own) this.ctx.log.info(`hearing ${s.label}`);
     }
-    if (s.seen.has(seq)) {
+    this.last = { id, address: d.address, port: d.port, stats: s };
+    return s;
+  }
+
+  /** One datagram `seq` of peer `s`, `transit` ms after it was sent. */
+  private count(s: Stats, seq: number, transit: number): void {
+    const slot = seq % SEEN_WINDOW;
+    const mark = (seq + 1) >>> 0;
+    if (mark !== 0 && s.seen[slot] === mark) {
       s.duplicated++;
       return;
     }
-    s.seen.add(seq);
-    if (s.seen.size > SEEN_WINDOW) s.seen.delete(s.seen.values().next().value!);
+    s.seen[slot] = mark;
     s.received++;
     if (seq < s.max) s.reordered++;
-    s.first = Math.min(s.first, seq);
-    s.max = Math.max(s.max, seq);
+    if (seq < s.first) s.first = seq;
+    if (seq > s.max) s.max = seq;
     // RFC 3550 A.8: J += (|D| - J) / 16, D the change in transit time between two arrivals.
-    const transit = arrived - sent;
     if (s.lastTransit !== undefined) s.jitter += (Math.abs(transit - s.lastTransit) - s.jitter) / 16;
     s.lastTransit = transit;
     // One clock only on one host (and for the echo, our own clock both ways).

@@ -102,6 +102,39 @@ export function procDrops(inode: string, family: 4 | 6): number | undefined {
   return undefined;
 }
 
+/**
+ * A datagram as a handler sees it. The text (and the Date) are made when
+ * first asked for, not per datagram: a probe's binary payloads are rarely valid UTF-8,
+ * and a failed strict decode (an exception) on each of 100,000 datagrams a
+ * second is what would make the receiver drop them.
+ */
+class Received implements Datagram {
+  readonly data: Uint8Array;
+  readonly address: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly to?: string;
+  private readonly arrived = Date.now();
+  private decoded: string | undefined | null = null;
+
+  constructor(data: Uint8Array, rinfo: dgram.RemoteInfo, group: string | undefined) {
+    this.data = data;
+    this.address = rinfo.address;
+    this.port = rinfo.port;
+    this.family = rinfo.family === "IPv6" ? 6 : 4;
+    if (group !== undefined) this.to = group;
+  }
+
+  get time(): Date {
+    return new Date(this.arrived);
+  }
+
+  get text(): string | undefined {
+    if (this.decoded === null) this.decoded = decodeText(this.data);
+    return this.decoded;
+  }
+}
+
 class Socket implements UdpSocket {
   readonly family: 4 | 6;
   private readonly socket: dgram.Socket;
@@ -201,10 +234,9 @@ class Socket implements UdpSocket {
           `a datagram came from ${showEndpoint(rinfo.address, rinfo.port)}: its sender had no address on the interface it left by (a route without a source address); it can give one with --interface`,
         );
       }
-      const family = rinfo.family === "IPv6" ? 6 : 4;
       try {
-        const datagram = { data, address: rinfo.address, port: rinfo.port, family, time: new Date(), text: decodeText(data), ...(this.group ? { to: this.group } : {}) } as const;
-        void Promise.resolve(handler(datagram)).catch(failed);
+        const handled = handler(new Received(data, rinfo, this.group));
+        if (handled) handled.catch(failed);
       } catch (error) {
         failed(error);
       }
