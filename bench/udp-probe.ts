@@ -85,7 +85,7 @@ export interface LossFigures {
 
 /** parley: a receiving probe on 127.0.0.1, a sending probe at `rate` for `seconds`. */
 export async function parleyLoss(parley: string, rate: number, seconds: number, size: number): Promise<LossFigures> {
-  // --no-send does not yet stop a probe sending: --rate 1 keeps its own datagrams (to 127.0.0.1:9) out of the way.
+  // A probe needs a target; with --no-send it sends nothing to it (127.0.0.1:9, discard) and only listens.
   const receiver = spawn([parley, "udp", "probe", "127.0.0.1:9", "--port", "0", "--no-send", "--rate", "1", "--json", "--log-level", "info"]);
   try {
     const out = collect(receiver.stdout as ReadableStream<Uint8Array>);
