@@ -5,11 +5,16 @@
 import { afterAll } from "bun:test";
 import net from "node:net";
 import { optionsAtConnect } from "../../core/wire/telnet.ts";
+import { atRunEnd } from "./run-end.ts";
 
 const open = new Set<net.Socket>();
-afterAll(() => {
+const closeAll = () => {
   for (const socket of open) socket.destroy();
-});
+};
+// This module's afterAll belongs to the first test file that imports it (it
+// is loaded once per run); what later files leave open goes when the run ends.
+afterAll(closeAll);
+atRunEnd(closeAll);
 
 export class Client {
   readonly socket: net.Socket;

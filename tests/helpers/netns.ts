@@ -22,6 +22,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LineReader, PARLEY } from "./parley.ts";
+import { atRunEnd } from "./run-end.ts";
 
 export type Layout = "lo" | "multicast" | "multicast-nosrc" | "ipv6";
 
@@ -46,9 +47,13 @@ const SETUP: Record<Layout, string> = {
 const HOME = mkdtempSync(join(tmpdir(), "parley-udp-"));
 
 const started = new Set<Bun.Subprocess>();
-afterAll(() => {
+const killAll = () => {
   for (const proc of started) proc.kill("SIGKILL");
-});
+};
+// This module's afterAll belongs to the first test file that imports it (it
+// is loaded once per run); what later files leave running goes when the run ends.
+afterAll(killAll);
+atRunEnd(killAll);
 
 export interface NsProcess {
   proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe">;

@@ -6,6 +6,7 @@ import { afterAll } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { atRunEnd } from "./run-end.ts";
 
 export const PARLEY = resolve(import.meta.dir, "../../dist/parley");
 
@@ -20,10 +21,10 @@ const running = new Set<Bun.Subprocess>();
 afterAll(() => {
   for (const proc of running) proc.kill("SIGKILL");
 });
-// This module is loaded once for the whole test run, so the afterAll above
-// belongs to the first test file that imports it; whatever a later file
-// left running (a test that failed before its stop) is killed when the run ends.
-process.on("exit", () => {
+// The afterAll above belongs to the first test file that imports this
+// module (it is loaded once per run); what a later file left running (a test
+// that failed before its stop) is killed when the run ends.
+atRunEnd(() => {
   for (const proc of running) proc.kill("SIGKILL");
 });
 

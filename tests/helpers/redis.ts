@@ -10,6 +10,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LineReader } from "./parley.ts";
+import { atRunEnd } from "./run-end.ts";
 
 const started = new Set<Bun.Subprocess>();
 afterAll(() => {
@@ -18,9 +19,9 @@ afterAll(() => {
     proc.kill("SIGKILL");
   }
 });
-// Loaded once for the whole run: the afterAll above belongs to the first file
-// that imports this; what later files left (a failed test) goes at the end.
-process.on("exit", () => {
+// The afterAll above belongs to the first file that imports this (it is
+// loaded once per run); what later files left (a failed test) goes at the end.
+atRunEnd(() => {
   for (const proc of started) {
     proc.kill("SIGCONT");
     proc.kill("SIGKILL");

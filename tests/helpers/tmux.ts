@@ -11,11 +11,16 @@
 
 import { afterAll } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
+import { atRunEnd } from "./run-end.ts";
 
 const started = new Set<Pane>();
-afterAll(() => {
+const killAll = () => {
   for (const pane of started) pane.kill();
-});
+};
+// This module's afterAll belongs to the first test file that imports it (it
+// is loaded once per run); panes later files leave go when the run ends.
+afterAll(killAll);
+atRunEnd(killAll);
 
 export interface PaneOptions {
   width?: number;
