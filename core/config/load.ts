@@ -43,7 +43,13 @@ export interface LoadedSettings {
 
 const BOOLEANS = new Set([...SETTINGS.filter((s) => s.kind.type === "boolean").map((s) => s.flag), PRINT_CONFIG_FLAG]);
 
-export function loadSettings(argv: readonly string[], env: Env = process.env, cwd = process.cwd()): LoadedSettings {
+/**
+ * The settings from the words of `parley chat` (argv), the environment and
+ * the config file. With `secrets: false` the secrets' files are not read
+ * (their values are empty): for a command that needs only, say, the data
+ * file, and may run as a user who cannot read the server's secrets.
+ */
+export function loadSettings(argv: readonly string[], env: Env = process.env, cwd = process.cwd(), options: { secrets?: boolean } = {}): LoadedSettings {
   const flags = flagsOf(argv, BOOLEANS);
   const configFlag = flags.get(CONFIG_FLAG);
   const path = findConfigFile(typeof configFlag === "string" ? configFlag : undefined, env, cwd);
@@ -53,7 +59,7 @@ export function loadSettings(argv: readonly string[], env: Env = process.env, cw
     flags,
     env,
     ...(file ? { file } : {}),
-    readSecret: (secretPath, name) => readText(resolve(cwd, secretPath), name),
+    readSecret: (secretPath, name) => (options.secrets === false ? "" : readText(resolve(cwd, secretPath), name)),
     computedDefaults: { data: defaultDataFile(env) },
   });
   return { settings, pluginOptions: allValues(argv, "plugin-opt"), printConfig: flags.get(PRINT_CONFIG_FLAG) === true };
