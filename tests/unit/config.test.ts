@@ -170,3 +170,24 @@ describe("where keys are written", () => {
     expect(nearest("colour", allKeys())).toBeUndefined();
   });
 });
+
+describe("the docs and --help list what the table holds", () => {
+  test("docs/configuration.md names every key and variable", async () => {
+    const page = await Bun.file(new URL("../../docs/configuration.md", import.meta.url)).text();
+    for (const s of SETTINGS) {
+      const names = [keyOf(s), envOf(s), `--${s.flag}`, ...(s.secret ? Object.values(fileFormOf(s)).map((n, i) => (i === 0 ? `--${n}` : n)) : [])];
+      for (const name of names) expect({ name, listed: page.includes(`\`${name}\``) }).toEqual({ name, listed: true });
+    }
+  });
+
+  test("parley chat's flags are the table's, the secrets' files, --config, --print-config and --plugin-opt", async () => {
+    const { chatArgs } = await import("../../cmd/chat.ts");
+    const expected = [
+      "config",
+      "print-config",
+      ...SETTINGS.flatMap((s) => (s.secret ? [s.flag, fileFormOf(s).flag] : [s.flag])),
+      "plugin-opt",
+    ];
+    expect(Object.keys(chatArgs())).toEqual(expected);
+  });
+});
