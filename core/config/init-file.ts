@@ -51,7 +51,7 @@ function entry(s: Setting): string[] {
   const shown = s.default !== undefined ? s.default : s.example!;
   const kind = s.kind.type;
   const literal = kind === "boolean" || ((kind === "integer" || kind === "bytes") && /^\d+$/.test(String(shown))) ? String(shown) : JSON.stringify(String(shown));
-  lines.push(`#${keyOf(s)} = ${literal}${s.default === undefined ? "   # an example; no default" : ""}`);
+  lines.push(`#${keyOf(s)} = ${literal}${s.default === undefined ? "   # an example" : ""}`);
   if (s.secret) {
     const form = fileFormOf(s);
     lines.push(`# or read it from a file, one trailing newline dropped (--${form.flag}, $${form.env}):`, `#${form.key} = "/run/secrets/parley-${s.flag}"`);
