@@ -13,7 +13,7 @@ import { LineReader, run, runToEnd } from "../helpers/parley.ts";
 
 const temp = (what: string) => mkdtempSync(join(tmpdir(), `parley-${what}-`));
 
-/** A port free a moment ago: for a config file, which cannot say "pick one and log it"... it can (0), but the test wants to prove the key was read. */
+/** A port free a moment ago: the config file names it (not 0), so the test sees the key was read. */
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
