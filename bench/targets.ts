@@ -30,7 +30,7 @@ export const PARLEY_LIMITS: readonly [flag: string, value: string][] = [
 
 const knownFlags = new Map<string, string>();
 
-/** The PARLEY_LIMITS flags that `binary chat --help` lists. */
+/** The PARLEY_LIMITS flags that `binary chat --help` lists, and --data memory when it knows it. */
 export function parleyLimitArgs(binary: string): string[] {
   let help = knownFlags.get(binary);
   if (help === undefined) {
@@ -38,7 +38,11 @@ export function parleyLimitArgs(binary: string): string[] {
     help = run.stdout.toString();
     knownFlags.set(binary, help);
   }
-  return PARLEY_LIMITS.filter(([flag]) => help.includes(flag + "=") || help.includes(flag + " ")).flat();
+  const limits = PARLEY_LIMITS.filter(([flag]) => help.includes(flag + "=") || help.includes(flag + " ")).flat();
+  // A benchmark keeps nothing: without this a build that keeps data by
+  // default would write parley.db into the state directory (and time SQLite).
+  // An older build, whose --data took only a file, kept nothing by default.
+  return help.includes("memory keeps nothing") ? [...limits, "--data", "memory"] : limits;
 }
 
 // ncat --chat keeps its clients in a select() set: it cannot hold more than

@@ -1,4 +1,4 @@
-// `parley bans --data FILE`: the bans in force in a --data file, and
+// `parley bans [--data FILE]`: the bans in force in a data file, and
 // `remove ADDRESS` to lift one, with the server stopped or running. They are
 // the ops plugin's (/ban, /bans, /unban), kept in its store under "bans".
 
@@ -9,7 +9,7 @@ import { canonicalAddress } from "../core/base/address.ts";
 import { columns } from "../core/base/columns.ts";
 import { localMinute } from "../core/base/local-time.ts";
 import { withDataFile, type DataFile } from "../core/store/admin.ts";
-import { dataFlag } from "./_data-flag.ts";
+import { dataFileOf, dataFlag } from "./_data-flag.ts";
 
 const PLUGIN = "ops";
 const KEY = "bans";
@@ -37,14 +37,15 @@ const inForce = (b: Ban, now: number) => b.until === 0 || b.until > now;
 const sameAddress = (a: string, b: string) => (canonicalAddress(a) ?? a) === (canonicalAddress(b) ?? b);
 
 const remove = defineCommand({
-  meta: { name: "remove", description: "Lift the ban on ADDRESS (as /unban does), in the file given by --data" },
+  meta: { name: "remove", description: "Lift the ban on ADDRESS (as /unban does), in the server's data file" },
   args: {
     address: { type: "positional", valueHint: "ADDRESS", required: true, description: "the banned address, as `parley bans` lists it (IPv6 in any form)" },
     ...dataFlag,
   },
   run({ args }) {
+    const file = dataFileOf(args.data);
     const address = args.address;
-    const lifted = withDataFile(args.data, (data) =>
+    const lifted = withDataFile(file, (data) =>
       data.change(() => {
         const now = Date.now();
         const list = recorded(data);
@@ -54,7 +55,7 @@ const remove = defineCommand({
         return hit;
       }),
     );
-    if (!lifted) throw new UserError(`${address} is not banned in ${args.data} (see parley bans --data ${args.data})`);
+    if (!lifted) throw new UserError(`${address} is not banned in ${file} (see parley bans --data ${file})`);
     process.stdout.write(`${canonicalAddress(address) ?? address} is no longer banned\n`);
   },
 });
@@ -63,13 +64,14 @@ const list = defineCommand({
   meta: {
     name: "bans",
     // One line: it is also the row of `parley --help`.
-    description: "List the bans in force in a --data file, the server running or not; `remove ADDRESS` lifts one",
+    description: "List the bans in force in the server's data file, running or not; `remove ADDRESS` lifts one",
   },
   args: { ...dataFlag },
   run({ args }) {
+    const file = dataFileOf(args.data);
     const now = Date.now();
-    const bans = withDataFile(args.data, (data) => recorded(data).filter(isBan).filter((b) => inForce(b, now)));
-    if (bans.length === 0) return void process.stdout.write(`no bans in force in ${args.data}\n`);
+    const bans = withDataFile(file, (data) => recorded(data).filter(isBan).filter((b) => inForce(b, now)));
+    if (bans.length === 0) return void process.stdout.write(`no bans in force in ${file}\n`);
     // A cell never carries control characters to the terminal.
     const rows = bans.map((b) => [sanitize(b.address), b.until === 0 ? "for good" : localMinute(b.until, true), sanitize(String(b.by ?? "")), sanitize(String(b.reason ?? ""))]);
     process.stdout.write(columns([["ADDRESS", "UNTIL", "BY", "REASON"], ...rows]).join("\n") + "\n");

@@ -1,10 +1,10 @@
 // The parley executable: one command tree, sub-commands loaded on demand.
 
-import { defineCommand } from "citty";
+import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { runCli } from "./_cli.ts";
 
-const main = defineCommand({
+const main: CommandDef<ArgsDef> = defineCommand({
   meta: { name: "parley", version: pkg.version, description: "A telnet-clean chat server and UDP toolbox in one executable" },
   subCommands: {
     chat: () => import("./chat.ts").then((m) => m.default),
@@ -13,6 +13,8 @@ const main = defineCommand({
     plugins: () => import("./plugins.ts").then((m) => m.default),
     bans: () => import("./bans.ts").then((m) => m.default),
     accounts: () => import("./accounts.ts").then((m) => m.default),
+    config: () => import("./config.ts").then((m) => m.default),
+    completion: (): Promise<CommandDef<ArgsDef>> => import("./completion.ts").then((m) => m.completionCommand(main)),
   },
 });
 

@@ -83,7 +83,9 @@ export default definePlugin({
         ctx.store.set(key, { nick, hash, created } satisfies Account);
         owners.set(id, nickKey(nick));
         ctx.log.info(`${nick} registered`);
-        ctx.reply(`* ${nick} is registered to you. Next time: /login ${nick} PASSWORD`);
+        // Said plainly: "registered" alone would promise what a server that keeps nothing cannot hold.
+        if (!ctx.store.kept) ctx.reply(`* ${nick} is registered to you until the server restarts: this server keeps no data (--data memory), so the account is then gone. Until then: /login ${nick} PASSWORD`);
+        else ctx.reply(`* ${nick} is registered to you. Next time: /login ${nick} PASSWORD`);
       },
     }),
     defineCommand({

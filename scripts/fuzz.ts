@@ -80,7 +80,7 @@ export async function startParley(extra: string[], binary = PARLEY): Promise<Ser
   const dir = mkdtempSync(join(tmpdir(), "parley-fuzz-"));
   const logFile = join(dir, "server.log");
   const fd = openSync(logFile, "w");
-  const proc = Bun.spawn([binary, "chat", "--host", HOST, "--port", "0", "--json-logs", ...extra], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: fd });
+  const proc = Bun.spawn([binary, "chat", "--data", "memory", "--host", HOST, "--port", "0", "--json-logs", ...extra], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: fd });
   closeSync(fd);
   const started = Date.now();
   let port = 0;

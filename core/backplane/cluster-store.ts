@@ -183,6 +183,7 @@ export class ClusterStore implements Store {
   forPlugin(name: string): PluginStore {
     const copy = this.copy(name);
     return {
+      kept: true,
       get: <T>(key: string) => {
         const text = copy.get(key);
         return text === undefined ? undefined : (JSON.parse(text) as T);

@@ -25,6 +25,7 @@ import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore } from "../plugins/api.ts";
 import { startWeb } from "../web/server.ts";
+import { makeStateDirectory } from "../store/state-dir.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -36,9 +37,14 @@ export interface ChatOptions {
   /** the plugins folder, already resolved */
   plugins?: string;
   pluginOptions: string[];
+  /** the config file read, and its [NAME] tables: plugin options */
+  configFile?: { file: string; tables: Readonly<Record<string, Readonly<Record<string, string>>>> };
   pluginsStrict: boolean;
   watchPlugins: boolean;
+  /** the SQLite file of history, accounts, bans and plugin stores; none: memory, kept nothing */
   data?: string;
+  /** the state directory the default data file is in, made (0700) when it is not there */
+  dataDirectory?: string;
   /** a server password asked before the nickname */
   password?: string;
   /** the password of /op (plugins may check it, never read it) */
@@ -62,7 +68,7 @@ export interface RunningChat {
 
 export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const log = createLogger(options.logLevel, options.jsonLogs);
-  const pluginOptions = loadPluginOptions(options.plugins, options.pluginOptions);
+  const pluginOptions = loadPluginOptions(options.plugins, options.pluginOptions, options.configFile);
   const host = new PluginHost(builtinPlugins, { folder: options.plugins, strict: options.pluginsStrict, log });
   await host.load();
   // Declared plugin options are checked before anything listens: a typo is one line at start.
@@ -79,6 +85,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
   const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;
   // With --redis, the --data file is this node's local copy of the cluster's stores and history (docs/cluster.md).
+  if (options.dataDirectory) makeStateDirectory(options.dataDirectory);
   const data = options.data ? new SqliteStore(options.data) : undefined;
   const cluster = options.redis ? await startCluster({ ...options.redis, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
   const store: Store = cluster?.store ?? data ?? new MemoryStore();
@@ -129,7 +136,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const { host: address, port } = server.address;
   const show = (host: string, p: number) => (host.includes(":") ? `[${host}]:${p}` : `${host}:${p}`);
   const shown = show(address, port);
-  if (!store.durable) log.info("no --data file: history and plugin stores live in memory and are lost at exit");
+  if (options.data) log.info(`data kept in ${options.data} (history, accounts, bans, plugin stores)`);
+  else if (cluster) log.info("--data memory: no local copy of the cluster's stores and history; they live in Redis only");
+  else log.info("--data memory: history, accounts, bans and plugin stores live in memory and are lost at exit");
   const tlsOnly = options.listen.tls && options.listen.tlsPort === undefined;
   const tryIt = tlsOnly ? `openssl s_client -quiet -connect localhost:${port}` : `telnet localhost ${port}`;
   log.info(`parley chat listening on ${shown}${tlsOnly ? " (TLS)" : ""}${options.listen.host ? "" : " (every interface)"}; try: ${tryIt}`);

@@ -55,6 +55,8 @@ export interface CommandInfo {
  * lives in memory otherwise.
  */
 export interface PluginStore {
+  /** false when the server keeps nothing (`--data memory`): what is set here is gone when it restarts */
+  readonly kept: boolean;
   get<T = unknown>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   delete(key: string): boolean;

@@ -1,18 +1,29 @@
 // Per-plugin options: a parley.json or parley.toml beside the plugins
-// folder, then --plugin-opt NAME.KEY=VALUE on the command line, which wins.
+// folder, the [NAME] tables of the config file (core/config), then
+// --plugin-opt NAME.KEY=VALUE on the command line, which wins.
 //
 //   # parley.toml               // parley.json
 //   [dice]                      { "dice": { "sides": 20 } }
 //   sides = 20
 
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Plugin, PluginOption } from "./api.ts";
 
 export type PluginOptions = Map<string, Record<string, string>>;
 
-export function loadPluginOptions(folder: string | undefined, flags: readonly string[]): PluginOptions {
+/**
+ * Plugin options, each source over the one before: parley.json and
+ * parley.toml beside the plugins folder, the config file's [NAME] tables
+ * (the same file when it is the parley.toml beside the folder: read once),
+ * then --plugin-opt flags.
+ */
+export function loadPluginOptions(
+  folder: string | undefined,
+  flags: readonly string[],
+  configFile?: { file: string; tables: Readonly<Record<string, Readonly<Record<string, string>>>> },
+): PluginOptions {
   const options: PluginOptions = new Map();
   const set = (plugin: string, key: string, value: string) => {
     const entry = options.get(plugin) ?? {};
@@ -22,7 +33,7 @@ export function loadPluginOptions(folder: string | undefined, flags: readonly st
   if (folder) {
     for (const name of ["parley.json", "parley.toml"]) {
       const file = join(dirname(folder), name);
-      if (!existsSync(file)) continue;
+      if (!existsSync(file) || (configFile && resolve(configFile.file) === resolve(file))) continue;
       for (const [plugin, values] of Object.entries(readConfig(file))) {
         if (typeof values !== "object" || values === null || Array.isArray(values)) {
           throw new UserError(`${file}: "${plugin}" must be a table of options (like [${plugin}] then key = value)`);
@@ -30,6 +41,9 @@ export function loadPluginOptions(folder: string | undefined, flags: readonly st
         for (const [key, value] of Object.entries(values)) set(plugin, key, typeof value === "string" ? value : JSON.stringify(value));
       }
     }
+  }
+  for (const [plugin, values] of Object.entries(configFile?.tables ?? {})) {
+    for (const [key, value] of Object.entries(values)) set(plugin, key, value);
   }
   for (const flag of flags) {
     const match = /^([^.=\s]+)\.([^=\s]+)=(.*)$/s.exec(flag);

@@ -14,6 +14,7 @@ import { Database } from "bun:sqlite";
 import type { PluginStore } from "../plugins/api.ts";
 import { MemoryHistory, SqliteHistory, type History, type HistoryEntry } from "./history.ts";
 import { UserError, errorText } from "../base/errors.ts";
+import { createPrivateFile } from "./state-dir.ts";
 
 export const SCHEMA_VERSION = 2;
 
@@ -37,6 +38,7 @@ export class MemoryStore implements Store {
     if (!map) this.plugins.set(name, (map = new Map()));
     const values = map;
     return {
+      kept: false,
       get: <T>(key: string) => parse<T>(values.get(key)),
       set: (key, value) => void values.set(key, serialize(value)),
       delete: (key) => values.delete(key),
@@ -54,6 +56,8 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     try {
+      // Accounts' hashes and history are no one else's: a new file is 0600 (SQLite would make it 0644; its -wal and -shm copy the mode).
+      createPrivateFile(file);
       this.db = new Database(file, { create: true, strict: true });
       this.db.run("PRAGMA journal_mode = WAL");
       this.db.run("PRAGMA synchronous = NORMAL");
@@ -108,6 +112,7 @@ export class SqliteStore implements Store {
     const del = this.db.query("DELETE FROM plugin_store WHERE plugin = ? AND key = ?");
     const keys = this.db.query("SELECT key FROM plugin_store WHERE plugin = ? ORDER BY key");
     return {
+      kept: true,
       get: <T>(key: string) => parse<T>((get.get(name, key) as { value: string } | null)?.value),
       set: (key, value) => void set.run(name, key, serialize(value)),
       delete: (key) => del.run(name, key).changes > 0,

@@ -75,7 +75,7 @@ const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 
 /** Starts dist/parley chat under `prlimit --nofile=N:N`, logging JSON; waits for both ports. */
 async function startLimited(nofile: number, args: string[]) {
-  const proc = Bun.spawn(["prlimit", `--nofile=${nofile}:${nofile}`, PARLEY, "chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "info", "--flood-rate", "0", ...args], {
+  const proc = Bun.spawn(["prlimit", `--nofile=${nofile}:${nofile}`, PARLEY, "chat", "--data", "memory", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "info", "--flood-rate", "0", ...args], {
     cwd: mkdtempSync(join(tmpdir(), "parley-attacks-")),
     stdin: "ignore",
     stdout: "ignore",

@@ -16,7 +16,7 @@ const BUN = resolve(import.meta.dir, "../../node_modules/.bin/bun");
 
 /** dist/parley chat behind a wrapper command (prlimit, setpriv), on a free port, logging JSON. */
 async function wrapped(wrapper: string[], args: string[], cwd: string) {
-  const proc = Bun.spawn([...wrapper, PARLEY, "chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", "--flood-rate", "0", ...args], { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn([...wrapper, PARLEY, "chat", "--data", "memory", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", "--flood-rate", "0", ...args], { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   const log = new LineReader(proc.stderr);
   const port = Number(/listening on [^ ]*:(\d+)/.exec(await log.waitFor(/listening on/))![1]);
   const message = (match: string) => log.waitFor(match).then((l) => (JSON.parse(l) as LogEntry).message);

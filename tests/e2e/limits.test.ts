@@ -115,7 +115,7 @@ describe("--max-per-ip", () => {
     // Loopback never counts, so the limited client comes from an address of
     // a network namespace of the test's own.
     const ns = await Netns.create("ipv6");
-    const server = ns.run(["chat", "--host", "fd00:7e57::1", "--port", "0", "--max-per-ip", "2", "--json-logs"]);
+    const server = ns.run(["chat", "--data", "memory", "--host", "fd00:7e57::1", "--port", "0", "--max-per-ip", "2", "--json-logs"]);
     const listening = await server.stderr.waitFor("listening on");
     const port = /:(\d+);/.exec(JSON.parse(listening).message)![1]!;
     const probe = ns.exec([BUN, FIRST_LINES, "fd00:7e57::1", port, "3"]);

@@ -67,7 +67,7 @@ describe("a mistake on the command line", () => {
   test("a low port without permission: one line that says so", async () => {
     // Tests run as root in CI; drop to nobody so the kernel says no.
     const low = 81;
-    const proc = Bun.spawn(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", PARLEY, "chat", "--host", "127.0.0.1", "--port", String(low)], {
+    const proc = Bun.spawn(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", PARLEY, "chat", "--data", "memory", "--host", "127.0.0.1", "--port", String(low)], {
       cwd: "/",
       stderr: "pipe",
       stdout: "pipe",

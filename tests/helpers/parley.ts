@@ -97,11 +97,19 @@ export interface Parley {
 // the repository (whose plugins/ folder holds the built-in sources).
 const HOME = mkdtempSync(join(tmpdir(), "parley-cwd-"));
 
+// No test reads the real ~/.config/parley/parley.toml or writes the data
+// file into the real ~/.local/state/parley: both are temp folders unless a
+// test gives its own.
+export const TEST_XDG = {
+  XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "parley-config-")),
+  XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "parley-state-")),
+};
+
 /** Runs `dist/parley ARGS` (not waiting for anything). */
 export function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   const proc = Bun.spawn([PARLEY, ...args], {
     cwd: options.cwd ?? HOME,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, STATE_DIRECTORY: "", ...TEST_XDG, ...options.env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -123,7 +131,8 @@ export async function startChat(args: string[] = [], options: { cwd?: string; en
   // Tests share one room between many scripted clients that send bursts:
   // flood control and the history replay on join are off unless a test
   // turns them on (its flags come later, and the last one wins).
-  const proc = run(["chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", "--flood-rate", "0", "--history", "0", ...args], options);
+  // Nothing is kept unless a test asks for a --data file (a later --data wins).
+  const proc = run(["chat", "--host", "127.0.0.1", "--port", "0", "--json-logs", "--log-level", "debug", "--flood-rate", "0", "--history", "0", "--data", "memory", ...args], options);
   const log = new LineReader(proc.stderr);
   const stdout = new LineReader(proc.stdout);
   const listening = await log.waitFor(/listening on/, "the listening log line");
