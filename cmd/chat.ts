@@ -57,7 +57,10 @@ export default defineCommand({
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
-    chat = await startChat({
+    // SIGHUP reloads (systemd's ExecReload, logrotate): no one is dropped.
+    // While starting, the files are being read anyway: nothing to do.
+    process.on("SIGHUP", () => void chat?.reload("SIGHUP"));
+    const options: ChatOptions = {
       listen: {
         port: parsePort("port", args.port),
         host: parseHost("host", args.host),
@@ -82,7 +85,10 @@ export default defineCommand({
       pluginsStrict: args["plugins-strict"],
       watchPlugins: args["watch-plugins"],
       data: args.data,
-    });
+    };
+    // A reload reads again what the flags point at: the MOTD file, the TLS files.
+    options.reread = () => ({ ...options, motd: readMotd(args.motd), listen: { ...options.listen, ...parseTls(args["tls-cert"], args["tls-key"], args["tls-port"]) } });
+    chat = await startChat(options);
     const running = chat;
     if (asked) stop(asked);
     // No plugin code, in a timer or a promise no one awaited, ends the process.
