@@ -13,6 +13,7 @@ const main = defineCommand({
     plugins: () => import("./plugins.ts").then((m) => m.default),
     bans: () => import("./bans.ts").then((m) => m.default),
     accounts: () => import("./accounts.ts").then((m) => m.default),
+    backup: () => import("./backup.ts").then((m) => m.default),
   },
 });
 
