@@ -8,7 +8,8 @@
 // certificate) changes nothing and says why in one line; a plugin that
 // fails to load keeps its previous version; what cannot change while
 // running (reload-plan.ts) is named in one warning line. Reloads run one
-// at a time, in the order asked.
+// at a time, in the order asked; requests that come while one waits to
+// begin are answered by it.
 
 import { X509Certificate } from "node:crypto";
 import { errorText } from "../base/errors.ts";
@@ -39,6 +40,9 @@ export class Reloader<S extends ReloadableSettings> {
   private readonly read: (() => S) | undefined;
   private readonly targets: ReloadTargets;
   private queue: Promise<unknown> = Promise.resolve();
+  /** a reload asked for and not begun yet: later requests join it (a burst of SIGHUPs is one reload, not a queue) */
+  private waiting: Promise<ReloadResult> | undefined;
+  private closed = false;
 
   constructor(current: S, read: (() => S) | undefined, targets: ReloadTargets) {
     this.current = current;
@@ -48,9 +52,21 @@ export class Reloader<S extends ReloadableSettings> {
 
   /** Reloads with `next`, or with the settings read again; `why` names who asked, for the log. */
   reload(why: string, next?: S): Promise<ReloadResult> {
-    const done = this.queue.then(() => this.apply(why, next));
+    if (next === undefined && this.waiting) return this.waiting;
+    const done: Promise<ReloadResult> = this.queue.then(() => {
+      if (this.waiting === done) this.waiting = undefined;
+      if (this.closed) return { ok: false, lines: ["the server is shutting down; nothing was reloaded"] };
+      return this.apply(why, next);
+    });
+    if (next === undefined) this.waiting = done;
     this.queue = done.catch(() => {});
     return done;
+  }
+
+  /** The server is stopping: reloads from now on do nothing. Resolves once a reload under way is done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
   }
 
   private async apply(why: string, given: S | undefined): Promise<ReloadResult> {

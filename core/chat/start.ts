@@ -168,6 +168,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     stop(why) {
       stopping ??= (async () => {
         log.info(`${why}: shutting down (${server.connections} connected)`);
+        await reloader?.close();
         chat.stalls.stop();
         web?.draining();
         await Promise.all([server.close(), web?.close()]);
