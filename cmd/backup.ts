@@ -13,7 +13,7 @@ export default defineCommand({
   },
   args: {
     file: { type: "positional", valueHint: "FILE", required: true, description: "where the copy goes; must not exist yet" },
-    ...dataFlag,
+    data: { ...dataFlag.data, description: "the server's --data file to copy (the server may be running and writing)" },
   },
   run({ args }) {
     const done = backupDataFile(args.data, args.file);
