@@ -97,7 +97,8 @@ export async function checkChat(target: CheckTarget): Promise<void> {
       const port = /listening on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
       if (port) return Number(port);
     }
-    throw new Error(`exited before listening: ${log.trim().split("\n").pop() ?? ""}`);
+    const last = log.trim().split("\n").pop();
+    throw new Error(`exited with ${await proc.exited} before listening${last ? `: ${last}` : ""}`);
   })();
   try {
     const port = await within(listening, `${target.file} chat`);
