@@ -26,5 +26,6 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { command: "socat", pkg: "socat", why: "another raw client that types the client-conformance corpus" },
   { command: "tmux", pkg: "tmux", why: "a real terminal for each client in the conformance and password-echo tests: keys in, screen out" },
   { command: "systemd-analyze", pkg: "systemd", why: "checks examples/systemd/parley.service (verify, and its security exposure); runs without systemd as PID 1" },
+  { command: "logrotate", pkg: "logrotate", why: "rotates the chat log with docs/operations.md's own snippet while the server writes" },
   { command: "chromium", pkg: "chromium", why: "a real browser, driven by playwright-core, opens the web chat page (--http)" },
 ];

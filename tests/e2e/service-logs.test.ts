@@ -1,11 +1,11 @@
 // Logs as a service has them: --log-file reopened on SIGHUP (logrotate's
-// rename, then HUP), and on systemd's journal (JOURNAL_STREAM) process log
+// rename, then HUP; by hand and by logrotate itself), and on systemd's journal (JOURNAL_STREAM) process log
 // lines without a time of their own, led by their syslog priority.
 
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, renameSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Client } from "../helpers/client.ts";
 import { LineReader, PARLEY, startChat } from "../helpers/parley.ts";
 
@@ -68,6 +68,46 @@ describe("--log-file and logrotate", () => {
     await c.sync();
     expect(await parley.stop()).toBe(0);
     expect(saidIn(join(`${sub}-moved`, "chat.log"))).toEqual(["before", "after"]);
+  });
+});
+
+describe("logrotate, as docs/operations.md sets it up", () => {
+  test("the documented snippet rotates the chat log twice while the server runs: every line once, in order, across three files", async () => {
+    const logs = mkdtempSync(join(dir, "logrotate-"));
+    const log = join(logs, "chat.log");
+    const parley = await startChat(["--log-file", log]);
+    // The snippet itself, from the docs, with this test's path and this server's PID in place of systemctl.
+    const docs = readFileSync(resolve(import.meta.dir, "../../docs/operations.md"), "utf8");
+    const snippet = /^\/var\/log\/parley\/chat\.log \{\n[\s\S]*?^\}$/m.exec(docs)?.[0];
+    expect(snippet).toContain("systemctl reload parley");
+    const config = join(logs, "logrotate.conf");
+    writeFileSync(config, snippet!.replace("/var/log/parley/chat.log", log).replace(/systemctl reload parley.*/, `kill -HUP ${parley.proc.pid}`) + "\n", { mode: 0o644 });
+    const rotate = async () => {
+      const from = parley.log.lines.length;
+      const run = Bun.spawnSync(["logrotate", "--force", "--state", join(logs, "state"), config], { stderr: "pipe" });
+      expect(run.stderr.toString()).toBe("");
+      expect(run.exitCode).toBe(0);
+      await parley.log.waitFor(/"message":"reload done/, "the reload logrotate asked for", from);
+    };
+    const talker = await Client.join(parley.port, "talker");
+    const reader = await Client.join(parley.port, "reader");
+    const say = async (first: number, last: number) => {
+      for (let i = first; i <= last; i++) talker.send(`line ${i}`);
+      await reader.waitFor(`talker: line ${last}`);
+    };
+    await say(1, 100);
+    await rotate();
+    await say(101, 200);
+    await rotate();
+    await say(201, 300);
+    expect(await parley.stop()).toBe(0);
+
+    // delaycompress: the newest rotated file stays plain, the one before is compressed.
+    const older = Bun.gunzipSync(readFileSync(`${log}.2.gz`));
+    writeFileSync(join(logs, "older"), older);
+    const all = [...saidIn(join(logs, "older")), ...saidIn(`${log}.1`), ...saidIn(log)];
+    expect(all).toEqual(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
+    expect(saidIn(log)[0]).toBe("line 201");
   });
 });
 
