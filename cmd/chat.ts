@@ -47,6 +47,16 @@ export default defineCommand({
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+    // SIGHUP reloads (systemd's ExecReload, logrotate): no one is dropped.
+    // While starting, the files are being read anyway: nothing to do.
+    process.on("SIGHUP", () => void chat?.reload("SIGHUP"));
+    // A reload reads every source again (the flags as given, PARLEY_*, the
+    // config file, and the MOTD and TLS files they name). The node's name, when
+    // made up at start, is kept: a new one would read as a changed --redis.
+    options.reread = () => {
+      const next = chatOptionsOf(loadSettings(rawArgs));
+      return next.redis && options.redis && !loaded.settings.text("node-name") ? { ...next, redis: { ...next.redis, node: options.redis.node } } : next;
+    };
     chat = await startChat(options);
     const running = chat;
     if (asked) stop(asked);

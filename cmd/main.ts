@@ -15,6 +15,7 @@ const main: CommandDef<ArgsDef> = defineCommand({
     accounts: () => import("./accounts.ts").then((m) => m.default),
     config: () => import("./config.ts").then((m) => m.default),
     completion: (): Promise<CommandDef<ArgsDef>> => import("./completion.ts").then((m) => m.completionCommand(main)),
+    backup: () => import("./backup.ts").then((m) => m.default),
   },
 });
 

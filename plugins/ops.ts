@@ -1,5 +1,6 @@
 // Operators: /op PASSWORD (the server's --admin-password), then /kick,
-// /ban (survives a restart with --data), /mute, and their undoing. Bans and
+// /ban (survives a restart with --data), /mute, and their undoing, and
+// /reload (the server's settings read again, as SIGHUP does). Bans and
 // mutes live in the plugin's store, which every node of a cluster shares:
 // a mute holds wherever the muted user is connected.
 import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore } from "parley";
@@ -118,7 +119,7 @@ export default definePlugin({
         }
         operators.add(ctx.user.id);
         ctx.log.info(`${ctx.user.nick} is an operator`);
-        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute");
+        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload");
       },
     }),
     opCommand({
@@ -171,6 +172,17 @@ export default definePlugin({
         const list = bans(ctx.store);
         if (list.length === 0) return ctx.reply("* no bans");
         ctx.reply(rowsOf(columns(list.map((b) => [b.address, b.until ? `until ${localMinute(b.until, true)}` : "for good", `by ${b.by}`, b.reason]))).join("\n"));
+      },
+    }),
+    opCommand({
+      name: "reload",
+      summary: "re-read the MOTD file, the TLS certificate and the plugins, as SIGHUP does; no one is disconnected (operators)",
+      async run(ctx) {
+        ctx.log.info(`${ctx.user.nick} asked for a reload`);
+        const { ok, lines } = await ctx.reload();
+        // Each line as the server logged it; a reload with a problem comes back as an error, every line marked "!".
+        if (ok) ctx.reply(lines.map((line) => `* ${line}`).join("\n"));
+        else ctx.error(lines.join("\n"));
       },
     }),
     opCommand({

@@ -25,5 +25,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { command: "plink", pkg: "putty-tools", why: "PuTTY's command-line client, in telnet and raw mode, types the client-conformance corpus" },
   { command: "socat", pkg: "socat", why: "another raw client that types the client-conformance corpus" },
   { command: "tmux", pkg: "tmux", why: "a real terminal for each client in the conformance and password-echo tests: keys in, screen out" },
+  { command: "systemd-analyze", pkg: "systemd", why: "checks examples/systemd/parley.service (verify, and its security exposure); runs without systemd as PID 1" },
+  { command: "logrotate", pkg: "logrotate", why: "rotates the chat log with docs/operations.md's own snippet while the server writes" },
   { command: "chromium", pkg: "chromium", why: "a real browser, driven by playwright-core, opens the web chat page (--http)" },
 ];

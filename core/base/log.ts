@@ -1,9 +1,12 @@
 // The process log: consola, fancy on a terminal, plain when piped, one JSON
 // object per line with --json-logs. Everything goes to stderr so stdout
 // stays free for what a mode prints (UDP datagrams, plugin listings).
+// On systemd's journal (journal.ts) lines carry no timestamp of their own
+// and start with their syslog priority.
 
 import { createConsola, type ConsolaInstance, type LogObject } from "consola";
 import { UserError } from "./errors.ts";
+import { journalLines, journalPriority, stderrIsJournal } from "./journal.ts";
 
 export const LOG_LEVELS = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
@@ -14,18 +17,26 @@ export function createLogger(level: string = "info", json = false): Logger {
   if (!(level in LOG_LEVELS)) {
     throw new UserError(`--log-level must be one of ${Object.keys(LOG_LEVELS).join(", ")} (got "${level}")`);
   }
+  const journal = stderrIsJournal();
+  const reporter = json ? { log: (entry: LogObject) => writeJson(entry, !journal) } : journal ? { log: writeJournal } : undefined;
   return createConsola({
     level: LOG_LEVELS[level as LogLevelName],
     stdout: process.stderr,
     stderr: process.stderr,
-    ...(json ? { reporters: [{ log: writeJson }] } : { fancy: process.stderr.isTTY === true }),
+    ...(reporter ? { reporters: [reporter] } : { fancy: process.stderr.isTTY === true }),
   });
 }
 
-function writeJson(entry: LogObject): void {
-  const [first, ...rest] = entry.args;
-  const message = [first, ...rest].map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+function messageOf(entry: LogObject): string {
+  return entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+}
+
+function writeJson(entry: LogObject, withTime: boolean): void {
   process.stderr.write(
-    JSON.stringify({ time: entry.date.toISOString(), level: entry.type, ...(entry.tag ? { tag: entry.tag } : {}), message }) + "\n",
+    JSON.stringify({ ...(withTime ? { time: entry.date.toISOString() } : {}), level: entry.type, ...(entry.tag ? { tag: entry.tag } : {}), message: messageOf(entry) }) + "\n",
   );
+}
+
+function writeJournal(entry: LogObject): void {
+  process.stderr.write(journalLines(journalPriority(entry.level), `${entry.tag ? `[${entry.tag}] ` : ""}${messageOf(entry)}`));
 }

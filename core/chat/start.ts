@@ -23,7 +23,8 @@ import { GuessLimiter } from "../base/guess-limiter.ts";
 import { WorkPool } from "../base/work-pool.ts";
 import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
-import type { PluginStore } from "../plugins/api.ts";
+import type { PluginStore, ReloadResult } from "../plugins/api.ts";
+import { Reloader } from "./reload.ts";
 import { startWeb } from "../web/server.ts";
 import { makeStateDirectory } from "../store/state-dir.ts";
 
@@ -49,6 +50,11 @@ export interface ChatOptions {
   password?: string;
   /** the password of /op (plugins may check it, never read it) */
   adminPassword?: string;
+  /**
+   * Reads the settings again, for a reload (SIGHUP, /reload): cmd/ re-reads
+   * what its flags point at. Throws the one-line reason when it cannot.
+   */
+  reread?: () => ChatOptions;
   /** share the room with other nodes through Redis */
   redis?: { url: string; ca?: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
   /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md) */
@@ -64,6 +70,12 @@ export interface RunningChat {
    * the server goes on.
    */
   unexpected(error: unknown): void;
+  /**
+   * Re-reads the settings (with `options.reread`) or takes `next`, and
+   * applies what can change while running; no one is disconnected
+   * (reload.ts). `why` names who asked, for the log.
+   */
+  reload(why: string, next?: ChatOptions): Promise<ReloadResult>;
 }
 
 export async function startChat(options: ChatOptions): Promise<RunningChat> {
@@ -82,7 +94,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   };
   for (const { plugin } of host.registry.plugins) optionsOf(plugin.name);
 
-  const chatLog = options.logFile ? await ChatLog.open(options.logFile) : undefined;
+  const chatLog = options.logFile ? await ChatLog.open(options.logFile, (problem) => log.error(problem)) : undefined;
   const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;
   // With --redis, the --data file is this node's local copy of the cluster's stores and history (docs/cluster.md).
   if (options.dataDirectory) makeStateDirectory(options.dataDirectory);
@@ -99,6 +111,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     room.broadcast({ type: "system", text });
   });
   const stores = new Map<string, PluginStore>();
+  let reloader: Reloader<ChatOptions> | undefined;
   const services = chatServices({
     room,
     history,
@@ -113,7 +126,11 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     guesses: new GuessLimiter(),
     // argon2 takes a core while it runs: no more at once than there are cores.
     work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
+    // Bound once the server runs; a plugin's start hook that asks earlier is told so.
+    reload: () => reloader?.reload("/reload") ?? Promise.resolve({ ok: false, lines: ["the server is still starting; nothing to reload yet"] }),
   });
+  // Replaced on reload; sessions read it at each welcome.
+  let motd = sanitizeBlock(options.motd);
   const chat: ChatContext = {
     room,
     get registry() {
@@ -121,7 +138,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     },
     limits: options.limits,
     history,
-    motd: sanitizeBlock(options.motd),
+    get motd() {
+      return motd;
+    },
     password: options.password || undefined,
     ...(cluster ? { node: cluster.node } : {}),
     log,
@@ -133,6 +152,13 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   await host.start(services);
   web?.ready();
   if (options.watchPlugins) host.watch();
+  reloader = new Reloader(options, options.reread, {
+    log,
+    setMotd: (text) => void (motd = sanitizeBlock(text)),
+    setTls: (tls) => server.setTls(tls),
+    plugins: host,
+    ...(chatLog ? { reopenLog: () => chatLog.reopen() } : {}),
+  });
   const { host: address, port } = server.address;
   const show = (host: string, p: number) => (host.includes(":") ? `[${host}]:${p}` : `${host}:${p}`);
   const shown = show(address, port);
@@ -151,6 +177,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     stop(why) {
       stopping ??= (async () => {
         log.info(`${why}: shutting down (${server.connections} connected)`);
+        await reloader?.close();
         chat.stalls.stop();
         web?.draining();
         await Promise.all([server.close(), web?.close()]);
@@ -162,6 +189,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
       })();
       return stopping;
     },
+    reload: (why, next) => reloader!.reload(why, next),
     unexpected(error) {
       const owner = host.blame(error);
       const where = owner ? `plugin ${owner.plugin.name} (${owner.source}): ` : "";

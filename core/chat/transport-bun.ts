@@ -3,6 +3,10 @@
 // goes out from the drain handler. Handlers are shared by all sockets and
 // state lives in socket.data: no closures per connection.
 //
+// server.ts sends TLS listeners to node:tls (transport-net.ts), whose
+// certificate can be renewed while it runs; the TLS path here stays for
+// callers that need no renewal.
+//
 // With TLS, Bun calls `open` at TCP accept only when a `handshake` handler
 // is given; without one, `open` waits for the handshake, so a client that
 // never completes it would hold a socket that nothing counts or times out.

@@ -1,5 +1,7 @@
 // The node:net transport (node:tls for TLS): the tutorial's API, and the
-// one that honours --backlog. Used with --transport net.
+// one that honours --backlog. Used with --transport net, and for every TLS
+// listener: node:tls can swap its certificate while it runs
+// (setSecureContext), which Bun.listen cannot (server.ts says more).
 //
 // Connections are taken from the `connection` event, which comes at TCP
 // accept for TLS too (`secureConnection` waits for the handshake), so a
@@ -61,7 +63,14 @@ export function listenNet(spec: ListenSpec, accept: Accept): Promise<Listener> {
       server.removeListener("error", reject);
       server.on("error", () => {}); // an accept error after listening (EMFILE) must not end the process
       const address = server.address() as net.AddressInfo;
-      resolve({ host: address.address, port: address.port, close: () => server.close() });
+      const secureServer = secure ? (server as tls.Server) : undefined;
+      resolve({
+        host: address.address,
+        port: address.port,
+        close: () => server.close(),
+        // Bun's node:tls builds the new context at the call, so bad material throws here and the old context stays.
+        ...(secureServer ? { setTls: (t: { cert: string; key: string }) => secureServer.setSecureContext({ cert: t.cert, key: t.key }) } : {}),
+      });
     });
   });
 }

@@ -53,6 +53,11 @@ export interface Listener {
   readonly port: number;
   /** stops accepting; open connections are left to the caller */
   close(): void;
+  /**
+   * TLS only: new connections get this certificate and key; open ones keep
+   * theirs. Throws (and changes nothing) when the material is refused.
+   */
+  setTls?(tls: { cert: string; key: string }): void;
 }
 
 /** Called for each accepted TCP connection (before any TLS handshake); returns where its events go. */

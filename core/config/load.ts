@@ -4,13 +4,13 @@
 // re-read the file, as a reload does.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { UserError } from "../base/errors.ts";
 import { defaultDataFile } from "../store/state-dir.ts";
 import { allValues, flagsOf } from "./argv.ts";
 import { CONFIG_ERROR, resolveSettings, type Settings } from "./resolve.ts";
 import { SETTINGS } from "./settings.ts";
+import { homeDirectory } from "../base/home.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,8 +22,9 @@ export const PRINT_CONFIG_FLAG = "print-config";
 
 /** The files looked for, in order, when no --config is given. */
 export function configSearchPath(env: Env, cwd: string): string[] {
-  const xdg = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), ".config");
-  return [join(cwd, CONFIG_FILE_NAME), join(xdg, "parley", CONFIG_FILE_NAME), join("/etc/parley", CONFIG_FILE_NAME)];
+  const home = homeDirectory(env);
+  const xdg = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : home === undefined ? undefined : join(home, ".config");
+  return [join(cwd, CONFIG_FILE_NAME), ...(xdg === undefined ? [] : [join(xdg, "parley", CONFIG_FILE_NAME)]), join("/etc/parley", CONFIG_FILE_NAME)];
 }
 
 /** The config file to read: --config, else $PARLEY_CONFIG, else the first of the search path that exists; undefined when none does. */
@@ -60,7 +61,8 @@ export function loadSettings(argv: readonly string[], env: Env = process.env, cw
     env,
     ...(file ? { file } : {}),
     readSecret: (secretPath, name) => (options.secrets === false ? "" : readText(resolve(cwd, secretPath), name)),
-    computedDefaults: { data: defaultDataFile(env) },
+    // Only when no --data, PARLEY_DATA or file says: a user with no home needs none with --data memory.
+    computedDefaults: { data: () => defaultDataFile(env) },
   });
   return { settings, pluginOptions: allValues(argv, "plugin-opt"), printConfig: flags.get(PRINT_CONFIG_FLAG) === true };
 }

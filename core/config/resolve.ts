@@ -36,7 +36,8 @@ export interface Sources {
   /** the content of a secret's file; throws a UserError when it cannot be read */
   readSecret(path: string, name: string): string;
   /** defaults that depend on the machine (the data file in the state directory) */
-  computedDefaults?: Readonly<Record<string, string>>;
+  /** defaults known only at run time; a function is called only when its setting falls back to it */
+  computedDefaults?: Readonly<Record<string, string | (() => string)>>;
 }
 
 /** Exit code of a config mistake: the usage error of sysexits-minded tools, as for an unknown flag. */
@@ -168,7 +169,8 @@ function resolveOne(s: Setting, sources: Sources, layer: FileLayer | undefined):
   }
 
   // 4. the default
-  const computed = sources.computedDefaults?.[s.flag];
+  const given = sources.computedDefaults?.[s.flag];
+  const computed = typeof given === "function" ? given() : given;
   const fallback = computed ?? s.default;
   return fallback === undefined ? { value: undefined, source: { from: "default" } } : checked(s, fallback, { from: "default" });
 }

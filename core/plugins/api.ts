@@ -86,6 +86,18 @@ export interface PluginContext {
   kick(nick: string, reason: string): boolean;
   /** The last `limit` messages said to the room, oldest first (never private ones). */
   history(limit: number): RoomMessage[];
+  /**
+   * Re-reads the server's settings as SIGHUP does (the MOTD file, the TLS
+   * certificate, the plugins folder, the chat log file); no one is
+   * disconnected. What /reload runs; check who asks before calling it.
+   */
+  reload(): Promise<ReloadResult>;
+}
+
+/** What a reload did: one line per change or problem; ok is false when something read could not be applied. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly lines: readonly string[];
 }
 
 /** A message said to the room, as history keeps it. */

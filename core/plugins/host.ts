@@ -28,6 +28,12 @@ interface FileState {
   hash: string;
 }
 
+/** What a reload of the plugins folder did: "reloaded plugins/x.ts", and the lines of what failed. */
+export interface PluginReload {
+  changes: string[];
+  failures: string[];
+}
+
 // Editors write a file in several steps; wait for them to settle.
 const SETTLE_MS = 100;
 
@@ -100,7 +106,10 @@ export class PluginHost {
       this.watcher = watch(folder, { recursive: true }, () => {
         clearTimeout(this.timer);
         this.timer = setTimeout(() => {
-          this.reloading = this.reloading.then(() => this.rescan());
+          this.reloading = this.reloading.then(() => this.rescan()).then(
+            () => {},
+            () => {},
+          );
         }, SETTLE_MS);
       });
     } catch (error) {
@@ -108,15 +117,35 @@ export class PluginHost {
     }
   }
 
-  private async rescan(): Promise<void> {
+  /**
+   * Reads the plugins folder again now (SIGHUP, /reload), as the watcher
+   * does on a change: edited, added and removed files take effect; a file
+   * that fails keeps its previous version. Resolves to what changed and
+   * what failed, each already logged in one line.
+   */
+  reload(): Promise<PluginReload> {
+    const done = this.reloading.then(() => this.rescan());
+    this.reloading = done.then(
+      () => {},
+      () => {},
+    );
+    return done;
+  }
+
+  private async rescan(): Promise<PluginReload> {
     const { folder, log } = this.options;
-    if (!folder || !this.server) return;
+    const result: PluginReload = { changes: [], failures: [] };
+    if (!folder || !this.server) return result;
+    const fail = (line: string) => {
+      log.error(line);
+      result.failures.push(line);
+    };
     let present: string[];
     try {
       present = listPluginFiles(folder);
     } catch (error) {
-      log.error(`cannot read plugins folder ${folder}: ${errorText(error)}`);
-      return;
+      fail(`cannot read plugins folder ${folder}: ${errorText(error)}`);
+      return result;
     }
     const next = new Map(this.files);
     const changes: string[] = [];
@@ -134,16 +163,16 @@ export class PluginHost {
         next.set(file, { plugin: await importPlugin(file, ++this.generation), hash });
         changes.push(`${known ? "reloaded" : "added"} ${this.show(file)}`);
       } catch (error) {
-        log.error(`plugin reload failed, keeping the previous version: ${this.show(file)}: ${errorText(error)}`);
+        fail(`plugin reload failed, keeping the previous version: ${this.show(file)}: ${errorText(error)}`);
       }
     }
-    if (changes.length === 0) return;
+    if (changes.length === 0) return result;
     let built: ReturnType<PluginHost["build"]>;
     try {
       built = this.build(next);
     } catch (error) {
-      log.error(`plugin reload failed, keeping the previous version: ${errorText(error)}`);
-      return;
+      fail(`plugin reload failed, keeping the previous version: ${errorText(error)}`);
+      return result;
     }
     const before = this.registry.plugins;
     const after = built.registry.plugins;
@@ -154,6 +183,8 @@ export class PluginHost {
     this.tell(built.notes);
     for (const owner of after) if (!before.some((o) => o.plugin === owner.plugin)) await runPluginHook(this.server, owner, "start");
     log.info(`plugins: ${changes.join(", ")}`);
+    result.changes.push(...changes);
+    return result;
   }
 
   private build(files: ReadonlyMap<string, FileState>): { registry: Registry; notes: string[] } {

@@ -4,8 +4,9 @@
 // bans` and `parley accounts` all find the same file through here.
 
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { UserError } from "../base/errors.ts";
+import { homeDirectory } from "../base/home.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,7 +17,9 @@ export function stateDirectory(env: Env): string {
   // The spec says a relative XDG_STATE_HOME is invalid and to be ignored.
   const xdg = env.XDG_STATE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, "parley");
-  return join(env.HOME || homedir(), ".local", "state", "parley");
+  const home = homeDirectory(env);
+  if (home === undefined) throw new UserError("no home directory to keep data in (no $HOME, and the user has none): give --data FILE (or --data memory), or set XDG_STATE_HOME or STATE_DIRECTORY");
+  return join(home, ".local", "state", "parley");
 }
 
 export const DATA_FILE_NAME = "parley.db";
@@ -31,8 +34,13 @@ export function defaultDataFile(env: Env): string {
  */
 export function makeStateDirectory(dir: string): void {
   if (existsSync(dir)) return;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700); // mkdir's mode goes through the umask
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // mkdir's mode goes through the umask
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`cannot make the data directory ${dir} (${code}): give --data FILE (or --data memory), or set STATE_DIRECTORY or XDG_STATE_HOME`);
+  }
 }
 
 /** Creates a data file that is not there yet with mode 0600, before SQLite opens it (SQLite would make it 0644). */

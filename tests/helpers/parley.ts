@@ -64,10 +64,10 @@ export class LineReader {
     });
   }
 
-  /** The first line (already read or still to come) that matches. */
-  waitFor(match: RegExp | string, what = String(match)): Promise<string> {
+  /** The first line (already read or still to come) that matches; with `from`, among lines from that index on. */
+  waitFor(match: RegExp | string, what = String(match), from = 0): Promise<string> {
     const test = (line: string) => (typeof match === "string" ? line.includes(match) : match.test(line));
-    const seen = this.lines.find(test);
+    const seen = this.lines.slice(from).find(test);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const fail = () => reject(new Error(`stream ended without ${what}; last lines:\n${this.lines.slice(-10).join("\n")}`));

@@ -1,0 +1,50 @@
+// What a reload may change while the server runs, and how the rest is named.
+import { describe, expect, test } from "bun:test";
+import { fixedChanges } from "../../core/chat/reload-plan.ts";
+
+const base = () => ({
+  listen: { port: 8088, host: "127.0.0.1", backlog: 511, tls: { cert: "C1", key: "K1" } },
+  limits: { maxLine: 4096, history: 20 },
+  motd: "hello",
+  password: "s3cret",
+  redis: { url: "redis://a", prefix: "parley", node: "n1" },
+  reread: () => ({}),
+});
+
+describe("a reload names what it cannot change", () => {
+  test("the same settings read again: nothing to say", () => {
+    expect(fixedChanges(base(), base())).toEqual([]);
+  });
+
+  test("a new MOTD and a renewed certificate are applied, so not named", () => {
+    const next = { ...base(), motd: "new", listen: { ...base().listen, tls: { cert: "C2", key: "K2" } } };
+    expect(fixedChanges(base(), next)).toEqual([]);
+  });
+
+  test("a moved port or host is named by its flag", () => {
+    const next = { ...base(), listen: { ...base().listen, port: 9000, host: "::1" } };
+    expect(fixedChanges(base(), next)).toEqual(["--port", "--host"]);
+  });
+
+  test("a limit is named by its own flag, a secret by its flag and never by its value", () => {
+    const next = { ...base(), limits: { ...base().limits, history: 50 }, password: "other" };
+    const named = fixedChanges(base(), next);
+    expect(named).toEqual(["--history", "--password"]);
+    expect(named.join(" ")).not.toContain("other");
+  });
+
+  test("TLS turned on or off is not a renewal: it is named", () => {
+    const off = { ...base(), listen: { port: 8088, host: "127.0.0.1", backlog: 511 } };
+    expect(fixedChanges(base(), off)).toEqual(["--tls-cert/--tls-key"]);
+    expect(fixedChanges(off, base())).toEqual(["--tls-cert/--tls-key"]);
+  });
+
+  test("a Redis URL is one setting, named once however many of its parts changed", () => {
+    const next = { ...base(), redis: { url: "redis://b", prefix: "other", node: "n2" } };
+    expect(fixedChanges(base(), next)).toEqual(["--redis"]);
+  });
+
+  test("a setting that appears is named by its path when it has no flag", () => {
+    expect(fixedChanges(base(), { ...base(), brandNew: 1 })).toEqual(["brandNew"]);
+  });
+});
