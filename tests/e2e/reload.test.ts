@@ -106,6 +106,44 @@ describe("SIGHUP re-reads the MOTD file", () => {
   });
 });
 
+describe("SIGHUP re-reads the config file", () => {
+  test("its MOTD takes effect; a setting that cannot change while running is named, and not applied", async () => {
+    const config = join(dir, "reload-config.toml");
+    writeFileSync(config, 'motd = "motd from the file"\nmax_nick = 24\n');
+    const parley = await startChat(["--config", config]);
+    const before = await motdSeenBy(parley.port, "early");
+    expect(before.motd).toContain("motd from the file");
+
+    writeFileSync(config, 'motd = "the edited motd"\nmax_nick = 8\n');
+    const said = await hup(parley);
+    expect(said).toContain("reload: new message of the day");
+    expect(said.some((line) => line.includes("--max-nick") && line.includes("cannot change while the server runs"))).toBe(true);
+    expect(said.at(-1)).toBe("reload done");
+
+    const after = await motdSeenBy(parley.port, "a_nick_longer_than_eight");
+    expect(after.motd).toContain("the edited motd");
+    // The old limit still holds: the 24-character nickname above was taken.
+    before.client.send("still here");
+    expect(await after.client.waitFor("early:")).toBe("early: still here");
+    await parley.stop();
+  });
+
+  test("a config file that no longer loads: everything stays as it runs, and one line names the file and line", async () => {
+    const config = join(dir, "broken-config.toml");
+    writeFileSync(config, 'motd = "kept motd"\n');
+    const parley = await startChat(["--config", config]);
+    writeFileSync(config, 'motd = "kept motd"\nmax_lines = 3\n');
+    const said = await hup(parley);
+    expect(said).toHaveLength(2);
+    expect(said[1]).toStartWith("reload failed, nothing changed: ");
+    expect(said[1]).toContain(`${config}:2: unknown key "max_lines" (did you mean "max_line"?)`);
+    const after = await motdSeenBy(parley.port, "late");
+    expect(after.motd).toContain("kept motd");
+    after.client.close();
+    await parley.stop();
+  });
+});
+
 describe("SIGHUP re-reads the TLS certificate", () => {
   test("a new TLS client gets the renewed certificate while a connected TLS user stays", async () => {
     const first = makeCert("first");
