@@ -22,11 +22,15 @@ export function bytesFor(frame: Frame, reader: Reader): Buffer | null {
   const event = frame.event;
   const me = reader.personal;
   if (me !== null && hidden(event, frame, me)) return null;
-  // A line is not news to its own sender (a program's acknowledgement), so it never mentions them.
-  const mention = frame.mentions(reader.key) && frame.senderKey() !== reader.key;
-  if (reader.json) return mention ? frame.jsonMentioning() : frame.json();
+  if (reader.json) return mentioned(frame, reader) ? frame.jsonMentioning() : frame.json();
+  // The common case: a text reader who set nothing gets the shared text, and no line is searched for nicks.
   if (me === null) return frame.text();
-  return frame.textAs({ stamp: me.timestamps && live(event), bell: me.bell && mention });
+  return frame.textAs({ stamp: me.timestamps && live(event), bell: me.bell && mentioned(frame, reader) });
+}
+
+/** Whether the frame's text says the reader's nick; a line is not news to its own sender (a program's acknowledgement). */
+function mentioned(frame: Frame, reader: Reader): boolean {
+  return frame.mentions(reader.key) && frame.senderKey() !== reader.key;
 }
 
 /** Whether the reader's settings keep the frame from them; follows an ignored person's rename on the way. */

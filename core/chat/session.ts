@@ -143,6 +143,9 @@ interface SecretWait {
 
 let lastId = 0;
 
+/** What a user who set nothing gets. */
+const NO_PREFERENCES: UserPreferences = Object.freeze({ quiet: false, timestamps: false, bell: false, ignored: Object.freeze([]) });
+
 // Per-connection state is kept small on purpose (the idle-connection memory
 // target is 4 KB): the telnet filter keeps 128 bytes of option state, the
 // session is its own line sink, and queues are allocated only when used.
@@ -607,7 +610,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   }
 
   preferences(): UserPreferences {
-    return this.me.preferences();
+    // Asking makes nothing: most users never set anything.
+    return this.mine?.preferences() ?? NO_PREFERENCES;
   }
 
   setPreferences(changes: Partial<UserPreferences>): void {

@@ -222,6 +222,16 @@ describe("ignore", () => {
     // The troll is not told: their own copy of the private message says it went.
     expect(await troll.waitFor("[private] you")).toBe("[private] you -> ignamy: psst");
 
+    // Nor in what /history shows them; others see it all.
+    amy.send("/history 100");
+    await amy.waitFor("the last");
+    carl.send("/history 100");
+    await carl.waitFor("the last");
+    expect(await carl.waitFor("spam spam")).toMatch(/^\[\d\d:\d\d\] igntroll: spam spam$/);
+    const shown = await amy.sync();
+    expect(shown.some((l) => l.includes("igncarl: hello all"))).toBe(true);
+    expect(shown.filter((l) => l.includes("igntroll"))).toEqual([]);
+
     amy.send("/ignore");
     expect(await amy.waitFor("ignore")).toBe("* you ignore (1): igntroll");
     amy.send("/unignore igntroll");
