@@ -18,6 +18,8 @@ export default definePlugin({
         const user = ctx.findUser(nick);
         if (!user) return ctx.error(`no one called ${nick} is online (type l to see who is)`, "no_such_nick");
         const remote = user.node !== undefined && user.node !== ctx.user.node;
+        // Rooms in common go here once there are rooms (issue 14): the answer
+        // grows a `rooms` field, which protocol.ts's WhoisFrame and render.ts already name.
         ctx.answer({ type: "whois", user, address: ctx.user.operator === true, remote });
       },
     }),
