@@ -216,11 +216,14 @@ describe("ignore", () => {
     carl.send("hello all");
     expect(await amy.waitFor("hello all")).toBe("igncarl: hello all");
     expect(await carl.waitFor("spam spam")).toBe("igntroll: spam spam");
+    expect(await carl.waitFor("spams")).toBe("** igntroll spams");
+    // The troll is not told: their own copies of the private messages say they went.
+    expect(await troll.waitFor("[private] you")).toBe("[private] you -> ignamy: psst");
+    expect(await troll.waitFor("[private] you")).toBe("[private] you -> ignamy: psst again");
+    // All the troll sent was handled before amy asks for the list.
     const seen = await amy.sync();
     expect(seen.filter((l) => l.includes("igntroll"))).toEqual([]);
     expect(amy.lines.filter((l) => l.includes("spam") || l.includes("psst"))).toEqual([]);
-    // The troll is not told: their own copy of the private message says it went.
-    expect(await troll.waitFor("[private] you")).toBe("[private] you -> ignamy: psst");
 
     // Nor in what /history shows them; others see it all.
     amy.send("/history 100");
@@ -305,13 +308,17 @@ describe("quiet", () => {
     const amy = await Client.join(parley.port, "qamy");
     amy.send("/quiet on");
     expect(await amy.waitFor("quiet")).toBe("* quiet: join and leave notices are hidden (/quiet off shows them)");
+    // A user without quiet is sent every notice in the same pass as amy would be.
+    const watcher = await Client.join(parley.port, "qwatch");
     const bob = await Client.join(parley.port, "qbob");
+    await watcher.waitFor("* qbob joined");
     bob.send("/nick qrob");
     bob.send("hi there");
     expect(await amy.waitFor("hi there")).toBe("qrob: hi there");
     bob.close();
+    await watcher.waitFor("* qrob left");
     const seen = await amy.sync();
-    expect(amy.lines.filter((l) => / joined \(| left \(/.test(l) && l.includes("qbob"))).toEqual([]);
+    expect(amy.lines.filter((l) => / joined \(| left \(/.test(l))).toEqual([]);
     expect(seen.filter((l) => l.includes("left"))).toEqual([]);
     expect(amy.lines).toContain("* qbob is now qrob");
 
@@ -327,6 +334,30 @@ describe("quiet", () => {
     amy.send("/quiet maybe");
     expect(await amy.waitFor(/^! /)).toBe("! /quiet takes on or off");
     amy.close();
+    watcher.close();
+  });
+});
+
+describe("quiet, for a program", () => {
+  test("no joined or left frames of others while on; renamed and said frames still come", async () => {
+    const amy = await Json.join("qjson");
+    amy.frame({ type: "command", name: "quiet", args: ["on"], id: "q" });
+    expect(await amy.next("system")).toEqual({ type: "system", text: "* quiet: join and leave notices are hidden (/quiet off shows them)", id: "q" });
+    // A text user without quiet sees what amy is spared; each notice reaches every member at once.
+    const carl = await Client.join(parley.port, "qjsoncarl");
+    const bob = await Client.join(parley.port, "qjsonbob");
+    await carl.waitFor("* qjsonbob joined");
+    bob.send("/nick qjsonrob");
+    bob.send("still here");
+    await bob.waitFor("you are now qjsonrob");
+    bob.close();
+    await carl.waitFor("* qjsonrob left");
+    const frames = await amy.sync();
+    expect(frames.filter((f) => f.type === "joined" || f.type === "left")).toEqual([]);
+    expect(frames).toContainEqual({ type: "renamed", from: "qjsonbob", to: "qjsonrob" });
+    expect(frames).toContainEqual({ type: "said", from: "qjsonrob", text: "still here" });
+    amy.client.close();
+    carl.close();
   });
 });
 
