@@ -15,6 +15,7 @@ export const MAX_IGNORED = 100;
 /** Nick keys one ignored person is followed by: the first (ignored) and the latest ones. */
 export const MAX_KEYS_PER_PERSON = 8;
 const MAX_NICK_TEXT = 64;
+const MAX_KEY = MAX_NICK_TEXT * 4;
 
 export class IgnoreList {
   private people: Ignored[] = [];
@@ -40,11 +41,14 @@ export class IgnoreList {
     for (const entry of Array.isArray(given) ? given : []) {
       if (people.length >= MAX_IGNORED) break;
       if (typeof entry?.nick !== "string" || entry.nick === "" || !Array.isArray(entry.keys)) continue;
-      const keys = (entry.keys as readonly unknown[]).filter((k): k is string => typeof k === "string" && k !== "" && k.length <= MAX_NICK_TEXT * 4);
-      if (keys.length === 0) keys.push(nickKey(entry.nick));
+      // Whatever a plugin passes, an entry stays small: a nick is shown cut short, and a key
+      // (a nick's key is at most a few times its length) past MAX_KEY is no nick's.
+      const nick = entry.nick.slice(0, MAX_NICK_TEXT);
+      const keys = (entry.keys as readonly unknown[]).filter((k): k is string => typeof k === "string" && k !== "" && k.length <= MAX_KEY);
+      if (keys.length === 0) keys.push(nickKey(nick).slice(0, MAX_KEY));
       if (keys.some((k) => seen.has(k))) continue; // one person once
       for (const k of keys) seen.add(k);
-      people.push({ nick: entry.nick.slice(0, MAX_NICK_TEXT), keys: capped(keys) });
+      people.push({ nick, keys: capped(keys) });
     }
     this.people = people;
     this.rebuild();

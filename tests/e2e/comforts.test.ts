@@ -276,6 +276,9 @@ describe("ignore", () => {
     expect(await amy.waitFor(/^! /)).toBe("! you ignore SOMEONE already (/unignore SOMEONE to stop)");
     amy.send("/ignore a b");
     expect(await amy.waitFor(/^! /)).toBe("! usage: /ignore [NICK]");
+    // A word as long as a line is kept short.
+    amy.send(`/ignore ${"z".repeat(3000)}`);
+    expect(await amy.waitFor("you ignore (2)")).toBe(`* you ignore (2): someone, ${"z".repeat(64)}`);
     expect(await listRows(amy)).toContainEqual(expect.stringContaining("igmiss"));
     amy.close();
   });

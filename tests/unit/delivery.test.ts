@@ -51,6 +51,10 @@ describe("ignore", () => {
     const junk = [null, { nick: 5 }, { nick: "", keys: [] }, { nick: "ok", keys: "x" }] as never[];
     list.replace([...junk, { nick: "real", keys: [] }]);
     expect(list.list()).toEqual([{ nick: "real", keys: [nickKey("real")] }]);
+    // A nick as long as a line is kept short, its key too.
+    list.replace([{ nick: "x".repeat(4000), keys: ["y".repeat(4000)] }]);
+    expect(list.list()[0]!.nick.length).toBe(64);
+    expect(list.list()[0]!.keys).toEqual([nickKey("x".repeat(64))]);
     list.replace(Array.from({ length: MAX_IGNORED + 50 }, (_, i) => ({ nick: `n${i}`, keys: [nickKey(`n${i}`)] })));
     expect(list.size).toBe(MAX_IGNORED);
     list.replace([{ nick: "a", keys: [nickKey("a")] }]);
