@@ -83,6 +83,8 @@ export default definePlugin({
         ctx.store.set(key, { nick, hash, created } satisfies Account);
         owners.set(id, nickKey(nick));
         ctx.log.info(`${nick} registered`);
+        // What other plugins keep with an account starts now (the login hooks).
+        await ctx.setAccount(nick);
         // Said plainly: "registered" alone would promise what a server that keeps nothing cannot hold.
         if (!ctx.store.kept) ctx.reply(`* ${nick} is registered to you until the server restarts: this server keeps no data (--data memory), so the account is then gone. Until then: /login ${nick} PASSWORD`);
         else ctx.reply(`* ${nick} is registered to you. Next time: /login ${nick} PASSWORD`);
@@ -109,6 +111,8 @@ export default definePlugin({
           return ctx.error(`wrong nickname or password`);
         }
         owners.set(ctx.user.id, nickKey(found.nick));
+        // Other plugins restore what they keep with the account (the login hooks).
+        await ctx.setAccount(found.nick);
         if (nickKey(ctx.user.nick) === nickKey(found.nick)) return ctx.reply(`* you are logged in as ${found.nick}`);
         // Someone else holding it can only be the owner's own stale connection.
         const holder = ctx.findUser(found.nick);

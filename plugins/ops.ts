@@ -118,6 +118,8 @@ export default definePlugin({
           return ctx.error("wrong admin password");
         }
         operators.add(ctx.user.id);
+        // Other plugins read it as ctx.user.operator (/whois shows operators addresses).
+        ctx.setOperator(true);
         ctx.log.info(`${ctx.user.nick} is an operator`);
         ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload");
       },

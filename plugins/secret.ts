@@ -1,4 +1,5 @@
-// The tutorial's `c:nick:text`: a private message only NICK sees.
+// The tutorial's `c:nick:text`: a private message only NICK sees. When NICK
+// is away (/away), the sender is told so, with their away text.
 import { defineCommand, definePlugin } from "parley";
 
 export default definePlugin({
@@ -11,7 +12,9 @@ export default definePlugin({
       params: ["nick", "text..."],
       summary: "send TEXT to NICK only",
       run(ctx, [nick, text]) {
-        if (!ctx.whisper(nick, text)) ctx.error(`no one called ${nick} is online (type l to see who is)`, "no_such_nick");
+        if (!ctx.whisper(nick, text)) return ctx.error(`no one called ${nick} is online (type l to see who is)`, "no_such_nick");
+        const target = ctx.findUser(nick);
+        if (target?.away !== undefined) ctx.answer({ type: "away", nick: target.nick, text: target.away });
       },
     }),
   ],

@@ -6,25 +6,27 @@
 // and what the room delivers to (Member).
 
 import { andThen, settled, type Maybe } from "../base/maybe.ts";
-import type { Answer, RenameResult, UserInfo } from "../plugins/api.ts";
+import type { Answer, RenameResult, UserInfo, UserPreferences } from "../plugins/api.ts";
 import type { Entry, LoadedPlugin } from "../plugins/registry.ts";
 import { parseParams, splitArgs } from "../plugins/params.ts";
 import { runCommand, runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
 import type { UserSession } from "../plugins/services.ts";
 import { Frame } from "../wire/frame.ts";
 import { LineSplitter, type LineSink } from "../wire/lines.ts";
-import { checkNick } from "../wire/nick.ts";
+import { checkNick, nickKey } from "../wire/nick.ts";
 import type { FrameId, ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import { DO, IAC, OPT_BINARY, OPT_ECHO, TelnetFilter, WILL } from "../wire/telnet.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { PROTOCOL_VERSION } from "../wire/protocol.ts";
+import { bytesFor, type Reader } from "./delivery.ts";
 import { Pacer } from "./flood.ts";
 import type { Framing, NickResult, SessionCore, SessionState } from "./framing.ts";
 import { Inbox, type InboxOwner } from "./inbox.ts";
 import { JsonFraming } from "./json-framing.ts";
 import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
+import { Personal } from "./personal.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import type { Member } from "./room.ts";
 import { route, type Route } from "./router.ts";
@@ -97,6 +99,21 @@ class ReplyScope implements UserSession {
   disconnect(reason: string): void {
     this.session.disconnect(reason);
   }
+  setAway(text: string | undefined): void {
+    this.session.setAway(text);
+  }
+  preferences(): UserPreferences {
+    return this.session.preferences();
+  }
+  setPreferences(changes: Partial<UserPreferences>): void {
+    this.session.setPreferences(changes);
+  }
+  setAccount(account: string): Maybe<void> {
+    return this.session.setAccount(account);
+  }
+  setOperator(on: boolean): void {
+    this.session.setOperator(on);
+  }
 }
 
 // The options a connection may turn on: BINARY both ways (RFC 856), so stock
@@ -126,10 +143,13 @@ interface SecretWait {
 
 let lastId = 0;
 
+/** What a user who set nothing gets. */
+const NO_PREFERENCES: UserPreferences = Object.freeze({ quiet: false, timestamps: false, bell: false, ignored: Object.freeze([]) });
+
 // Per-connection state is kept small on purpose (the idle-connection memory
 // target is 4 KB): the telnet filter keeps 128 bytes of option state, the
 // session is its own line sink, and queues are allocated only when used.
-export class Session implements LineSink, SessionCore, UserSession, Member, InboxOwner<Inbound> {
+export class Session implements LineSink, SessionCore, UserSession, Member, Reader, InboxOwner<Inbound> {
   private current: SessionState;
   nick = "";
   readonly id = ++lastId;
@@ -150,6 +170,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   private readonly lines: LineSplitter;
   private inboxQueue: Inbox<Inbound> | null = null;
   private ended = false;
+  /** what the user set for themselves (away, quiet, ignores...): made when they first set something */
+  private mine: Personal | null = null;
+  /** the nick and its key, worked out once per nick: every delivery asks for the key */
+  private keyed: readonly [string, string] = ["", ""];
 
   readonly conn: Connection;
   readonly chat: ChatContext;
@@ -310,8 +334,22 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   /** Member: an event the room relays, its bytes shared with every recipient. */
   deliver(frame: Frame): void {
     // The text is UTF-8, which never holds 0xFF: a telnet client never reads
-    // a stray command byte in it, so every client gets the same shared bytes.
-    this.conn.outbox.push(this.framing.json ? frame.json() : frame.text());
+    // a stray command byte in it, so every client gets the same shared bytes
+    // (or the variant its settings ask for, shared too: delivery.ts).
+    const bytes = bytesFor(frame, this);
+    if (bytes !== null) this.conn.outbox.push(bytes);
+  }
+
+  // -- Reader: what delivery.ts asks of the one who reads --
+  get json(): boolean {
+    return this.framing.json;
+  }
+  get key(): string {
+    if (this.keyed[0] !== this.nick) this.keyed = [this.nick, nickKey(this.nick)];
+    return this.keyed[1];
+  }
+  get personal(): Personal | null {
+    return this.mine;
   }
 
   /**
@@ -346,9 +384,22 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     const tag = id !== undefined ? { id } : {};
     switch (answer.type) {
       case "list": {
-        const users = answer.users.map((u) => ({ nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString() }));
+        const users = answer.users.map((u) => ({ nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString(), ...(u.away !== undefined ? { away: u.away } : {}) }));
         return this.send({ type: "list", online: users.length, users, ...tag });
       }
+      case "away":
+        return this.send({ type: "away", nick: answer.nick, text: answer.text, ...(answer.self ? { self: true } : {}), ...tag });
+      case "back":
+        return this.send({ type: "back", nick: this.nick, ...tag });
+      case "whois": {
+        const u = answer.user;
+        // Another node's user: their idle time and away text live on that node.
+        const here = answer.remote ? {} : { idle: Math.floor(u.idle / 1000), ...(u.away !== undefined ? { away: u.away } : {}) };
+        const more = { ...(u.account ? { account: u.account } : {}), ...(u.node ? { node: u.node } : {}), ...(answer.address ? { address: `${u.address}:${u.port}` } : {}) };
+        return this.send({ type: "whois", nick: u.nick, connectedAt: u.connectedAt.toISOString(), ...here, ...more, ...tag });
+      }
+      case "ignore":
+        return this.send({ type: "ignore", nicks: [...answer.nicks], ...tag });
       case "help":
         return this.send({ type: "help", commands: [...answer.commands], ...(answer.topic !== undefined ? { topic: answer.topic } : {}), ...tag });
       case "renamed":
@@ -541,9 +592,41 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   // -- what the room and the plugins call --------------------------------
 
   info(): UserInfo {
-    const { nick, lastInput } = this;
+    const { nick, lastInput, mine } = this;
     const node = this.chat.node ? { node: this.chat.node } : {};
-    return { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
+    const base = { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
+    if (mine === null) return base;
+    return { ...base, ...(mine.away !== undefined ? { away: mine.away } : {}), ...(mine.account !== undefined ? { account: mine.account } : {}), ...(mine.operator ? { operator: true } : {}) };
+  }
+
+  /** What the user set for themselves, made on first use. */
+  private get me(): Personal {
+    return (this.mine ??= new Personal());
+  }
+
+  setAway(text: string | undefined): void {
+    if (text === undefined && this.mine === null) return;
+    this.me.setAway(text);
+  }
+
+  preferences(): UserPreferences {
+    // Asking makes nothing: most users never set anything.
+    return this.mine?.preferences() ?? NO_PREFERENCES;
+  }
+
+  setPreferences(changes: Partial<UserPreferences>): void {
+    this.me.setPreferences(changes);
+  }
+
+  /** Binds the connection to an account, then runs every plugin's login hook (they restore what is kept with it). */
+  setAccount(account: string): Maybe<void> {
+    this.me.account = account;
+    return runHooks(this, this.chat.services, "login", account);
+  }
+
+  setOperator(on: boolean): void {
+    if (!on && this.mine === null) return;
+    this.me.operator = on;
   }
 
   kick(reason: string): boolean {

@@ -26,7 +26,13 @@ export interface Decoration {
   colour: boolean;
 }
 
-/** `12:03 amy: hi`, with colours when asked: nicks by hash, private tagged, system dim, errors red. */
+/**
+ * `12:03 amy: hi`, with colours when asked: nicks by hash, private tagged,
+ * system dim, errors red, and a line that says our nick (the server's
+ * `mention` flag) in bold yellow. Only the server sets that flag, and text
+ * can carry no escape sequence (sanitize), so no one can make a line look
+ * like a mention of us.
+ */
 export function decorate(line: Line, { time, colour }: Decoration): string {
   const stamp = time ? `${clock(time)} ` : "";
   if (!colour) return stamp + plain(line);
@@ -35,5 +41,5 @@ export function decorate(line: Line, { time, colour }: Decoration): string {
   const nick = line.nick ? sgr(String(nickColour(line.nick)), line.nick) : "";
   if (line.style === "system") return head + sgr("2", line.before ?? "") + nick + sgr("2", line.after);
   const before = line.before ? sgr(line.style === "private" ? "1;35" : line.style === "notice" ? "36" : "0", line.before) : "";
-  return head + before + nick + line.after;
+  return head + before + nick + (line.mention ? sgr("1;33", line.after) : line.after);
 }

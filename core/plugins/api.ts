@@ -29,6 +29,35 @@ export interface UserInfo {
   readonly idle: number;
   /** the cluster node the user is connected to; absent on a single server */
   readonly node?: string;
+  /** present when the user is away (/away): their away text, "" when they gave none; known for users on this node */
+  readonly away?: string;
+  /** the registered nick this connection proved is its own (/register, /login), whatever nick it has now */
+  readonly account?: string;
+  /** true once the user became an operator (/op) */
+  readonly operator?: boolean;
+}
+
+/**
+ * Someone a user ignores: the nick they have now (what /ignore lists) and
+ * the nick keys (nickKey) they are known by, the first the one ignored, then
+ * those they took since: an ignore follows its person through the renames
+ * the server sees while the ignorer is online.
+ */
+export interface Ignored {
+  readonly nick: string;
+  readonly keys: readonly string[];
+}
+
+/** How the server delivers lines to one user: what only they see and hear. */
+export interface UserPreferences {
+  /** join and leave notices are not shown */
+  readonly quiet: boolean;
+  /** a text client's live lines start with [HH:MM], the server's local time */
+  readonly timestamps: boolean;
+  /** a text client hears the terminal bell when a line says their nick */
+  readonly bell: boolean;
+  /** whose lines and private messages do not reach the user, at most 100 */
+  readonly ignored: readonly Ignored[];
 }
 
 /** `code` tells programs why: the nick is someone else's, or not a valid nickname. */
@@ -143,6 +172,24 @@ export interface CommandContext extends PluginContext {
   /** Every command the server knows, for help-like plugins. */
   commands(): CommandInfo[];
   /**
+   * Marks the user away with `text` ("" for none), or back with undefined:
+   * lists and /whois show it (ctx.user.away), and a private message to them
+   * is answered with it (the msg command does that).
+   */
+  setAway(text: string | undefined): void;
+  /** How lines reach this user now. */
+  preferences(): UserPreferences;
+  /** Changes how lines reach this user; what is not given stays. `ignored` replaces the list (past 100, the rest is dropped). */
+  setPreferences(changes: Partial<UserPreferences>): void;
+  /**
+   * Binds the connection to a registered account (the nick it proved is its
+   * own), read back as ctx.user.account; every plugin's `login` hook runs.
+   * Resolves when they have.
+   */
+  setAccount(account: string): Promise<void>;
+  /** Marks the user an operator (read back as ctx.user.operator) or not. */
+  setOperator(on: boolean): void;
+  /**
    * Checks a guessed secret (a password) the way the server checks its own:
    * a guess waits for its address's turn, a wrong one makes that address's
    * next guess wait longer (whether or not this user waits for the answer),
@@ -162,7 +209,19 @@ export type Answer =
   /** the commands, or with `topic` the one asked about */
   | { type: "help"; commands: readonly CommandInfo[]; topic?: string }
   /** the user's own rename: "* you are now NEW", or a renamed frame */
-  | { type: "renamed"; from: string; to: string };
+  | { type: "renamed"; from: string; to: string }
+  /** `nick` is away with `text` (a private message's answer); `self`: the user's own /away */
+  | { type: "away"; nick: string; text: string; self?: boolean }
+  /** the user's own /back */
+  | { type: "back" }
+  /**
+   * What /whois tells of `user`: with `address`, their address and port
+   * (an operator asks); `remote`, they are on another node, whose idle time
+   * and away text this node does not know
+   */
+  | { type: "whois"; user: UserInfo; address?: boolean; remote?: boolean }
+  /** the nicks the user ignores (after /ignore, /unignore) */
+  | { type: "ignore"; nicks: readonly string[] };
 
 /** One argument's type from its declaration: "reason?" may be missing. */
 type ParamValue<S> = S extends `${string}?` ? string | undefined : string;
@@ -227,6 +286,8 @@ export interface Hooks {
    */
   nick?(ctx: CommandContext, nick: string): string | undefined | void;
   join?(ctx: CommandContext): void | Promise<void>;
+  /** The user proved a registered account is theirs (ctx.setAccount): restore what is kept with it. */
+  login?(ctx: CommandContext, account: string): void | Promise<void>;
   leave?(ctx: CommandContext, reason: string): void | Promise<void>;
   /** Rewrite a line (return a string) or drop it (return null) before the room sees it. */
   message?(ctx: CommandContext, text: string): string | null | undefined | void | Promise<string | null | undefined | void>;

@@ -3,10 +3,13 @@
 
 import type { Plugin } from "./api.ts";
 import account from "../../plugins/account.ts";
+import away from "../../plugins/away.ts";
 import broadcast from "../../plugins/broadcast.ts";
 import cname from "../../plugins/cname.ts";
+import display from "../../plugins/display.ts";
 import help from "../../plugins/help.ts";
 import history from "../../plugins/history.ts";
+import ignore from "../../plugins/ignore.ts";
 import list from "../../plugins/list.ts";
 import me from "../../plugins/me.ts";
 import ops from "../../plugins/ops.ts";
@@ -19,6 +22,7 @@ import udpListen from "../../plugins/udp-listen.ts";
 import udpMulticast from "../../plugins/udp-multicast.ts";
 import udpSend from "../../plugins/udp-send.ts";
 import udpProbe from "../../plugins/udp-probe.ts";
+import whois from "../../plugins/whois.ts";
 
 /** In load order: the order help lists them in. */
 export const builtinPlugins: readonly Plugin[] = [
@@ -28,6 +32,10 @@ export const builtinPlugins: readonly Plugin[] = [
   list,
   me,
   history,
+  away,
+  whois,
+  ignore,
+  display,
   account,
   ops,
   help,

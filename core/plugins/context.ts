@@ -79,6 +79,11 @@ function buildContext(user: UserSession, server: ServerServices, owner: LoadedPl
     rename: async (nick) => user.rename(nick),
     disconnect: (reason) => user.disconnect(reason ? oneLine(reason) : "disconnected"),
     commands: () => server.registry.infos(),
+    setAway: (text) => user.setAway(text),
+    preferences: () => user.preferences(),
+    setPreferences: (changes) => user.setPreferences(changes),
+    setAccount: async (account) => user.setAccount(String(account)),
+    setOperator: (on) => user.setOperator(on === true),
     async guess(check) {
       const present = () => user.present;
       const right = await server.guesses.attempt(user.info().address, async () => (await server.work.run(async () => check(), present)) ?? false, present);

@@ -15,9 +15,9 @@ export function runCommand(user: UserSession, server: ServerServices, entry: Ent
   return guard(user, server, entry.owner, label, () => entry.command.run(makeContext(user, server, entry.owner), args, raw), true);
 }
 
-type LifecycleHook = "join" | "leave";
+type LifecycleHook = "join" | "login" | "leave";
 
-/** Runs every plugin's join or leave hook, in load order. */
+/** Runs every plugin's join, login or leave hook, in load order; `reason` is the leave's reason, or the login's account. */
 export function runHooks(user: UserSession, server: ServerServices, name: LifecycleHook, reason = ""): Promise<void> | void {
   const hooks = server.registry.hooks(name);
   let chain: Promise<void> | undefined;

@@ -7,7 +7,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import type { Maybe } from "../base/maybe.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { Answer, PluginStore, ReloadResult, RenameResult, RoomMessage, UserInfo } from "./api.ts";
+import type { Answer, PluginStore, ReloadResult, RenameResult, RoomMessage, UserInfo, UserPreferences } from "./api.ts";
 import type { LoadedPlugin, Registry } from "./registry.ts";
 
 /** What plugins reach of the server, with or without a user. */
@@ -58,4 +58,12 @@ export interface UserSession {
   whisper(nick: string, text: string): boolean;
   rename(nick: string): Maybe<RenameResult>;
   disconnect(reason: string): void;
+  /** away with a text ("" none), or back (undefined) */
+  setAway(text: string | undefined): void;
+  /** how lines reach the user: quiet, timestamps, bell, whom they ignore */
+  preferences(): UserPreferences;
+  setPreferences(changes: Partial<UserPreferences>): void;
+  /** binds the connection to an account and runs the login hooks */
+  setAccount(account: string): Maybe<void>;
+  setOperator(on: boolean): void;
 }

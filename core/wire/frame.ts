@@ -1,9 +1,13 @@
 // A server frame with its wire bytes, built on first use per framing and
 // then shared by every recipient: no per-recipient string building on the
-// fan-out path.
+// fan-out path. The few readers who want a line their own way (a text user
+// with timestamps or the bell on, a reader the line mentions) share one
+// variant each, built once per frame as well.
 
+import { mentionedKeys } from "./mention.ts";
+import { nickKey } from "./nick.ts";
 import type { ServerFrame } from "./protocol.ts";
-import { linesOf, plain } from "./render.ts";
+import { clock, linesOf, plain } from "./render.ts";
 
 /** The text a telnet user reads for a frame, lines joined by "\n"; `self` is the reader's nick, for answers to one user. */
 export function renderText(frame: ServerFrame, self?: string): string {
@@ -14,12 +18,28 @@ export function renderText(frame: ServerFrame, self?: string): string {
   return linesOf(frame, self).map(plain).join("\n");
 }
 
+/** The terminal bell: the one control byte the server ever sends in text, and only for a mention (core/chat/delivery.ts). */
+export const BEL = 0x07;
+
+/** How a text reader wants a line: `[HH:MM] ` in front of each line, and the bell after it. */
+export interface TextVariant {
+  stamp: boolean;
+  bell: boolean;
+}
+
 export class Frame {
   readonly event: ServerFrame;
   /** the one reader's nick, when the frame goes to one user (their own rename, "(you)" in a list) */
   private readonly self: string | undefined;
   private textBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
+  /** variants, made only when a reader wants one: [stamped, belled, stamped and belled], the JSON with mention */
+  private variants: (Buffer | undefined)[] | null = null;
+  private mentionJson: Buffer | null = null;
+  private mentioned: Set<string> | null = null;
+  private fromKey: string | null = null;
+  /** the minute of the first stamped variant: every reader of this frame sees the same */
+  private stampText: string | null = null;
 
   constructor(event: ServerFrame, self?: string) {
     this.event = event;
@@ -36,5 +56,47 @@ export class Frame {
   json(): Buffer {
     this.jsonBytes ??= Buffer.from(JSON.stringify(this.event) + "\n");
     return this.jsonBytes;
+  }
+
+  /**
+   * The text with `[HH:MM] ` (server local time, when the frame was first
+   * stamped) in front of every line, and/or the bell at the end of the last.
+   */
+  textAs({ stamp, bell }: TextVariant): Buffer {
+    if (!stamp && !bell) return this.text();
+    const slot = (stamp ? 1 : 0) + (bell ? 2 : 0) - 1;
+    const variants = (this.variants ??= []);
+    let bytes = variants[slot];
+    if (!bytes) {
+      let text = renderText(this.event, this.self);
+      if (stamp) {
+        const prefix = (this.stampText ??= `[${clock(new Date())}] `);
+        text = text.split("\n").map((line) => prefix + line).join("\n");
+      }
+      bytes = Buffer.from(text.replaceAll("\n", "\r\n") + (bell ? "\x07" : "") + "\r\n");
+      variants[slot] = bytes;
+    }
+    return bytes;
+  }
+
+  /** The JSON with `mention: true`: for a reader whose nick a said frame names. */
+  jsonMentioning(): Buffer {
+    this.mentionJson ??= Buffer.from(JSON.stringify({ ...this.event, mention: true }) + "\n");
+    return this.mentionJson;
+  }
+
+  /** The nick key of who said or sent it (said and private frames; "" for others). */
+  senderKey(): string {
+    const e = this.event;
+    this.fromKey ??= e.type === "said" || e.type === "private" ? nickKey(e.from) : "";
+    return this.fromKey;
+  }
+
+  /** Whether a live said frame's text names the nick whose key is `key` (worked out once per frame). */
+  mentions(key: string): boolean {
+    const e = this.event;
+    if (e.type !== "said" || e.history === true || key === "") return false;
+    this.mentioned ??= mentionedKeys(e.text);
+    return this.mentioned.has(key);
   }
 }

@@ -15,6 +15,8 @@ export interface ListedUser {
   /** seconds since the user last sent a line */
   idle: number;
   connectedAt?: string;
+  /** present when the user is away: their away text ("" when they gave none) */
+  away?: string;
 }
 
 /** A command in a help frame: every form it can be typed in. */
@@ -32,8 +34,12 @@ export type ServerFrame = { id?: FrameId } & (
   | { type: "joined"; nick: string; online: number; self?: boolean; users?: string[] }
   | { type: "left"; nick: string; reason: string; online: number }
   | { type: "renamed"; from: string; to: string }
-  /** `action`: said with /me; `history` and `time`: replayed to a user who joined */
-  | { type: "said"; from: string; text: string; action?: boolean; time?: string; history?: boolean }
+  /**
+   * `action`: said with /me; `history` and `time`: replayed to a user who
+   * joined; `mention`: the text names the reader's nick (set per reader,
+   * only on live lines)
+   */
+  | { type: "said"; from: string; text: string; action?: boolean; time?: string; history?: boolean; mention?: boolean }
   | { type: "private"; from: string; to: string; text: string }
   | { type: "list"; online: number; users: ListedUser[] }
   /** `topic`: the command asked about (help COMMAND), whose one entry `commands` holds */
@@ -42,7 +48,33 @@ export type ServerFrame = { id?: FrameId } & (
   | { type: "system"; text: string; plugin?: string }
   | { type: "error"; code: string; message: string }
   | { type: "pong"; time: string }
+  /** `nick` is away (the answer to a private message to them, and to /away itself, with `self`) */
+  | { type: "away"; nick: string; text: string; self?: boolean }
+  /** you are back (/back) */
+  | { type: "back"; nick: string }
+  | WhoisFrame
+  /** the nicks you ignore, after /ignore, /unignore, or /ignore alone */
+  | { type: "ignore"; nicks: string[] }
 );
+
+/** What /whois tells about one user; fields the server does not know are absent. */
+export interface WhoisFrame {
+  type: "whois";
+  nick: string;
+  /** ISO 8601 */
+  connectedAt: string;
+  /** seconds since the user last sent a line; absent for a user on another node */
+  idle?: number;
+  /** present when away (and known: users on this node) */
+  away?: string;
+  /** the registered nick the user logged in to */
+  account?: string;
+  /** the cluster node the user is connected to */
+  node?: string;
+  /** "ADDRESS:PORT", for operators only */
+  address?: string;
+  // Rooms in common go here when there are rooms (issue 14): `rooms?: string[]`.
+}
 
 /** What a client sends. */
 export type ClientFrame = { id?: FrameId } & (

@@ -5,6 +5,7 @@
 // renders frames from any server, and nothing in one can act on a terminal.
 // Pure.
 
+import { localMinute } from "../base/local-time.ts";
 import { sanitize, sanitizeBlock } from "./sanitize.ts";
 import type { ServerFrame } from "./protocol.ts";
 
@@ -16,6 +17,8 @@ export interface Line {
   before?: string;
   nick?: string;
   after: string;
+  /** the line names the reader's nick (the server said so: a said frame's `mention`) */
+  mention?: boolean;
 }
 
 const NAMES_IN_GREETING = 20;
@@ -54,10 +57,11 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
       // A line replayed from history carries its time: "[12:03] amy: hi", as a telnet user reads it.
       const at = f.history === true && stamped ? timeOf(frame) : undefined;
       const replayed = at ? `[${clock(at)}] ` : "";
+      const mention = f.mention === true ? { mention: true } : {};
       // "** amy waves": two stars, so an action can never read like the "* " of a
       // server line ("* amy left (quit)", "* amy is now bob").
-      if (f.action === true) return [{ style: "chat", before: `${replayed}** `, nick: str(f.from), after: ` ${str(f.text)}` }];
-      return [{ style: "chat", ...(replayed ? { before: replayed } : {}), nick: str(f.from), after: `: ${str(f.text)}` }];
+      if (f.action === true) return [{ style: "chat", before: `${replayed}** `, nick: str(f.from), after: ` ${str(f.text)}`, ...mention }];
+      return [{ style: "chat", ...(replayed ? { before: replayed } : {}), nick: str(f.from), after: `: ${str(f.text)}`, ...mention }];
     }
     case "private": {
       // Our own message, confirmed: "[private] you -> bob: psst".
@@ -76,6 +80,18 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
       return block(f.message ?? f.code).map((t) => ({ style: "error", after: `! ${t}` }));
     case "pong":
       return [];
+    case "away":
+      if (f.self === true) return [system(`* you are away${awayText(f.text)} (/back when you return)`)];
+      return [{ style: "system", before: "* ", nick: str(f.nick), after: ` is away${awayText(f.text)}` }];
+    case "back":
+      return [system("* you are back")];
+    case "whois":
+      return whoisLines(f);
+    case "ignore": {
+      const nicks = Array.isArray(f.nicks) ? f.nicks.map(str) : [];
+      if (nicks.length === 0) return [system("* you ignore no one")];
+      return [system(`* you ignore (${nicks.length}): ${nicks.join(", ")}`)];
+    }
     default:
       return typeof f.text === "string" ? block(f.text).map(system) : [];
   }
@@ -89,9 +105,31 @@ function listLines(f: Record<string, unknown>, self?: string): Line[] {
     const nick = nicks[i]!;
     const pad = " ".repeat(width - Bun.stringWidth(nick));
     const you = nick === self ? "  (you)" : "";
-    return { style: "system", before: "*   ", nick, after: `${pad}  idle ${formatIdle(Number(u.idle) || 0)}${you}` };
+    const away = typeof u.away === "string" ? `  (away${awayText(u.away)})` : "";
+    return { style: "system", before: "*   ", nick, after: `${pad}  idle ${formatIdle(Number(u.idle) || 0)}${away}${you}` };
   });
   return [system(`* ${users.length} online:`), ...rows];
+}
+
+/** ": lunch", or nothing for an away without text. */
+function awayText(text: unknown): string {
+  const t = str(text);
+  return t ? `: ${t}` : "";
+}
+
+/** /whois NICK: one line per thing known. */
+function whoisLines(f: Record<string, unknown>): Line[] {
+  const since = typeof f.connectedAt === "string" ? new Date(f.connectedAt) : undefined;
+  const rows: string[] = [];
+  if (typeof f.account === "string") rows.push(`registered, logged in as ${str(f.account)}`);
+  if (since && !Number.isNaN(since.getTime())) rows.push(`connected since ${localMinute(since.getTime())}`);
+  if (typeof f.idle === "number") rows.push(`idle ${formatIdle(f.idle)}`);
+  if (typeof f.away === "string") rows.push(`away${awayText(f.away)}`);
+  // Idle time and away text live on the user's own node; another node's whois has neither.
+  if (typeof f.node === "string") rows.push(`on node ${str(f.node)}${typeof f.idle === "number" ? "" : " (idle time and away text are known there only)"}`);
+  if (typeof f.address === "string") rows.push(`address ${str(f.address)}`);
+  if (Array.isArray(f.rooms)) rows.push(`rooms in common: ${f.rooms.map(str).join(", ") || "none"}`);
+  return [{ style: "system", before: "* ", nick: str(f.nick), after: "" }, ...rows.map((r) => system(`*   ${r}`))];
 }
 
 function helpLines(commands: unknown): Line[] {

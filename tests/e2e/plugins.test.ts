@@ -363,14 +363,14 @@ describe("the example plugins", () => {
     await parley.stop();
   });
 
-  test("away: whoever mentions an away user is told privately; speaking again ends it", async () => {
+  test("autoreply: whoever mentions its user is told privately; speaking again ends it", async () => {
     const parley = await chatIn(examplesHome());
     const alice = await Client.join(parley.port, "alice");
     const bob = await Client.join(parley.port, "bob");
     const carol = await Client.join(parley.port, "carol");
-    alice.send("/away lunch");
-    expect(await alice.waitFor("you are away")).toBe("* you are away: lunch (type /back, or just talk, to come back)");
-    expect(await bob.waitFor("[away]")).toBe("[away] alice is away: lunch");
+    alice.send("/autoreply lunch");
+    expect(await alice.waitFor("auto-reply on")).toBe("* auto-reply on: lunch (type /autoreply alone, or just talk, to end it)");
+    expect(await bob.waitFor("[autoreply]")).toBe("[autoreply] alice is away: lunch");
 
     bob.send("ALICE, are you there?");
     expect(await bob.waitFor("is away")).toBe("alice is away: lunch");
@@ -389,23 +389,23 @@ describe("the example plugins", () => {
     await alice.waitFor("bob: hi alice");
     expect((await bob.sync()).filter((l) => l.includes("is away"))).toEqual([]);
 
-    alice.send("/away");
-    await alice.waitFor("you are away");
-    alice.send("/back");
-    expect(await alice.waitFor("welcome back")).toBe("* welcome back");
-    expect(await bob.waitFor("[away] alice is back")).toBe("[away] alice is back");
-    alice.send("/back");
-    expect(await alice.waitFor(/^! /)).toBe("! you are not away");
+    alice.send("/autoreply brb");
+    await alice.waitFor("auto-reply on");
+    alice.send("/autoreply");
+    expect(await alice.waitFor("auto-reply off")).toBe("* auto-reply off: welcome back");
+    expect(await bob.waitFor("[autoreply] alice is back")).toBe("[autoreply] alice is back");
+    alice.send("/autoreply");
+    expect(await alice.waitFor(/^! /)).toBe("! you have no auto-reply; /autoreply REASON sets one");
     for (const c of [alice, bob, carol]) c.close();
     await parley.stop();
   });
 
-  test("away: a user who leaves while away is forgotten", async () => {
+  test("autoreply: a user who leaves with an auto-reply is forgotten", async () => {
     const parley = await chatIn(examplesHome());
     const dave = await Client.join(parley.port, "dave");
     const erin = await Client.join(parley.port, "erin");
-    dave.send("/away gone");
-    await erin.waitFor("[away] dave is away");
+    dave.send("/autoreply gone");
+    await erin.waitFor("[autoreply] dave is away");
     dave.close();
     await erin.waitFor("dave left");
     const again = await Client.join(parley.port, "dave");

@@ -283,7 +283,8 @@
         return [{ style: "private", before: "[private] ", nick: str(f.from), after: `: ${str(f.text)}` }];
       case "list": {
         const list = Array.isArray(f.users) ? f.users.filter((u) => u && typeof u === "object") : [];
-        return [sys(`* ${list.length} online:`), ...list.map((u) => ({ style: "system", before: "*   ", nick: str(u.nick), after: `  idle ${idle(Number(u.idle) || 0)}${str(u.nick) === me ? "  (you)" : ""}` }))];
+        const away = (u) => (typeof u.away === "string" ? `  (away${u.away ? `: ${str(u.away)}` : ""})` : "");
+        return [sys(`* ${list.length} online:`), ...list.map((u) => ({ style: "system", before: "*   ", nick: str(u.nick), after: `  idle ${idle(Number(u.idle) || 0)}${away(u)}${str(u.nick) === me ? "  (you)" : ""}` }))];
       }
       case "help": {
         const list = Array.isArray(f.commands) ? f.commands.filter((c) => c && typeof c === "object") : [];
@@ -296,6 +297,28 @@
         return block(f.text).map(sys);
       case "error":
         return block(f.message ?? f.code).map((t) => ({ style: "error", after: `! ${t}` }));
+      // The comforts (/away, /back, /whois, /ignore), as core/wire/render.ts shows them.
+      case "away": {
+        const text = f.text ? `: ${str(f.text)}` : "";
+        if (f.self === true) return [sys(`* you are away${text} (/back when you return)`)];
+        return [{ style: "system", before: "* ", nick: str(f.nick), after: ` is away${text}` }];
+      }
+      case "back":
+        return [sys("* you are back")];
+      case "whois": {
+        const rows = [];
+        if (typeof f.account === "string") rows.push(`registered, logged in as ${str(f.account)}`);
+        if (typeof f.connectedAt === "string" && !Number.isNaN(Date.parse(f.connectedAt))) rows.push(`connected since ${new Date(f.connectedAt).toLocaleString()}`);
+        if (typeof f.idle === "number") rows.push(`idle ${idle(f.idle)}`);
+        if (typeof f.away === "string") rows.push(`away${f.away ? `: ${str(f.away)}` : ""}`);
+        if (typeof f.node === "string") rows.push(`on node ${str(f.node)}${typeof f.idle === "number" ? "" : " (idle time and away text are known there only)"}`);
+        if (typeof f.address === "string") rows.push(`address ${str(f.address)}`);
+        return [{ style: "system", before: "* ", nick: str(f.nick), after: "" }, ...rows.map((r) => sys(`*   ${r}`))];
+      }
+      case "ignore": {
+        const nicks = Array.isArray(f.nicks) ? f.nicks.map(str) : [];
+        return [sys(nicks.length === 0 ? "* you ignore no one" : `* you ignore (${nicks.length}): ${nicks.join(", ")}`)];
+      }
       default:
         return typeof f.text === "string" ? block(f.text).map(sys) : [];
     }
@@ -303,7 +326,8 @@
 
   function show(f) {
     const at = typeof f.time === "string" && !Number.isNaN(Date.parse(f.time)) ? new Date(f.time) : new Date();
-    const mention = me !== "" && (f.type === "said" || f.type === "private") && str(f.from) !== me && mentions(str(f.text), me);
+    // The server says when a line mentions us (`mention`, compared as nicks are); a server without it is guessed at here.
+    const mention = f.mention === true || (me !== "" && (f.type === "said" || f.type === "private") && str(f.from) !== me && mentions(str(f.text), me));
     const personal = f.type === "private" && str(f.from) !== me;
     for (const line of linesOf(f)) {
       const li = document.createElement("li");

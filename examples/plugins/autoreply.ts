@@ -1,8 +1,10 @@
-// Away messages: `/away lunch` marks you away; whoever mentions you is told
-// privately `alice is away: lunch`. `/back`, or saying anything, ends it.
+// An auto-reply for mentions: `/autoreply lunch` and whoever mentions you in
+// the room is told privately `alice is away: lunch`. `/autoreply` alone, or
+// saying anything, ends it. (The built-in /away marks you in lists and
+// answers private messages; this one answers the room's mentions.)
 //
-// The state is a Map in memory: being away means nothing once you leave, so
-// the leave hook forgets you, and a restart or a reload forgets everyone.
+// The state is a Map in memory: an auto-reply means nothing once you leave,
+// so the leave hook forgets you, and a restart or a reload forgets everyone.
 import { definePlugin, nickKey } from "parley";
 
 interface Away {
@@ -17,28 +19,24 @@ const away = new Map<string, Away>();
 const key = nickKey;
 
 export default definePlugin({
-  name: "away",
+  name: "autoreply",
   version: "1.0.0",
-  description: "away messages",
+  description: "an auto-reply to whoever mentions you",
   commands: [
     {
-      name: "away",
+      name: "autoreply",
       params: ["reason...?"],
-      summary: "mark yourself away; anyone who mentions you is told REASON",
-      run(ctx, [reason = ""]) {
+      summary: "anyone who mentions you is told you are away: REASON; alone, it ends",
+      run(ctx, [reason]) {
         const { nick } = ctx.user;
+        if (!reason) {
+          if (!comeBack(nick)) return ctx.error("you have no auto-reply; /autoreply REASON sets one");
+          ctx.reply("* auto-reply off: welcome back");
+          return ctx.broadcast(`${nick} is back`, { except: [nick] });
+        }
         away.set(key(nick), { nick, reason, since: Date.now() });
-        ctx.reply(`* you are away${reason ? `: ${reason}` : ""} (type /back, or just talk, to come back)`);
-        ctx.broadcast(`${nick} is away${reason ? `: ${reason}` : ""}`, { except: [nick] });
-      },
-    },
-    {
-      name: "back",
-      summary: "you are back: people who mention you are no longer told you are away",
-      run(ctx) {
-        if (!comeBack(ctx.user.nick)) return ctx.error("you are not away");
-        ctx.reply("* welcome back");
-        ctx.broadcast(`${ctx.user.nick} is back`, { except: [ctx.user.nick] });
+        ctx.reply(`* auto-reply on: ${reason} (type /autoreply alone, or just talk, to end it)`);
+        ctx.broadcast(`${nick} is away: ${reason}`, { except: [nick] });
       },
     },
   ],
@@ -56,7 +54,7 @@ export default definePlugin({
           away.delete(k);
           continue;
         }
-        if (mentions(text, who.nick)) ctx.reply(`${who.nick} is away${who.reason ? `: ${who.reason}` : ""}`);
+        if (mentions(text, who.nick)) ctx.reply(`${who.nick} is away: ${who.reason}`);
       }
       // Returning nothing lets the line through unchanged.
     },
