@@ -9,6 +9,7 @@ import { LIMIT_FLAGS, limitsConflict, type Limits } from "../core/chat/limits.ts
 import { loadTls, type TlsFiles } from "../core/chat/tls.ts";
 import { pluginFolder } from "../core/plugins/loader.ts";
 import type { TransportName } from "../core/chat/transport.ts";
+import { parseOrigins } from "../core/web/access.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
 
 export default defineCommand({
@@ -43,6 +44,9 @@ export default defineCommand({
     heartbeat: { type: "string", valueHint: "MS", default: "2000", description: "presence heartbeat; a node silent for two of them is gone" },
     http: { type: "string", valueHint: "PORT", description: "also serve the web chat page, a WebSocket (/ws), /healthz, /readyz and /metrics on this HTTP port (0 picks a free one)" },
     "http-host": { type: "string", valueHint: "HOST", description: "address or host name for --http (default: --host's)" },
+    "http-origin": { type: "string", valueHint: "ORIGIN", description: "another site whose pages may open /ws, like https://chat.example.org; repeat or comma-separate (default: same origin only)" },
+    "metrics-token": { type: "string", valueHint: "TOKEN", description: "a bearer token /metrics asks for (or $PARLEY_METRICS_TOKEN); without one, /metrics answers loopback clients only" },
+    "trust-proxy": { type: "boolean", default: false, description: "take the web client's address from X-Forwarded-For (only behind a proxy that sets it)" },
     "admin-password": { type: "string", valueHint: "TEXT", description: "the password of /op, for operators (or $PARLEY_ADMIN_PASSWORD)" },
   },
   async run({ args, rawArgs }) {
@@ -70,7 +74,7 @@ export default defineCommand({
       },
       password: args.password ?? process.env.PARLEY_PASSWORD ?? undefined,
       ...parseRedis(args),
-      ...parseHttp(args.http, args["http-host"], args.host),
+      ...parseHttp(args, rawArgs),
       limits: parseLimits(args),
       motd: readMotd(args.motd),
       logLevel: args["log-level"],
@@ -174,12 +178,31 @@ function parseTls(cert: string | undefined, key: string | undefined, port: strin
   return { tls: loadTls(cert, key), ...(port !== undefined ? { tlsPort: parsePort("tls-port", port) } : {}) };
 }
 
-function parseHttp(port: string | undefined, host: string | undefined, chatHost: string | undefined): { http?: { port: number; host?: string } } {
+function parseHttp(args: Record<string, unknown>, rawArgs: readonly string[]): { http?: NonNullable<ChatOptions["http"]> } {
+  const port = args.http as string | undefined;
+  const host = args["http-host"] as string | undefined;
+  // Never echoed back, in an error or a log: the token is a secret.
+  const token = (args["metrics-token"] as string | undefined) ?? process.env.PARLEY_METRICS_TOKEN ?? undefined;
+  const given = allValues(rawArgs, "http-origin");
+  const trustProxy = Boolean(args["trust-proxy"]);
   if (port === undefined) {
-    if (host !== undefined) throw new UserError("--http-host needs --http PORT");
+    for (const [set, flag] of [[host !== undefined, "--http-host"], [given.length > 0, "--http-origin"], [args["metrics-token"] !== undefined, "--metrics-token"], [trustProxy, "--trust-proxy"]] as const) {
+      if (set) throw new UserError(`${flag} needs --http PORT`);
+    }
     return {};
   }
-  return { http: { port: parsePort("http", port), host: parseHost("http-host", host ?? chatHost) } };
+  const origins = parseOrigins(given);
+  if ("error" in origins) throw new UserError(origins.error);
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) throw new UserError("--metrics-token (or PARLEY_METRICS_TOKEN) must be at least 16 printable characters, with no spaces");
+  return {
+    http: {
+      port: parsePort("http", port),
+      host: parseHost("http-host", host ?? (args.host as string | undefined)),
+      origins: origins.origins,
+      ...(token !== undefined ? { metricsToken: token } : {}),
+      trustProxy,
+    },
+  };
 }
 
 function parseTransport(value: string | undefined): TransportName {

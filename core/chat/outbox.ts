@@ -32,6 +32,8 @@ const COALESCE = 8;
 // The coalescing buffer starts this small and doubles up to TAIL_MAX.
 const TAIL_MIN = 256;
 const TAIL_MAX = 16 * 1024;
+import { counters } from "../base/counters.ts";
+
 // What one queued entry costs beyond its bytes: the array object, its slot.
 export const ENTRY_COST = 64;
 
@@ -81,6 +83,7 @@ export class Outbox {
     } else this.append(bytes);
     if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
+    if (pending > counters.outboxHighWater) counters.outboxHighWater = pending;
     if (pending > this.cap) {
       this.close();
       this.overflow(pending);
@@ -139,6 +142,7 @@ export class Outbox {
     const bytes = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
     this.queue = null;
     this.queued = 0;
+    counters.bytesOut += bytes.length;
     const ok = this.sink.write(bytes);
     if (!ok) this.waiting = true;
     else this.settle();

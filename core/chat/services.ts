@@ -6,7 +6,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { PluginStore } from "../plugins/api.ts";
+import type { PluginStore, ServerStats } from "../plugins/api.ts";
 import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
@@ -25,6 +25,8 @@ export interface ServiceDeps {
   adminPassword?: string;
   guesses: GuessLimiter;
   work: WorkPool;
+  /** the figures now (core/chat/figures.ts), bound once the listeners exist */
+  stats(): ServerStats;
 }
 
 export function chatServices(deps: ServiceDeps): ServerServices {
@@ -51,5 +53,6 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     history: (limit) => history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
     guesses: deps.guesses,
     work: deps.work,
+    stats: () => deps.stats(),
   };
 }

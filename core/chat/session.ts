@@ -26,6 +26,7 @@ import { JsonFraming } from "./json-framing.ts";
 import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
 import { safeEqual } from "../base/safe-equal.ts";
+import { counters, disconnectKind, type DisconnectReason } from "../base/counters.ts";
 import type { Member } from "./room.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
@@ -191,6 +192,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     return this.current;
   }
 
+  /** Whether this session speaks JSON lines (it opened with a hello frame), for the figures. */
+  get json(): boolean {
+    return this.framing.json;
+  }
+
   /** UserSession: false once the user has left. */
   get present(): boolean {
     return this.current !== "closed";
@@ -205,6 +211,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
 
   /** LineSink: a whole line arrived. */
   line(text: string): void {
+    counters.linesReceived++;
     this.lastInput = Date.now();
     // A telnet client that receives in BINARY turns its terminal's output
     // processing off, so the local echo of Enter moved the cursor down but not
@@ -224,6 +231,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   }
 
   private refuse(): void {
+    counters.floodRefused++;
     if (this.refused++ > 0) return;
     const { floodRate } = this.chat.limits;
     this.error(`slow down: your lines reach the room at ${floodRate} a second and ${FLOOD_QUEUE_LINES} are waiting; what you send now is not sent`, "flood", null);
@@ -259,6 +267,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
 
   receive(bytes: Uint8Array): void {
     if (this.current === "closed") return;
+    counters.bytesIn += bytes.length;
     const data = this.telnet.feed(bytes);
     if (data.length > 0) this.lines.feed(data);
   }
@@ -278,7 +287,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     if (this.chat.limits.floodRate > 0) this.queuedBytes -= Buffer.byteLength(item);
     const wait = this.chat.limits.floodRate > 0 ? this.pace(Date.now()) : 0;
     // Over the rate: the line waits its turn, and the lines after it wait behind it.
-    if (wait > 0) return Bun.sleep(wait).then(() => this.process(item));
+    if (wait > 0) return counters.floodDelayed++, Bun.sleep(wait).then(() => this.process(item));
     return this.process(item);
   }
 
@@ -549,7 +558,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   kick(reason: string): boolean {
     if (this.current === "closed") return false;
     this.system(`* You have been disconnected: ${reason}`, null);
-    this.close(reason);
+    this.close(reason, true, "kicked");
     return true;
   }
 
@@ -624,7 +633,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   }
 
   disconnect(reason: string): void {
-    this.close(reason);
+    this.close(reason, true, "quit");
   }
 
   // -- the end ----------------------------------------------------------------
@@ -634,8 +643,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
    * is queued. `announce: false` when everyone is told something else, as
    * at shutdown.
    */
-  close(reason: string, announce = true): void {
+  close(reason: string, announce = true, kind: DisconnectReason = disconnectKind(reason)): void {
     if (this.current === "closed") return;
+    counters.disconnects[kind]++;
     const wasIn = this.current === "chatting";
     this.current = "closed";
     this.endReason = reason;
@@ -646,6 +656,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   /** The connection is gone (reset, or cut for not reading): leave without sending more. */
   gone(reason: string): void {
     if (this.current === "closed") return;
+    counters.disconnects[disconnectKind(reason)]++;
     const wasIn = this.current === "chatting";
     this.current = "closed";
     this.endReason = reason;

@@ -24,7 +24,8 @@ import { WorkPool } from "../base/work-pool.ts";
 import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore } from "../plugins/api.ts";
-import { startWeb } from "../web/server.ts";
+import { startWeb, type WebServer } from "../web/server.ts";
+import { collectFigures } from "./figures.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -45,8 +46,8 @@ export interface ChatOptions {
   adminPassword?: string;
   /** share the room with other nodes through Redis */
   redis?: { url: string; ca?: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
-  /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md) */
-  http?: { port: number; host?: string };
+  /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md); HTTPS with listen.tls */
+  http?: { port: number; host?: string; origins: readonly string[]; metricsToken?: string; trustProxy: boolean };
 }
 
 export interface RunningChat {
@@ -106,6 +107,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     guesses: new GuessLimiter(),
     // argon2 takes a core while it runs: no more at once than there are cores.
     work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
+    stats: () => collectFigures(room, server, web),
   });
   const chat: ChatContext = {
     room,
@@ -121,8 +123,11 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     services,
     stalls: new StallWatch(),
   };
+  // services.stats() reads `server` and `web`, declared here: only called once they exist.
   const server = await ChatServer.listen(chat, options.listen);
-  const web = options.http ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout }, server) : undefined;
+  const web: WebServer | undefined = options.http
+    ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout, ...(options.listen.tls ? { tls: options.listen.tls } : {}), figures: services.stats }, server)
+    : undefined;
   await host.start(services);
   web?.ready();
   if (options.watchPlugins) host.watch();
@@ -135,7 +140,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   log.info(`parley chat listening on ${shown}${tlsOnly ? " (TLS)" : ""}${options.listen.host ? "" : " (every interface)"}; try: ${tryIt}`);
   const tls = server.tlsAddress;
   if (tls) log.info(`parley chat listening for TLS on ${show(tls.host, tls.port)}; try: openssl s_client -quiet -connect localhost:${tls.port}`);
-  if (web) log.info(`parley web listening on ${show(web.address.host, web.address.port)}; open http://${web.address.host.includes(":") ? "localhost" : web.address.host}:${web.address.port}/`);
+  if (web) log.info(`parley web listening on ${show(web.address.host, web.address.port)}${web.scheme === "https" ? " (HTTPS)" : ""}; open ${web.scheme}://${web.address.host.includes(":") ? "localhost" : web.address.host}:${web.address.port}/`);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -39,6 +39,7 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
     findUser: (nick) => server.findUser(nick),
     kick: (nick, reason) => server.kick(nick, oneLine(reason)),
     history: (limit) => server.history(limit),
+    stats: () => server.stats(),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import type { Maybe } from "../base/maybe.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { Answer, PluginStore, RenameResult, RoomMessage, UserInfo } from "./api.ts";
+import type { Answer, PluginStore, RenameResult, RoomMessage, ServerStats, UserInfo } from "./api.ts";
 import type { LoadedPlugin, Registry } from "./registry.ts";
 
 /** What plugins reach of the server, with or without a user. */
@@ -30,6 +30,8 @@ export interface ServerServices {
   noticeTo(nick: string, plugin: string, text: string): boolean;
   kick(nick: string, reason: string): boolean;
   history(limit: number): RoomMessage[];
+  /** the figures of /stats and /metrics */
+  stats(): ServerStats;
   /** guesses of secrets, slowed per address and server-wide */
   readonly guesses: GuessLimiter;
   /** argon2 and other costly work, a few at a time */
