@@ -115,3 +115,39 @@ describe("/metrics counts what happened", () => {
     await paster.whenClosed();
   });
 });
+
+describe("/stats shows operators the same figures in chat", () => {
+  test("an operator sees the figures of /metrics in a few lines; anyone else is refused in one", async () => {
+    const parley = await startChat(["--http", "0", "--http-host", "127.0.0.1", "--admin-password", "rootpw-for-stats"]);
+    const url = `http://127.0.0.1:${await httpPort(parley)}/metrics`;
+    const guest = await Client.join(parley.port, "guest");
+    guest.send("/stats");
+    expect(await guest.waitFor(/^! /)).toBe("! only operators can do that (/op PASSWORD)");
+    const op = await Client.join(parley.port, "oper");
+    const web = await WsClient.join(await httpPort(parley), "webby");
+    op.send("/op rootpw-for-stats");
+    await op.waitFor("you are an operator now");
+    for (let i = 0; i < 3; i++) op.send(`hello ${i}`);
+    await guest.waitFor("oper: hello 2");
+    guest.send("/quit gone");
+    await op.waitFor("* guest left");
+    await guest.whenClosed();
+    const m = await scrape(url);
+    op.send("/stats");
+    await op.waitFor("* server figures (as /metrics serves them):");
+    const lines: string[] = [];
+    // One row each, "process" last (no "redis" row without --redis).
+    while (!lines.at(-1)?.startsWith("process")) lines.push((await op.waitFor(/^\*   /)).replace(/^\*   /, ""));
+    expect(lines.map((l) => l.split("  ")[0])).toEqual(["connections", "since start", "bytes", "flood control", "disconnects", "plugins", "history", "process"]);
+    const row = (label: string) => lines.find((l) => l.startsWith(label))?.slice(label.length).trim() ?? `(no ${label} row in ${lines.join(" | ")})`;
+    expect(row("connections")).toBe("1 text, 0 json, 1 websocket; 2 users online");
+    expect(row("since start")).toBe(`${m.value("parley_lines_received_total") + 1} lines in, ${m.value("parley_events_relayed_total")} events relayed, ${m.value("parley_deliveries_total")} deliveries`);
+    expect(row("flood control")).toBe("0 lines delayed, 0 refused");
+    expect(row("disconnects")).toBe("quit 1");
+    expect(row("history")).toBe("3 written, 0 failed");
+    expect(row("process")).toMatch(/^up \d+s, \d+\.\d\d s CPU, [\d.]+ MiB resident, \d+ of \d+ files open$/);
+    web.ws.close();
+    await web.whenClosed();
+    await parley.stop();
+  });
+});
