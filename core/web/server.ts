@@ -103,6 +103,15 @@ class WsLink implements Connection, ByteSink {
     const ws = this.ws;
     if (!ws || this.closed) return true;
     const text = this.partial + this.decoder.decode(bytes, { stream: true });
+    // Corked: the messages of one flush leave in one write to the socket, not
+    // one each (the outbox flushes outside Bun's callbacks, which cork by themselves).
+    const start = ws.cork(() => this.sendLines(ws, text));
+    this.partial = text.slice(start);
+    return !this.full;
+  }
+
+  /** Sends each whole line of `text` as a message; where the unfinished rest starts. */
+  private sendLines(ws: ServerWebSocket<WsLink>, text: string): number {
     let start = 0;
     let at: number;
     while ((at = text.indexOf("\n", start)) !== -1) {
@@ -113,8 +122,7 @@ class WsLink implements Connection, ByteSink {
       }
       start = at + 1;
     }
-    this.partial = text.slice(start);
-    return !this.full;
+    return start;
   }
 
   drained(): void {
