@@ -3,7 +3,8 @@
 //   /ws       a WebSocket speaking the JSON-lines protocol, one frame per message
 //   /         the chat page (core/web/page/, embedded at build time)
 //   /healthz  200 while the process serves
-//   /readyz   200 once the server is ready, 503 while it starts or shuts down
+//   /readyz   200 once the server is ready, 503 while it starts or shuts down,
+//             or (with --redis) while the link to Redis is down
 //   /metrics  Prometheus text: the figures of core/chat/figures.ts (a bearer
 //             token, or loopback clients only: access.ts)
 // With --tls-cert/--tls-key it serves HTTPS and WSS.
@@ -16,6 +17,7 @@
 
 import { DrainWait } from "../chat/drain-wait.ts";
 import type { Server, ServerWebSocket } from "bun";
+import { counters } from "../base/counters.ts";
 import { errorText, UserError } from "../base/errors.ts";
 import { JsonFraming } from "../chat/json-framing.ts";
 import type { WebFigures } from "../chat/figures.ts";
@@ -296,7 +298,9 @@ export class WebServer implements WebFigures {
       case "/healthz":
         return text("ok\n", 200);
       case "/readyz":
-        return this.state === "ready" ? text("ready\n", 200) : text(`${this.state}\n`, 503);
+        if (this.state !== "ready") return text(`${this.state}\n`, 503);
+        // A node cut off from the cluster still serves its own users, but a balancer should send new ones elsewhere.
+        return counters.redisClustered && !counters.redisUp ? text("redis unreachable\n", 503) : text("ready\n", 200);
       case "/metrics": {
         const refused = metricsRefusal(request, clientAddress(request, server, this.options.trustProxy).address, this.options.metricsToken);
         if (refused) return text(`${refused.line}\n`, refused.status, refused.status === 401 ? { "www-authenticate": 'Bearer realm="parley metrics"' } : {});
