@@ -111,7 +111,8 @@ export class RedisLink {
   lost(reason: string): void {
     if (!this.up) return;
     this.up = false;
-    counters.redisUp = 0, counters.redisLinkLosses++;
+    counters.redisUp = 0;
+    counters.redisLinkLosses++;
     this.generation++;
     this.closeClients();
     this.events.down(reason);

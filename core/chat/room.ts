@@ -141,7 +141,8 @@ export class Room implements RoomApi {
     const member = this.find(nick);
     if (!member) return false;
     this.observe(event);
-    counters.eventsRelayed++, counters.deliveries++;
+    counters.eventsRelayed++;
+    counters.deliveries++;
     member.deliver(new Frame(event));
     return true;
   }

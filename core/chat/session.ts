@@ -287,7 +287,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     if (this.chat.limits.floodRate > 0) this.queuedBytes -= Buffer.byteLength(item);
     const wait = this.chat.limits.floodRate > 0 ? this.pace(Date.now()) : 0;
     // Over the rate: the line waits its turn, and the lines after it wait behind it.
-    if (wait > 0) return counters.floodDelayed++, Bun.sleep(wait).then(() => this.process(item));
+    if (wait > 0) {
+      counters.floodDelayed++;
+      return Bun.sleep(wait).then(() => this.process(item));
+    }
     return this.process(item);
   }
 

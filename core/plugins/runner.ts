@@ -80,7 +80,10 @@ const TIMED_OUT = Symbol("timed out");
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => (counters.handlerTimeouts++, resolve(TIMED_OUT)), ms);
+    timer = setTimeout(() => {
+      counters.handlerTimeouts++;
+      resolve(TIMED_OUT);
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -120,7 +123,10 @@ export async function runPluginHook(server: ServerServices, owner: LoadedPlugin,
   const where = `plugin ${owner.plugin.name} (${owner.source}): ${name} hook`;
   try {
     const outcome = await withTimeout(Promise.resolve(hook(makePluginContext(server, owner))), server.handlerTimeout);
-    if (outcome === TIMED_OUT) counters.pluginErrors++, server.log.error(`${where} still running after ${server.handlerTimeout} ms; going on without it`);
+    if (outcome === TIMED_OUT) {
+      counters.pluginErrors++;
+      server.log.error(`${where} still running after ${server.handlerTimeout} ms; going on without it`);
+    }
   } catch (error) {
     counters.pluginErrors++;
     server.log.error(`${where} failed: ${errorText(error)}`);

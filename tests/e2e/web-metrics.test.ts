@@ -5,6 +5,9 @@
 // text client, a JSON-lines client over TCP, and a WebSocket.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "../helpers/client.ts";
 import { startChat, type Parley } from "../helpers/parley.ts";
 import { scrape, type Scrape } from "../helpers/prometheus.ts";
@@ -148,6 +151,45 @@ describe("/stats shows operators the same figures in chat", () => {
     expect(row("process")).toMatch(/^up \d+s, \d+\.\d\d s CPU, [\d.]+ MiB resident, \d+ of \d+ files open$/);
     web.ws.close();
     await web.whenClosed();
+    await parley.stop();
+  });
+});
+
+describe("plugin failures are counted", () => {
+  // A dropped-in plugin whose commands throw and hang.
+  const dir = mkdtempSync(join(tmpdir(), "parley-metrics-plugins-"));
+  mkdirSync(join(dir, "plugins"));
+  writeFileSync(
+    join(dir, "plugins", "faulty.ts"),
+    `import { definePlugin } from "parley";
+export default definePlugin({
+  name: "faulty",
+  commands: [
+    { name: "boom", summary: "throws", run() { throw new Error("boom"); } },
+    { name: "hang", summary: "never answers", run() { return new Promise(() => {}); } },
+  ],
+});
+`,
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a command that throws is a plugin error; one past --handler-timeout is a time-out too", async () => {
+    const parley = await startChat(["--http", "0", "--http-host", "127.0.0.1", "--plugins", "plugins", "--handler-timeout", "1"], { cwd: dir });
+    const url = `http://127.0.0.1:${await httpPort(parley)}/metrics`;
+    const amy = await Client.join(parley.port, "amy");
+    const before = await scrape(url);
+    amy.send("/boom");
+    await amy.waitFor("! command /boom failed");
+    const thrown = await scrape(url);
+    expect(thrown.value("parley_plugin_errors_total") - before.value("parley_plugin_errors_total")).toBe(1);
+    expect(thrown.value("parley_plugin_timeouts_total") - before.value("parley_plugin_timeouts_total")).toBe(0);
+    amy.send("/hang");
+    await amy.waitFor("! command /hang is taking too long; moving on");
+    const hung = await scrape(url);
+    expect(hung.value("parley_plugin_errors_total") - thrown.value("parley_plugin_errors_total")).toBe(1);
+    expect(hung.value("parley_plugin_timeouts_total") - thrown.value("parley_plugin_timeouts_total")).toBe(1);
+    amy.close();
+    await amy.whenClosed();
     await parley.stop();
   });
 });
