@@ -12,6 +12,8 @@
 // ENTRY_COST on top of its bytes. So a client that sends telnet negotiation
 // and never reads holds about --max-outbox of memory, not 30 times it.
 
+import { counters } from "../base/counters.ts";
+
 export interface ByteSink {
   /** false: the transport is full, wait for `drained()` */
   write(bytes: Uint8Array): boolean;
@@ -32,8 +34,6 @@ const COALESCE = 8;
 // The coalescing buffer starts this small and doubles up to TAIL_MAX.
 const TAIL_MIN = 256;
 const TAIL_MAX = 16 * 1024;
-import { counters } from "../base/counters.ts";
-
 // What one queued entry costs beyond its bytes: the array object, its slot.
 export const ENTRY_COST = 64;
 
