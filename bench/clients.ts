@@ -5,6 +5,7 @@
 
 import type { Socket, SocketHandler } from "bun";
 import type { Dialect, Stage } from "./dialects.ts";
+import type { Recorder } from "./ledger.ts";
 import { LineCounter } from "./line-counter.ts";
 import { HOST } from "./targets.ts";
 
@@ -21,7 +22,20 @@ export function nowMicros(): number {
 /** After the handshake: count benchmark lines, or ignore everything (idle clients). */
 export type AfterHandshake = "count" | "ignore";
 
-export class BenchClient {
+/** What the workloads drive of a client, over TCP (BenchClient) or WebSocket (bench/ws-clients.ts). */
+export interface LoadClient {
+  readonly nick: string;
+  /** where benchmark lines are counted once the handshake is done */
+  readonly counter: { ledger: Recorder | null; otherLines: number };
+  readonly bytesIn: number;
+  readonly closed: boolean;
+  readonly failure: string | null;
+  connect(port: number, timeoutMs: number): Promise<void>;
+  sendLines(sender: number, first: number, count: number, stampOf: (seq: number) => number): void;
+  destroy(): void;
+}
+
+export class BenchClient implements LoadClient {
   readonly nick: string;
   readonly dialect: Dialect;
   readonly stage: Stage;
@@ -223,14 +237,14 @@ export const CONNECT_PARALLEL = 8;
  * Connects `count` clients, at most `parallel` handshakes at a time.
  * Resolves with those that made it; `failures` counts the rest.
  */
-export async function connectMany(
+export async function connectMany<C extends LoadClient>(
   count: number,
   parallel: number,
-  make: (i: number) => BenchClient,
+  make: (i: number) => C,
   port: number,
   timeoutMs: number,
-): Promise<{ clients: BenchClient[]; failures: string[] }> {
-  const clients: BenchClient[] = [];
+): Promise<{ clients: C[]; failures: string[] }> {
+  const clients: C[] = [];
   const failures: string[] = [];
   let next = 0;
   const worker = async () => {
@@ -252,7 +266,7 @@ export async function connectMany(
  * Waits until none of `clients` has received a byte for `silentMs`
  * (greetings and join notices have stopped), at most `maxMs`.
  */
-export async function quiet(clients: readonly BenchClient[], silentMs: number, maxMs: number): Promise<void> {
+export async function quiet(clients: readonly LoadClient[], silentMs: number, maxMs: number): Promise<void> {
   const total = () => clients.reduce((n, c) => n + c.bytesIn, 0);
   const end = performance.now() + maxMs;
   let last = total();

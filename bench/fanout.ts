@@ -4,13 +4,17 @@
 // schedule whatever happens, so a server that falls behind shows it as
 // latency instead of slowing the senders down).
 
-import { BenchClient, CONNECT_PARALLEL, connectMany, nowMicros, quiet } from "./clients.ts";
+import { BenchClient, CONNECT_PARALLEL, connectMany, nowMicros, quiet, type LoadClient } from "./clients.ts";
 import { DIALECTS } from "./dialects.ts";
 import { Ledger } from "./ledger.ts";
 import { memory, usage, usageBetween, type Usage } from "./proc.ts";
 import { Histogram } from "./stats.ts";
 import type { Target } from "./targets.ts";
 import type { RunResult } from "./result.ts";
+import { webPort, WsBenchClient } from "./ws-clients.ts";
+
+/** How the clients reach the server: TCP, or parley's /ws (the target runs with --http). */
+export type Transport = "tcp" | "websocket";
 
 export interface FanoutConfig {
   clients: number;
@@ -30,16 +34,19 @@ export interface FanoutConfig {
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Connects the clients and waits until the join chatter has stopped. */
-async function setUp(target: Target, clients: number): Promise<{ clients: BenchClient[]; failures: string[] }> {
+async function setUp(target: Target, clients: number, transport: Transport): Promise<{ clients: LoadClient[]; failures: string[] }> {
   const dialect = DIALECTS[target.name];
-  const result = await connectMany(clients, CONNECT_PARALLEL, (i) => new BenchClient(`u${i}`, dialect, "joined", "count"), target.port, HANDSHAKE_TIMEOUT_MS);
+  const result =
+    transport === "websocket"
+      ? await connectMany(clients, CONNECT_PARALLEL, (i) => new WsBenchClient(`u${i}`, "joined", "count"), await webPort(target), HANDSHAKE_TIMEOUT_MS)
+      : await connectMany(clients, CONNECT_PARALLEL, (i) => new BenchClient(`u${i}`, dialect, "joined", "count"), target.port, HANDSHAKE_TIMEOUT_MS);
   await quiet(result.clients, 150, 5_000);
   return result;
 }
 
 /** Runs W1 (rate 0) or W2 (rate > 0) against a started target. */
-export async function runFanout(target: Target, config: FanoutConfig): Promise<RunResult> {
-  const { clients, failures } = await setUp(target, config.clients);
+export async function runFanout(target: Target, config: FanoutConfig, transport: Transport = "tcp"): Promise<RunResult> {
+  const { clients, failures } = await setUp(target, config.clients, transport);
   const notes = failures.length ? [`${failures.length} clients failed to connect: ${failures[0]}`] : [];
   try {
     if (clients.length < config.senders + 1) throw new Error(`only ${clients.length} of ${config.clients} clients connected: ${failures[0] ?? ""}`);
@@ -62,7 +69,7 @@ export async function runFanout(target: Target, config: FanoutConfig): Promise<R
 }
 
 /** W1: each sender refills its window whenever its frontier moves; finish() waits for the end. */
-export function closedLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig): void {
+export function closedLoop(senders: LoadClient[], ledger: Ledger, config: FanoutConfig): void {
   const sent = new Int32Array(senders.length);
   const dirty = new Set<number>();
   let flushQueued = false;
@@ -89,7 +96,7 @@ export function closedLoop(senders: BenchClient[], ledger: Ledger, config: Fanou
 }
 
 /** W2: sender s sends line q at t0 + (q + s/S) / rate, stamped with that planned time. */
-export async function openLoop(senders: BenchClient[], ledger: Ledger, config: FanoutConfig, lag: Histogram): Promise<number> {
+export async function openLoop(senders: LoadClient[], ledger: Ledger, config: FanoutConfig, lag: Histogram): Promise<number> {
   const interval = 1000 / config.rate; // ms between one sender's lines
   const sent = new Int32Array(senders.length);
   const t0 = performance.now() + 5;
@@ -134,7 +141,7 @@ function summarise(
   target: Target,
   ledger: Ledger,
   config: FanoutConfig,
-  clients: BenchClient[],
+  clients: LoadClient[],
   start: Usage,
   end: Usage,
   lastPlanned: number,

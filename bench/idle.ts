@@ -4,15 +4,19 @@
 // cost of one. Resident memory includes allocator slack and the runtime's
 // heap growth, which is the point: it is what a host pays.
 
-import { BenchClient, CONNECT_PARALLEL, connectMany, quiet } from "./clients.ts";
+import { BenchClient, CONNECT_PARALLEL, connectMany, quiet, type LoadClient } from "./clients.ts";
 import { DIALECTS, type Stage } from "./dialects.ts";
 import { memory, usage, usageBetween } from "./proc.ts";
 import type { RunResult } from "./result.ts";
 import type { Target } from "./targets.ts";
+import type { Transport } from "./fanout.ts";
+import { webPort, WsBenchClient } from "./ws-clients.ts";
 
 export interface IdleConfig {
   connections: number;
   stage: Stage;
+  /** parley's /ws instead of TCP (the target runs with --http) */
+  transport?: Transport;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -25,13 +29,10 @@ export async function runIdle(target: Target, config: IdleConfig): Promise<RunRe
   const before = memory(target.pid).rss;
   const start = usage(target.pid);
   const dialect = DIALECTS[target.name];
-  const { clients, failures } = await connectMany(
-    config.connections,
-    CONNECT_PARALLEL,
-    (i) => new BenchClient(`i${i}`, dialect, config.stage, "ignore"),
-    target.port,
-    HANDSHAKE_TIMEOUT_MS,
-  );
+  const { clients, failures }: { clients: LoadClient[]; failures: string[] } =
+    config.transport === "websocket"
+      ? await connectMany(config.connections, CONNECT_PARALLEL, (i) => new WsBenchClient(`i${i}`, config.stage, "ignore"), await webPort(target), HANDSHAKE_TIMEOUT_MS)
+      : await connectMany(config.connections, CONNECT_PARALLEL, (i) => new BenchClient(`i${i}`, dialect, config.stage, "ignore"), target.port, HANDSHAKE_TIMEOUT_MS);
   try {
     const connected = usage(target.pid);
     await quiet(clients, 300, 20_000);

@@ -42,6 +42,9 @@ export const ROWS: Row[] = [
     },
   },
   ...fanoutRows("W1"),
+  // The same load over parley's /ws, beside W1's TCP rows (the C peers have no WebSocket listener).
+  { workload: "W1-ws", key: "rate", label: "deliveries/s over WebSocket ↑", format: perSec },
+  ...fanoutRows("W1-ws"),
   { workload: "W2", key: "rate", label: "deliveries/s (offered: see below)", format: perSec },
   ...fanoutRows("W2").filter((r) => r.key !== "p99"),
   {
@@ -61,6 +64,8 @@ export const ROWS: Row[] = [
   { workload: "W2", key: "sendLagP99", label: "generator send lag p99", format: ms, ratio: false },
   { workload: "W3-1k", key: "perConnection", label: "server RSS / connection ↓", format: kb },
   { workload: "W3-1k", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
+  { workload: "W3-ws", key: "perConnection", label: "server RSS / idle WebSocket ↓", format: kb },
+  { workload: "W3-ws", key: "held", label: "WebSockets held (worst run)", format: count, combine: "min", ratio: false },
   {
     workload: "W3-10k",
     key: "perConnection",

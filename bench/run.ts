@@ -102,7 +102,7 @@ async function runOne(workload: Workload, name: TargetName, paths: TargetPaths, 
 
 async function runAlone(workload: Workload, name: TargetName, paths: TargetPaths): Promise<RunResult> {
   if (workload.runAlone) return workload.runAlone(name, paths);
-  const target = await startTarget(name, paths, workload.maxClients);
+  const target = await startTarget(name, paths, workload.maxClients, name === "parley" ? workload.parleyArgs : undefined);
   try {
     return await workload.run!(target);
   } finally {

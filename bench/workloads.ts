@@ -30,6 +30,8 @@ export interface Workload {
   run?: (target: Target) => Promise<RunResult>;
   /** runs that start (and stop) targets themselves */
   runAlone?: (name: TargetName, paths: TargetPaths) => Promise<RunResult>;
+  /** flags parley gets for this workload on top of its own (--http for the WebSocket ones) */
+  parleyArgs?: string[];
   /** a tool measured beside parley inside its run (not a target) that is missing, with the reason */
   besideMissing?: () => { tool: string; why: string } | null;
 }
@@ -40,6 +42,9 @@ export interface Workload {
 // behind), small enough that no server has to queue a backlog for a slow
 // reader: 10 senders x 128 lines x ~60 bytes is ~77 KB per receiver.
 export const W1_WINDOW = 128;
+
+// The C peers have no WebSocket listener: the WebSocket workloads are parley's alone, beside its TCP rows.
+const NO_WEBSOCKET = { ncat: "no WebSocket listener", ngircd: "no WebSocket listener" };
 
 export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
   const quick = mode === "quick";
@@ -87,6 +92,16 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       run: (target) => runFanout(target, w1),
     },
     {
+      id: "W1-ws",
+      title: "fan-out at full speed, over WebSocket",
+      description: `W1 with the ${w1.clients} clients on parley's /ws (--http) instead of TCP: JSON frames, a batch of say frames per message, one said frame per delivery`,
+      repeats: quick ? 1 : 5,
+      skip: NO_WEBSOCKET,
+      maxClients: w1.clients + 10,
+      parleyArgs: ["--http", "0"],
+      run: (target) => runFanout(target, w1, "websocket"),
+    },
+    {
       id: "W2",
       title: "steady chat load",
       description: `${w2.clients} clients, ${w2.senders} senders x ${w2.rate} lines/s each for ${w2Seconds} s (open loop: each line leaves on schedule, stamped with its planned time)`,
@@ -103,6 +118,16 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: {},
       maxClients: NCAT_MAX_CLIENTS,
       run: (target) => runIdle(target, { connections: 1000, stage: "greeted" }),
+    },
+    {
+      id: "W3-ws",
+      title: "idle memory, 1,000 WebSockets",
+      description: "as W3-1k over parley's /ws (--http): 1,000 WebSockets say hello and get the welcome frame, then sit idle; server RSS growth / connections held",
+      repeats: quick ? 1 : 2,
+      skip: NO_WEBSOCKET,
+      maxClients: 1000,
+      parleyArgs: ["--http", "0"],
+      run: (target) => runIdle(target, { connections: 1000, stage: "greeted", transport: "websocket" }),
     },
     {
       id: "W3-10k",

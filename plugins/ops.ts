@@ -3,7 +3,7 @@
 // /reload (the server's settings read again, as SIGHUP does). Bans and
 // mutes live in the plugin's store, which every node of a cluster shares:
 // a mute holds wherever the muted user is connected.
-import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore } from "parley";
+import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore, type ServerStats } from "parley";
 
 interface Ban {
   address: string;
@@ -88,6 +88,41 @@ const sameAddress = (a: string, b: string) => (canonicalAddress(a) ?? a) === (ca
 /** Table lines as the server's answer lines: "*   " in front. */
 const rowsOf = (lines: readonly string[]) => lines.map((line) => `*   ${line}`);
 
+/** 1536 -> "1.5 KiB": sizes for people. */
+function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** 3725 -> "1h 2m". */
+function uptime(seconds: number): string {
+  const s = Math.floor(seconds);
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+}
+
+/** The figures of /metrics as a few lines for people (docs/web.md lists each). */
+function statsRows(s: ServerStats): string[][] {
+  const c = s.connections;
+  const p = s.process;
+  const left = Object.entries(s.disconnects).filter(([, n]) => n > 0).map(([why, n]) => `${why} ${n}`);
+  const rows = [
+    ["connections", `${c.text} text, ${c.json} json, ${c.websocket} websocket; ${s.usersOnline} users online`],
+    ["since start", `${s.linesReceived} lines in, ${s.eventsRelayed} events relayed, ${s.deliveries} deliveries`],
+    ["bytes", `${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out; waiting now ${bytes(s.outboxWaiting)}, at most ${bytes(s.outboxHighWater)} for one client`],
+    ["flood control", `${s.floodDelayed} lines delayed, ${s.floodRefused} refused`],
+    ["disconnects", left.length > 0 ? left.join(", ") : "none"],
+    ["plugins", `${s.pluginErrors} errors (${s.handlerTimeouts} time-outs)`],
+    ["history", `${s.historyWrites} written, ${s.historyWriteFailures} failed`],
+  ];
+  if (s.redis) rows.push(["redis", `${s.redis.up ? "up" : "DOWN"}; lost ${s.redis.linkLosses} times; last write ${s.redis.publishMs.toFixed(1)} ms; ${s.redis.backlog} waiting`]);
+  const fds = p.openFds !== undefined ? `, ${p.openFds}${p.maxFds !== undefined ? ` of ${p.maxFds}` : ""} files open` : "";
+  rows.push(["process", `up ${uptime(p.uptimeSeconds)}, ${p.cpuSeconds.toFixed(2)} s CPU, ${bytes(p.residentBytes)} resident${fds}`]);
+  return rows;
+}
+
 /** A command for operators only. */
 function opCommand<const P extends readonly string[] = readonly string[]>(command: Command<P>): Command<P> {
   return defineCommand<P>({
@@ -101,7 +136,7 @@ function opCommand<const P extends readonly string[] = readonly string[]>(comman
 
 export default definePlugin({
   name: "ops",
-  description: "operators: kick, ban, mute",
+  description: "operators: kick, ban, mute, stats",
   commands: [
     defineCommand({
       name: "op",
@@ -121,7 +156,7 @@ export default definePlugin({
         // Other plugins read it as ctx.user.operator (/whois shows operators addresses).
         ctx.setOperator(true);
         ctx.log.info(`${ctx.user.nick} is an operator`);
-        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload");
+        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload, /stats");
       },
     }),
     opCommand({
@@ -194,6 +229,13 @@ export default definePlugin({
         const users = ctx.users();
         const rows = users.map((u) => [u.nick, `${u.address}:${u.port}`, u.node ? `on ${u.node}` : ""]);
         ctx.reply([`* ${users.length} online:`, ...rowsOf(columns(rows))].join("\n"));
+      },
+    }),
+    opCommand({
+      name: "stats",
+      summary: "the server's figures: connections, traffic, flood control, disconnects, the process (operators)",
+      run(ctx) {
+        ctx.reply(["* server figures (as /metrics serves them):", ...rowsOf(columns(statsRows(ctx.stats())))].join("\n"));
       },
     }),
     opCommand({

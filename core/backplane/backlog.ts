@@ -11,6 +11,7 @@
 // seconds more: a Redis that restarts empty loses what it took but had not
 // yet handed to every reader, so they are written again, first.
 
+import { counters } from "../base/counters.ts";
 import { errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { HistoryEntry } from "../store/history.ts";
@@ -108,6 +109,7 @@ export class Backlog {
     }
     this.items.push(item);
     this.sizes.push(size);
+    counters.redisBacklog = this.items.length;
     this.bytes += size;
     if (counted) this.events++;
     if (item.k === "h") this.pendingHistory.add(item.entry);
@@ -161,8 +163,10 @@ export class Backlog {
         while (n < this.items.length && n < BATCH_ITEMS && (n === 0 || bytes + this.sizes[n]! <= BATCH_BYTES)) bytes += this.sizes[n++]!;
         const batch = this.items.slice(0, n);
         this.inflight = n;
+        const sent = performance.now();
         try {
           await this.link.call("EVAL", [SCRIPT, 3, this.keys.events, this.keys.history, this.keys.users, EVENTS_KEEP, HISTORY_KEEP, ...batch.flatMap((item) => this.args(item))]);
+          counters.redisPublishMs = performance.now() - sent;
         } catch (error) {
           this.inflight = 0;
           if (!this.link.up) break;
@@ -234,6 +238,7 @@ export class Backlog {
     }
     this.items.splice(0, n);
     this.sizes.splice(0, n);
+    counters.redisBacklog = this.items.length;
     let old = 0;
     while (old < this.recent.length && (now - this.recent[old]!.at > RECENT_MS || this.recent.length - old > MAX_EVENTS)) old++;
     if (old > 0) this.recent.splice(0, old);

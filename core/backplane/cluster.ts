@@ -3,6 +3,7 @@
 // together. docs/cluster.md says what users see under each fault.
 
 import { randomBytes } from "node:crypto";
+import { counters } from "../base/counters.ts";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { RoomApi, RoomObserver } from "../chat/room.ts";
@@ -155,6 +156,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     return null;
   }
   presence.start();
+  counters.redisClustered = 1;
   log.info(`redis: node ${node} joined the cluster at ${where} (prefix ${options.prefix})`);
   return {
     room,

@@ -10,6 +10,7 @@
 // Bun's client says "Connection closed" for every cause.
 
 import { RedisClient } from "bun";
+import { counters } from "../base/counters.ts";
 import { errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import { diagnose, safeUrl } from "./diagnose.ts";
@@ -92,6 +93,7 @@ export class RedisLink {
       if (generation === this.generation) this.lost(errorText(error));
     };
     this.up = true;
+    counters.redisUp = 1;
     this.lastReason = "";
     const again = this.everUp;
     this.everUp = true;
@@ -109,6 +111,8 @@ export class RedisLink {
   lost(reason: string): void {
     if (!this.up) return;
     this.up = false;
+    counters.redisUp = 0;
+    counters.redisLinkLosses++;
     this.generation++;
     this.closeClients();
     this.events.down(reason);
@@ -199,6 +203,7 @@ export class RedisLink {
   stop(): void {
     this.stopped = true;
     this.up = false;
+    counters.redisUp = 0;
     this.generation++;
     this.wake?.();
     this.closeClients();

@@ -12,6 +12,8 @@
 // ENTRY_COST on top of its bytes. So a client that sends telnet negotiation
 // and never reads holds about --max-outbox of memory, not 30 times it.
 
+import { counters } from "../base/counters.ts";
+
 export interface ByteSink {
   /** false: the transport is full, wait for `drained()` */
   write(bytes: Uint8Array): boolean;
@@ -81,6 +83,7 @@ export class Outbox {
     } else this.append(bytes);
     if (this.queued >= EARLY_FLUSH && !this.waiting) this.flush();
     const pending = this.pending;
+    if (pending > counters.outboxHighWater) counters.outboxHighWater = pending;
     if (pending > this.cap) {
       this.close();
       this.overflow(pending);
@@ -139,6 +142,7 @@ export class Outbox {
     const bytes = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
     this.queue = null;
     this.queued = 0;
+    counters.bytesOut += bytes.length;
     const ok = this.sink.write(bytes);
     if (!ok) this.waiting = true;
     else this.settle();

@@ -10,6 +10,7 @@ import type { UserInfo } from "../plugins/api.ts";
 import { Frame } from "../wire/frame.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { nickKey } from "../wire/nick.ts";
+import { counters } from "../base/counters.ts";
 
 export interface Member {
   readonly nick: string;
@@ -125,11 +126,13 @@ export class Room implements RoomApi {
   /** Delivers to this room's members only, and does not relay: for events from other nodes. */
   deliverAll(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
     this.observe(event);
+    counters.eventsRelayed++;
     const frame = new Frame(event);
     const many = except instanceof Set ? except : undefined;
     const one = many ? undefined : except;
     for (const member of this.members.values()) {
       if (member === one || many?.has(member)) continue;
+      counters.deliveries++;
       member.deliver(frame);
     }
   }
@@ -138,6 +141,8 @@ export class Room implements RoomApi {
     const member = this.find(nick);
     if (!member) return false;
     this.observe(event);
+    counters.eventsRelayed++;
+    counters.deliveries++;
     member.deliver(new Frame(event));
     return true;
   }

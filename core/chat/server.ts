@@ -10,6 +10,7 @@
 // connection is closed at once, so accept() never meets EMFILE.
 
 import { DrainWait } from "./drain-wait.ts";
+import type { ListenerFigures } from "./figures.ts";
 import type { ChatContext } from "./shared.ts";
 import { UserError } from "../base/errors.ts";
 import { runConnectHooks } from "../plugins/runner.ts";
@@ -133,7 +134,7 @@ class Link implements Connection, WireEvents {
   }
 }
 
-export class ChatServer {
+export class ChatServer implements ListenerFigures {
   private readonly links = new Set<Link>();
   /** open connections per remote address, for --max-per-ip */
   private readonly perIp = new Map<string, number>();
@@ -217,6 +218,19 @@ export class ChatServer {
 
   get connections(): number {
     return this.links.size;
+  }
+
+  /** Open connections in text and in JSON lines (read when /metrics or /stats asks). */
+  framings(): { text: number; json: number } {
+    let json = 0;
+    for (const link of this.links) if (link.session.json) json++;
+    return { text: this.links.size - json, json };
+  }
+
+  outboxWaiting(): number {
+    let bytes = 0;
+    for (const link of this.links) bytes += link.outbox.pending;
+    return bytes;
   }
 
   /** Open connections from one address (what --max-per-ip counts); the web listener adds its own. */

@@ -6,7 +6,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { PluginStore, ReloadResult } from "../plugins/api.ts";
+import type { PluginStore, ReloadResult, ServerStats } from "../plugins/api.ts";
 import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
@@ -27,6 +27,8 @@ export interface ServiceDeps {
   work: WorkPool;
   /** the running server's reload (start.ts): bound late, the server is built after its services */
   reload(): Promise<ReloadResult>;
+  /** the figures now (core/chat/figures.ts), bound once the listeners exist */
+  stats(): ServerStats;
 }
 
 export function chatServices(deps: ServiceDeps): ServerServices {
@@ -54,5 +56,6 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     guesses: deps.guesses,
     work: deps.work,
     reload: () => deps.reload(),
+    stats: () => deps.stats(),
   };
 }

@@ -28,6 +28,7 @@ import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
 import { Personal } from "./personal.ts";
 import { safeEqual } from "../base/safe-equal.ts";
+import { counters, disconnectKind, type DisconnectReason } from "../base/counters.ts";
 import type { Member } from "./room.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
@@ -229,6 +230,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
 
   /** LineSink: a whole line arrived. */
   line(text: string): void {
+    counters.linesReceived++;
     this.lastInput = Date.now();
     // A telnet client that receives in BINARY turns its terminal's output
     // processing off, so the local echo of Enter moved the cursor down but not
@@ -248,6 +250,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   }
 
   private refuse(): void {
+    counters.floodRefused++;
     if (this.refused++ > 0) return;
     const { floodRate } = this.chat.limits;
     this.error(`slow down: your lines reach the room at ${floodRate} a second and ${FLOOD_QUEUE_LINES} are waiting; what you send now is not sent`, "flood", null);
@@ -283,6 +286,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
 
   receive(bytes: Uint8Array): void {
     if (this.current === "closed") return;
+    counters.bytesIn += bytes.length;
     const data = this.telnet.feed(bytes);
     if (data.length > 0) this.lines.feed(data);
   }
@@ -302,7 +306,10 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     if (this.chat.limits.floodRate > 0) this.queuedBytes -= Buffer.byteLength(item);
     const wait = this.chat.limits.floodRate > 0 ? this.pace(Date.now()) : 0;
     // Over the rate: the line waits its turn, and the lines after it wait behind it.
-    if (wait > 0) return Bun.sleep(wait).then(() => this.process(item));
+    if (wait > 0) {
+      counters.floodDelayed++;
+      return Bun.sleep(wait).then(() => this.process(item));
+    }
     return this.process(item);
   }
 
@@ -341,6 +348,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   }
 
   // -- Reader: what delivery.ts asks of the one who reads --
+  /** Whether this session speaks JSON lines (it opened with a hello frame): delivery.ts and the figures ask. */
   get json(): boolean {
     return this.framing.json;
   }
@@ -632,7 +640,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   kick(reason: string): boolean {
     if (this.current === "closed") return false;
     this.system(`* You have been disconnected: ${reason}`, null);
-    this.close(reason);
+    this.close(reason, true, "kicked");
     return true;
   }
 
@@ -707,7 +715,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   }
 
   disconnect(reason: string): void {
-    this.close(reason);
+    this.close(reason, true, "quit");
   }
 
   // -- the end ----------------------------------------------------------------
@@ -717,8 +725,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
    * is queued. `announce: false` when everyone is told something else, as
    * at shutdown.
    */
-  close(reason: string, announce = true): void {
+  close(reason: string, announce = true, kind: DisconnectReason = disconnectKind(reason)): void {
     if (this.current === "closed") return;
+    counters.disconnects[kind]++;
     const wasIn = this.current === "chatting";
     this.current = "closed";
     this.endReason = reason;
@@ -729,6 +738,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   /** The connection is gone (reset, or cut for not reading): leave without sending more. */
   gone(reason: string): void {
     if (this.current === "closed") return;
+    counters.disconnects[disconnectKind(reason)]++;
     const wasIn = this.current === "chatting";
     this.current = "closed";
     this.endReason = reason;

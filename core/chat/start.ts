@@ -25,8 +25,9 @@ import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore, ReloadResult } from "../plugins/api.ts";
 import { Reloader } from "./reload.ts";
-import { startWeb } from "../web/server.ts";
+import { startWeb, type WebServer } from "../web/server.ts";
 import { makeStateDirectory } from "../store/state-dir.ts";
+import { collectFigures } from "./figures.ts";
 
 export interface ChatOptions {
   listen: ListenOptions;
@@ -57,8 +58,8 @@ export interface ChatOptions {
   reread?: () => ChatOptions;
   /** share the room with other nodes through Redis */
   redis?: { url: string; ca?: string; prefix: string; node: string; heartbeatMs: number; optional: boolean };
-  /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md) */
-  http?: { port: number; host?: string };
+  /** serve the web page, /ws, /healthz, /readyz and /metrics over HTTP (docs/web.md); HTTPS with listen.tls */
+  http?: { port: number; host?: string; origins: readonly string[]; metricsToken?: string; trustProxy: boolean };
 }
 
 export interface RunningChat {
@@ -128,6 +129,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
     // Bound once the server runs; a plugin's start hook that asks earlier is told so.
     reload: () => reloader?.reload("/reload") ?? Promise.resolve({ ok: false, lines: ["the server is still starting; nothing to reload yet"] }),
+    stats: () => collectFigures(room, server, web),
   });
   // Replaced on reload; sessions read it at each welcome.
   let motd = sanitizeBlock(options.motd);
@@ -147,8 +149,11 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     services,
     stalls: new StallWatch(),
   };
+  // services.stats() reads `server` and `web`, declared here: only called once they exist.
   const server = await ChatServer.listen(chat, options.listen);
-  const web = options.http ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout }, server) : undefined;
+  const web: WebServer | undefined = options.http
+    ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout, ...(options.listen.tls ? { tls: options.listen.tls } : {}), figures: services.stats }, server)
+    : undefined;
   await host.start(services);
   web?.ready();
   if (options.watchPlugins) host.watch();
@@ -170,7 +175,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   log.info(`parley chat listening on ${shown}${tlsOnly ? " (TLS)" : ""}${options.listen.host ? "" : " (every interface)"}; try: ${tryIt}`);
   const tls = server.tlsAddress;
   if (tls) log.info(`parley chat listening for TLS on ${show(tls.host, tls.port)}; try: openssl s_client -quiet -connect localhost:${tls.port}`);
-  if (web) log.info(`parley web listening on ${show(web.address.host, web.address.port)}; open http://${web.address.host.includes(":") ? "localhost" : web.address.host}:${web.address.port}/`);
+  if (web) log.info(`parley web listening on ${show(web.address.host, web.address.port)}${web.scheme === "https" ? " (HTTPS)" : ""}; open ${web.scheme}://${web.address.host.includes(":") ? "localhost" : web.address.host}:${web.address.port}/`);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -13,6 +13,7 @@ import type { ChatOptions } from "../chat/start.ts";
 import { loadTls, type TlsFiles } from "../chat/tls.ts";
 import type { TransportName } from "../chat/transport.ts";
 import { pluginFolder } from "../plugins/loader.ts";
+import { parseOrigins } from "../web/access.ts";
 import type { LoadedSettings } from "./load.ts";
 import type { Settings } from "./resolve.ts";
 
@@ -80,14 +81,23 @@ function tlsOf(settings: Settings): { tls?: TlsFiles; tlsPort?: number } {
   return { tls: loadTls(cert, key), ...(port !== undefined ? { tlsPort: port } : {}) };
 }
 
-function httpOf(settings: Settings, chatHost: string | undefined): { http?: { port: number; host?: string } } {
+function httpOf(settings: Settings, chatHost: string | undefined): { http?: NonNullable<ChatOptions["http"]> } {
   const port = settings.optionalNumber("http");
   const host = settings.text("http-host");
+  const originList = settings.text("http-origin");
+  // Never echoed back, in an error or a log: the token is a secret.
+  const token = settings.text("metrics-token") || undefined;
+  const trustProxy = settings.flag("trust-proxy");
   if (port === undefined) {
-    if (host !== undefined) throw new UserError("--http-host needs --http PORT");
+    for (const [set, name] of [[host !== undefined, "http-host"], [originList !== undefined, "http-origin"], [token !== undefined, "metrics-token"], [trustProxy, "trust-proxy"]] as const) {
+      if (set) throw new UserError(`${settings.nameOf(name)} needs --http PORT`);
+    }
     return {};
   }
-  return { http: { port, host: host ?? chatHost } };
+  const origins = parseOrigins(originList === undefined ? [] : [originList]);
+  if ("error" in origins) throw new UserError(origins.error);
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) throw new UserError(`${settings.nameOf("metrics-token")} must be at least 16 printable characters, with no spaces`);
+  return { http: { port, host: host ?? chatHost, origins: origins.origins, ...(token !== undefined ? { metricsToken: token } : {}), trustProxy } };
 }
 
 function redisOf(settings: Settings): { redis?: NonNullable<ChatOptions["redis"]> } {

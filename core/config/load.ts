@@ -43,6 +43,7 @@ export interface LoadedSettings {
 }
 
 const BOOLEANS = new Set([...SETTINGS.filter((s) => s.kind.type === "boolean").map((s) => s.flag), PRINT_CONFIG_FLAG]);
+const LISTS = new Set(SETTINGS.filter((s) => s.repeats).map((s) => s.flag));
 
 /**
  * The settings from the words of `parley chat` (argv), the environment and
@@ -51,7 +52,7 @@ const BOOLEANS = new Set([...SETTINGS.filter((s) => s.kind.type === "boolean").m
  * file, and may run as a user who cannot read the server's secrets.
  */
 export function loadSettings(argv: readonly string[], env: Env = process.env, cwd = process.cwd(), options: { secrets?: boolean } = {}): LoadedSettings {
-  const flags = flagsOf(argv, BOOLEANS);
+  const flags = flagsOf(argv, BOOLEANS, LISTS);
   const configFlag = flags.get(CONFIG_FLAG);
   const path = findConfigFile(typeof configFlag === "string" ? configFlag : undefined, env, cwd);
   const named = configFlag !== undefined ? `--${CONFIG_FLAG}` : env.PARLEY_CONFIG ? "PARLEY_CONFIG" : "config file";

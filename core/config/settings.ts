@@ -40,6 +40,8 @@ export interface Setting {
   env?: string;
   /** never shown (*** in --print-config), and takes a _file form: --X-file, X_file, PARLEY_X_FILE */
   secret?: boolean;
+  /** a list: the flag may be given again, and its values are joined with commas, as the variable and the file give them */
+  repeats?: boolean;
 }
 
 const PORT = { type: "integer", min: 0, max: 65535 } as const;
@@ -86,6 +88,9 @@ export const SETTINGS: readonly Setting[] = [
   { flag: "heartbeat", section: "cluster", kind: { type: "integer", min: 50, max: 600_000 }, valueHint: "MS", default: "2000", description: "presence heartbeat; a node silent for two of them is gone" },
   { flag: "http", section: "web", kind: PORT, valueHint: "PORT", example: "8080", description: "also serve the web chat page, a WebSocket (/ws), /healthz, /readyz and /metrics on this HTTP port (0 picks a free one)" },
   { flag: "http-host", section: "web", kind: { type: "host" }, valueHint: "HOST", example: "127.0.0.1", description: "address or host name for --http (default: --host's)" },
+  { flag: "http-origin", section: "web", kind: TEXT, valueHint: "ORIGIN", repeats: true, example: "https://chat.example.org", description: "other sites whose pages may open /ws, comma-separated or the flag repeated (default: same origin only)" },
+  { flag: "metrics-token", section: "web", kind: TEXT, valueHint: "TOKEN", secret: true, example: "a long random token", description: "a bearer token /metrics asks for (16 printable characters or more); without one, /metrics answers loopback clients only" },
+  { flag: "trust-proxy", section: "web", kind: BOOLEAN, valueHint: "", default: false, description: "take the web client's address from X-Forwarded-For (only behind a proxy that sets it)" },
 ];
 
 /** The flag that repeats and has no key of its own: in parley.toml, its values are the [NAME] tables. */

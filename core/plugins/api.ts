@@ -60,6 +60,51 @@ export interface UserPreferences {
   readonly ignored: readonly Ignored[];
 }
 
+/**
+ * The server's figures for operators (what /stats shows and /metrics
+ * serves, docs/web.md): open connections, counts since start, the
+ * process. Counts only grow; a restart starts them again from 0.
+ */
+export interface ServerStats {
+  /** open connections: TCP in text (telnet, nc), TCP in JSON lines, WebSockets */
+  readonly connections: { readonly text: number; readonly json: number; readonly websocket: number };
+  /** users with a nickname in the room (the whole cluster's, with --redis) */
+  readonly usersOnline: number;
+  readonly websocketsAccepted: number;
+  readonly linesReceived: number;
+  /** events the room fanned out, and the copies of them delivered to users */
+  readonly eventsRelayed: number;
+  readonly deliveries: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** lines flood control made wait, and lines it refused */
+  readonly floodDelayed: number;
+  readonly floodRefused: number;
+  /** connections ended, by reason: closed, quit, kicked, not_reading, idle_timeout, nick_timeout, wrong_password, flood, protocol, shutdown, other */
+  readonly disconnects: Readonly<Record<string, number>>;
+  /** bytes waiting in every outbox now, and the most one outbox has held since start */
+  readonly outboxWaiting: number;
+  readonly outboxHighWater: number;
+  /** plugin handlers that failed (time-outs included), and those that timed out */
+  readonly pluginErrors: number;
+  readonly handlerTimeouts: number;
+  readonly historyWrites: number;
+  readonly historyWriteFailures: number;
+  /** with --redis: whether the link is up, how often it was lost, the last write's round trip (ms), the writes waiting */
+  readonly redis?: { readonly up: boolean; readonly linkLosses: number; readonly publishMs: number; readonly backlog: number };
+  readonly process: {
+    readonly cpuSeconds: number;
+    readonly residentBytes: number;
+    readonly heapBytes: number;
+    /** undefined where /proc cannot tell */
+    readonly openFds?: number;
+    readonly maxFds?: number;
+    /** seconds since the epoch */
+    readonly startTime: number;
+    readonly uptimeSeconds: number;
+  };
+}
+
 /** `code` tells programs why: the nick is someone else's, or not a valid nickname. */
 export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string; code: "nick_taken" | "nick_invalid" | "cluster_unreachable" };
 
@@ -115,6 +160,8 @@ export interface PluginContext {
   kick(nick: string, reason: string): boolean;
   /** The last `limit` messages said to the room, oldest first (never private ones). */
   history(limit: number): RoomMessage[];
+  /** The server's figures now (what /metrics serves), for operators' commands such as /stats. */
+  stats(): ServerStats;
   /**
    * Re-reads the server's settings as SIGHUP does (the MOTD file, the TLS
    * certificate, the plugins folder, the chat log file); no one is

@@ -40,6 +40,7 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
     kick: (nick, reason) => server.kick(nick, oneLine(reason)),
     history: (limit) => server.history(limit),
     reload: () => server.reload(),
+    stats: () => server.stats(),
   };
 }
 

@@ -3,6 +3,7 @@
 // answer, and the server and everyone else go on. Users and the server are
 // reached through core/plugins/services.ts only.
 
+import { counters } from "../base/counters.ts";
 import { errorText } from "../base/errors.ts";
 import type { Hooks } from "./api.ts";
 import { makeContext, makePluginContext } from "./context.ts";
@@ -79,7 +80,10 @@ const TIMED_OUT = Symbol("timed out");
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer = setTimeout(() => {
+      counters.handlerTimeouts++;
+      resolve(TIMED_OUT);
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -108,6 +112,7 @@ function guard(user: UserSession, server: ServerServices, owner: LoadedPlugin, l
 }
 
 function report(user: UserSession, server: ServerServices, owner: LoadedPlugin, label: string, error: unknown): void {
+  counters.pluginErrors++;
   server.log.error(`plugin ${owner.plugin.name} (${owner.source}): ${label} failed for ${user.nick || "a new user"}: ${errorText(error)}`);
 }
 
@@ -118,8 +123,12 @@ export async function runPluginHook(server: ServerServices, owner: LoadedPlugin,
   const where = `plugin ${owner.plugin.name} (${owner.source}): ${name} hook`;
   try {
     const outcome = await withTimeout(Promise.resolve(hook(makePluginContext(server, owner))), server.handlerTimeout);
-    if (outcome === TIMED_OUT) server.log.error(`${where} still running after ${server.handlerTimeout} ms; going on without it`);
+    if (outcome === TIMED_OUT) {
+      counters.pluginErrors++;
+      server.log.error(`${where} still running after ${server.handlerTimeout} ms; going on without it`);
+    }
   } catch (error) {
+    counters.pluginErrors++;
     server.log.error(`${where} failed: ${errorText(error)}`);
   }
 }
@@ -144,6 +153,7 @@ export function runConnectHooks(server: ServerServices, peer: { address: string;
       const reason = hook(makePluginContext(server, owner), peer);
       if (typeof reason === "string" && reason) return reason;
     } catch (error) {
+      counters.pluginErrors++;
       server.log.error(`plugin ${owner.plugin.name} (${owner.source}): connect hook failed: ${errorText(error)}`);
     }
   }

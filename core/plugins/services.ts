@@ -7,7 +7,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import type { Maybe } from "../base/maybe.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { Answer, PluginStore, ReloadResult, RenameResult, RoomMessage, UserInfo, UserPreferences } from "./api.ts";
+import type { Answer, PluginStore, ReloadResult, RenameResult, RoomMessage, ServerStats, UserInfo, UserPreferences } from "./api.ts";
 import type { LoadedPlugin, Registry } from "./registry.ts";
 
 /** What plugins reach of the server, with or without a user. */
@@ -32,6 +32,8 @@ export interface ServerServices {
   history(limit: number): RoomMessage[];
   /** re-reads the server's settings, as SIGHUP does */
   reload(): Promise<ReloadResult>;
+  /** the figures of /stats and /metrics */
+  stats(): ServerStats;
   /** guesses of secrets, slowed per address and server-wide */
   readonly guesses: GuessLimiter;
   /** argon2 and other costly work, a few at a time */

@@ -4,6 +4,7 @@
 // bounded number of entries; a read that fails answers with what is held
 // here. Each new condition is told once (`told`), and again when it ends.
 
+import { counters } from "../base/counters.ts";
 import type { History, HistoryEntry } from "./history.ts";
 
 // Entries held while writes fail; past this the oldest are given up.
@@ -46,8 +47,10 @@ export class BestEffortHistory implements History {
       while (this.pending.length > 0) {
         this.inner.add(this.pending[0]!);
         this.pending.shift();
+        counters.historyWrites++;
       }
     } catch (error) {
+      counters.historyWriteFailures++;
       this.fail(error);
       this.retry ??= setTimeout(() => {
         this.retry = undefined;

@@ -3,8 +3,11 @@
 //   /ws       a WebSocket speaking the JSON-lines protocol, one frame per message
 //   /         the chat page (core/web/page/, embedded at build time)
 //   /healthz  200 while the process serves
-//   /readyz   200 once the server is ready, 503 while it starts or shuts down
-//   /metrics  Prometheus text: connections, users online, RSS, uptime
+//   /readyz   200 once the server is ready, 503 while it starts or shuts down,
+//             or (with --redis) while the link to Redis is down
+//   /metrics  Prometheus text: the figures of core/chat/figures.ts (a bearer
+//             token, or loopback clients only: access.ts)
+// With --tls-cert/--tls-key it serves HTTPS and WSS.
 //
 // A WebSocket is one more Connection for a Session, exactly as a TCP link
 // is: its lines go through the same telnet filter, line splitter, inbox and
@@ -14,16 +17,20 @@
 
 import { DrainWait } from "../chat/drain-wait.ts";
 import type { Server, ServerWebSocket } from "bun";
+import { counters } from "../base/counters.ts";
 import { errorText, UserError } from "../base/errors.ts";
 import { JsonFraming } from "../chat/json-framing.ts";
+import type { WebFigures } from "../chat/figures.ts";
 import { isLoopback } from "../chat/limits.ts";
 import { Outbox, type ByteSink } from "../chat/outbox.ts";
 import type { ChatServer } from "../chat/server.ts";
 import { Session, type Connection } from "../chat/session.ts";
 import type { ChatContext } from "../chat/shared.ts";
-import { plainAddress } from "../chat/transport.ts";
+import type { TlsFiles } from "../chat/tls.ts";
+import type { ServerStats } from "../plugins/api.ts";
 import { runConnectHooks } from "../plugins/runner.ts";
 import { sanitize } from "../wire/sanitize.ts";
+import { clientAddress, metricsRefusal, originAllowed } from "./access.ts";
 import { metricsText } from "./metrics.ts";
 import { PAGE_FILES } from "./page.ts";
 
@@ -35,6 +42,16 @@ export interface WebOptions {
   maxConnections: number;
   /** --idle-timeout in seconds (0: never) */
   idleTimeout: number;
+  /** other sites' pages that may open /ws (--http-origin), in URL origin form */
+  origins: readonly string[];
+  /** --metrics-token: /metrics asks for it; without it, loopback clients only */
+  metricsToken?: string;
+  /** --trust-proxy: the client's address is X-Forwarded-For's last */
+  trustProxy: boolean;
+  /** serve HTTPS and WSS */
+  tls?: TlsFiles;
+  /** the server's figures now, for /metrics */
+  figures(): ServerStats;
 }
 
 // As for TCP links (core/chat/server.ts): how long a closing socket may take.
@@ -88,6 +105,15 @@ class WsLink implements Connection, ByteSink {
     const ws = this.ws;
     if (!ws || this.closed) return true;
     const text = this.partial + this.decoder.decode(bytes, { stream: true });
+    // Corked: the messages of one flush leave in one write to the socket, not
+    // one each (the outbox flushes outside Bun's callbacks, which cork by themselves).
+    const start = ws.cork(() => this.sendLines(ws, text));
+    this.partial = text.slice(start);
+    return !this.full;
+  }
+
+  /** Sends each whole line of `text` as a message; where the unfinished rest starts. */
+  private sendLines(ws: ServerWebSocket<WsLink>, text: string): number {
     let start = 0;
     let at: number;
     while ((at = text.indexOf("\n", start)) !== -1) {
@@ -98,8 +124,7 @@ class WsLink implements Connection, ByteSink {
       }
       start = at + 1;
     }
-    this.partial = text.slice(start);
-    return !this.full;
+    return start;
   }
 
   drained(): void {
@@ -179,7 +204,7 @@ class WsLink implements Connection, ByteSink {
   }
 }
 
-export class WebServer {
+export class WebServer implements WebFigures {
   private readonly links = new Set<WsLink>();
   private readonly perIp = new Map<string, number>();
   private readonly chat: ChatContext;
@@ -189,8 +214,7 @@ export class WebServer {
   private readonly sweeper: ReturnType<typeof setInterval> | undefined;
   private state: "starting" | "ready" | "stopping" = "starting";
   private readonly drained = new DrainWait();
-  /** WebSockets accepted since start */
-  private accepted = 0;
+  private acceptedCount = 0;
 
   constructor(chat: ChatContext, options: WebOptions, tcp: ChatServer) {
     this.chat = chat;
@@ -202,6 +226,7 @@ export class WebServer {
       hostname: options.host ?? "::",
       port: options.port,
       development: false,
+      ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       fetch(request, server) {
         return web.fetch(request, server);
       },
@@ -246,6 +271,22 @@ export class WebServer {
     return this.links.size;
   }
 
+  /** WebSockets accepted since start */
+  get accepted(): number {
+    return this.acceptedCount;
+  }
+
+  outboxWaiting(): number {
+    let bytes = 0;
+    for (const link of this.links) bytes += link.outbox.pending;
+    return bytes;
+  }
+
+  /** "https" with --tls-cert, else "http" */
+  get scheme(): "http" | "https" {
+    return this.options.tls ? "https" : "http";
+  }
+
   /** The server is up: /readyz says 200 and /ws takes connections. */
   ready(): void {
     if (this.state === "starting") this.state = "ready";
@@ -257,9 +298,14 @@ export class WebServer {
       case "/healthz":
         return text("ok\n", 200);
       case "/readyz":
-        return this.state === "ready" ? text("ready\n", 200) : text(`${this.state}\n`, 503);
-      case "/metrics":
-        return new Response(this.metrics(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
+        if (this.state !== "ready") return text(`${this.state}\n`, 503);
+        // A node cut off from the cluster still serves its own users, but a balancer should send new ones elsewhere.
+        return counters.redisClustered && !counters.redisUp ? text("redis unreachable\n", 503) : text("ready\n", 200);
+      case "/metrics": {
+        const refused = metricsRefusal(request, clientAddress(request, server, this.options.trustProxy).address, this.options.metricsToken);
+        if (refused) return text(`${refused.line}\n`, refused.status, refused.status === 401 ? { "www-authenticate": 'Bearer realm="parley metrics"' } : {});
+        return new Response(metricsText(this.options.figures(), this.state === "ready"), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
+      }
       case "/ws":
         return this.upgrade(request, server);
     }
@@ -274,21 +320,19 @@ export class WebServer {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return text("this is a WebSocket: connect with one and send a hello frame first\n", 426);
     // A page on another site must not use a visitor's browser to chat here.
     const origin = request.headers.get("origin");
-    if (origin && !sameOrigin(origin, request)) {
-      this.chat.log.info(`web: refused a WebSocket from origin ${sanitize(origin).slice(0, 100)}`);
+    if (!originAllowed(origin, request, this.options.origins)) {
+      this.chat.log.info(`web: refused a WebSocket from origin ${sanitize(origin ?? "").slice(0, 100)}`);
       return text("cross-origin WebSocket refused\n", 403);
     }
     if (this.state !== "ready") return text(`${this.state}\n`, 503);
-    const ip = server.requestIP(request);
-    const address = plainAddress(ip?.address);
-    const port = ip?.port ?? 0;
+    const { address, port } = clientAddress(request, server, this.options.trustProxy);
     const refused = this.admit(address, port);
     if (refused) return text(`${refused}\n`, refused.startsWith("! server full") ? 503 : 429);
     const link = new WsLink(address, port, this.chat);
     if (!server.upgrade(request, { data: link })) return text("WebSocket upgrade failed\n", 400);
     this.links.add(link);
     this.perIp.set(address, (this.perIp.get(address) ?? 0) + 1);
-    this.accepted++;
+    this.acceptedCount++;
     this.chat.log.debug(`websocket from ${link.who} (${this.links.size} open)`);
     return undefined;
   }
@@ -346,17 +390,6 @@ export class WebServer {
     }
   }
 
-  private metrics(): string {
-    return metricsText({
-      tcp: this.tcp.connections,
-      websocket: this.links.size,
-      websocketsAccepted: this.accepted,
-      users: this.chat.room.size,
-      ready: this.state === "ready",
-      startedAt: performance.timeOrigin,
-    });
-  }
-
   /** /readyz says 503 from now on, and /ws takes no one new. */
   draining(): void {
     this.state = "stopping";
@@ -397,16 +430,8 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-function text(body: string, status: number): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
-}
-
-function sameOrigin(origin: string, request: Request): boolean {
-  try {
-    return new URL(origin).host === (request.headers.get("host") ?? new URL(request.url).host);
-  } catch {
-    return false;
-  }
+function text(body: string, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
 }
 
 function webListenError(error: NodeJS.ErrnoException, options: WebOptions): UserError {

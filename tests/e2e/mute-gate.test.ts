@@ -96,7 +96,7 @@ async function muteScenario(oper: Client, bob: Client, witnesses: Client[]): Pro
 async function operator(port: number): Promise<Client> {
   const oper = await Client.join(port, "oper");
   oper.send("/op pw");
-  expect(await see(oper, /^(\* you are an operator|! )/)).toBe("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload");
+  expect(await see(oper, /^(\* you are an operator|! )/)).toBe("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /reload, /stats");
   return oper;
 }
 

@@ -7,87 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "../helpers/client.ts";
 import { startChat, type Parley } from "../helpers/parley.ts";
+import { closeAllWebSockets, httpPort, WsClient } from "../helpers/ws-client.ts";
 
-type Frame = Record<string, unknown> & { type: string };
-
-/** The HTTP port from the "parley web listening on" log line. */
-async function httpPort(parley: Parley): Promise<number> {
-  const message = await parley.waitForLog(/parley web listening on/);
-  const port = Number(/listening on [^ ]*:(\d+);/.exec(message)?.[1]);
-  if (!port) throw new Error(`no port in: ${message}`);
-  return port;
-}
-
-const sockets = new Set<WebSocket>();
-afterAll(() => {
-  for (const ws of sockets) ws.close();
-});
-
-/** A WebSocket client: every frame received, awaited by type and test. */
-class WsClient {
-  readonly frames: Frame[] = [];
-  private read = 0;
-  private waiters: (() => void)[] = [];
-  closed: { code: number } | undefined;
-  readonly ws: WebSocket;
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    sockets.add(ws);
-    ws.onmessage = (event) => {
-      this.frames.push(JSON.parse(String(event.data)) as Frame);
-      this.wake();
-    };
-    ws.onclose = (event) => {
-      this.closed = { code: event.code };
-      sockets.delete(ws);
-      this.wake();
-    };
-  }
-
-  static open(port: number): Promise<WsClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    return new Promise((resolve, reject) => {
-      ws.onopen = () => resolve(new WsClient(ws));
-      ws.onerror = () => reject(new Error("websocket failed to open"));
-    });
-  }
-
-  static async join(port: number, nick: string): Promise<WsClient> {
-    const c = await WsClient.open(port);
-    c.send({ type: "hello", client: "web-test", version: 1 });
-    await c.next("welcome");
-    c.send({ type: "nick", nick, id: "n" });
-    await c.next("joined", (f) => f.self === true);
-    return c;
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  send(frame: Record<string, unknown>): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  /** The next frame (after those consumed) of this type that passes the test. */
-  async next(type: string, test: (f: Frame) => boolean = () => true): Promise<Frame> {
-    for (;;) {
-      while (this.read < this.frames.length) {
-        const f = this.frames[this.read++]!;
-        if (f.type === type && test(f)) return f;
-      }
-      if (this.closed) throw new Error(`websocket closed (${this.closed.code}) before a ${type} frame; got ${JSON.stringify(this.frames.slice(-5))}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  whenClosed(): Promise<{ code: number }> {
-    if (this.closed) return Promise.resolve(this.closed);
-    return new Promise((resolve) => this.waiters.push(() => this.closed && resolve(this.closed)));
-  }
-}
+afterAll(closeAllWebSockets);
 
 /** The value of one sample in Prometheus text. */
 function sample(text: string, name: string): number {
@@ -139,7 +61,7 @@ describe("web listener", () => {
     expect(res.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
     const text = await res.text();
     expect(text).toContain("# TYPE parley_connections gauge");
-    expect(sample(text, 'parley_connections{kind="tcp"}')).toBe(1);
+    expect(sample(text, 'parley_connections{kind="text"}')).toBe(1);
     expect(sample(text, 'parley_connections{kind="websocket"}')).toBe(1);
     expect(sample(text, "parley_users_online")).toBe(2);
     expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(1_000_000);

@@ -56,7 +56,7 @@ describe("one table gives every name", () => {
     expect(new Set(allKeys()).size).toBe(allKeys().length);
     expect(new Set(envs).size).toBe(envs.length);
     for (const s of SETTINGS) expect({ flag: s.flag, has: s.default !== undefined || s.example !== undefined }).toEqual({ flag: s.flag, has: true });
-    expect(SETTINGS.filter((s) => s.secret).map((s) => s.flag)).toEqual(["password", "admin-password", "redis"]);
+    expect(SETTINGS.filter((s) => s.secret).map((s) => s.flag)).toEqual(["password", "admin-password", "redis", "metrics-token"]);
   });
 });
 
