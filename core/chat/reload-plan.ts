@@ -9,7 +9,10 @@
 import { LIMIT_FLAGS } from "./limits.ts";
 
 /** Settings a reload applies while the server runs (paths into ChatOptions). */
-export const LIVE_SETTINGS: readonly string[] = ["motd", "listen.tls"];
+export const LIVE_SETTINGS: readonly string[] = ["motd", "listen.tls", "password", "adminPassword"];
+
+/** Live settings that may also be turned on or off by a reload (a password set or removed); TLS may not: it needs its listener. */
+const MAY_APPEAR: ReadonlySet<string> = new Set(["password", "adminPassword"]);
 
 /** The flag that sets each option path, to name it in the warning line. */
 const FLAG_OF: Readonly<Record<string, string>> = {
@@ -49,7 +52,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
 export function fixedChanges(current: object, next: object, live: readonly string[] = LIVE_SETTINGS): string[] {
   const changed: string[] = [];
   const walk = (a: unknown, b: unknown, path: string) => {
-    if (live.includes(path) && (a === undefined) === (b === undefined)) return;
+    if (live.includes(path) && (MAY_APPEAR.has(path) || (a === undefined) === (b === undefined))) return;
     const flag = flagOf(path);
     if (flag === undefined && isPlainObject(a) && isPlainObject(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {

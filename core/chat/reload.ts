@@ -21,6 +21,8 @@ import { fixedChanges } from "./reload-plan.ts";
 /** The part of the settings a reload applies. */
 export interface ReloadableSettings {
   motd: string;
+  password?: string;
+  adminPassword?: string;
   listen: { tls?: { cert: string; key: string } };
 }
 
@@ -28,6 +30,8 @@ export interface ReloadableSettings {
 export interface ReloadTargets {
   log: Logger;
   setMotd(text: string): void;
+  /** the server password asked of new connections, and the password of /op */
+  setPasswords(next: { password?: string; adminPassword?: string }): void;
   /** throws when the certificate is refused; the previous one stays */
   setTls(tls: { cert: string; key: string }): void;
   plugins: { reload(): Promise<PluginReload> };
@@ -105,6 +109,14 @@ export class Reloader<S extends ReloadableSettings> {
       this.targets.setMotd(next.motd);
       say("info", "reload: new message of the day");
     }
+    // Compared, never shown. Users already in stay in; a connection at the password prompt is asked the new one.
+    const passwordChanged = (next.password || undefined) !== (this.current.password || undefined);
+    const adminChanged = (next.adminPassword || undefined) !== (this.current.adminPassword || undefined);
+    if (passwordChanged || adminChanged) {
+      this.targets.setPasswords({ password: next.password, adminPassword: next.adminPassword });
+      if (passwordChanged) say("info", next.password ? "reload: a new server password, asked of new connections" : "reload: no server password from now on");
+      if (adminChanged) say("info", next.adminPassword ? "reload: a new admin password for /op (operators keep their rights)" : "reload: no admin password from now on (operators keep their rights)");
+    }
     const plugins = await this.targets.plugins.reload();
     if (plugins.changes.length > 0) lines.push(`plugins: ${plugins.changes.join(", ")}`);
     for (const failure of plugins.failures) {
@@ -119,7 +131,7 @@ export class Reloader<S extends ReloadableSettings> {
       }
     }
     // What runs now: the live settings applied, the fixed ones as they were (so they are named again until a restart).
-    this.current = { ...this.current, motd: next.motd, listen: { ...this.current.listen, tls: appliedTls } };
+    this.current = { ...this.current, motd: next.motd, password: next.password, adminPassword: next.adminPassword, listen: { ...this.current.listen, tls: appliedTls } };
     const summary = ok ? (lines.length > 0 ? "reload done" : "reload done: nothing changed") : "reload done, with problems (above)";
     log.info(summary);
     lines.push(summary);

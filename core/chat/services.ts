@@ -22,7 +22,8 @@ export interface ServiceDeps {
   config(plugin: string): Readonly<Record<string, string>>;
   options(plugin: string): Readonly<Record<string, string | number | boolean | undefined>>;
   store(plugin: string): PluginStore;
-  adminPassword?: string;
+  /** the password of /op now: read at each check, so a reload can change it */
+  adminPassword(): string | undefined;
   guesses: GuessLimiter;
   work: WorkPool;
   /** the running server's reload (start.ts): bound late, the server is built after its services */
@@ -33,7 +34,6 @@ export interface ServiceDeps {
 
 export function chatServices(deps: ServiceDeps): ServerServices {
   const { room, history } = deps;
-  const admin = deps.adminPassword;
   return {
     get registry() {
       return deps.registry();
@@ -43,7 +43,15 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     config: deps.config,
     options: deps.options,
     store: deps.store,
-    adminPassword: { set: Boolean(admin), matches: (given) => Boolean(admin) && safeEqual(given, admin!) },
+    adminPassword: {
+      get set() {
+        return Boolean(deps.adminPassword());
+      },
+      matches: (given) => {
+        const admin = deps.adminPassword();
+        return Boolean(admin) && safeEqual(given, admin!);
+      },
+    },
     users: () => room.list().map((m) => m.info()),
     findUser: (nick) => room.find(nick)?.info(),
     notice(plugin, text, except) {

@@ -450,8 +450,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   password(given: string): Maybe<"ok" | "wrong" | "too_many"> {
     // The guess waits for its address's turn: hanging up and trying again from
     // another connection does not make guessing faster.
-    const expected = this.chat.password ?? "";
-    const right = this.chat.services.guesses.attempt(this.conn.address, () => safeEqual(given, expected), () => this.current === "password");
+    // Read now: a reload may have changed the password, or removed it, since this prompt.
+    const expected = this.chat.password;
+    const right = this.chat.services.guesses.attempt(this.conn.address, () => expected === undefined || safeEqual(given, expected), () => this.current === "password");
     return right.then((ok) => {
       if (ok !== undefined) return this.afterPassword(ok);
       // Not checked: too many guesses from this address are waiting (or we left).

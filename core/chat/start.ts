@@ -112,6 +112,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     room.broadcast({ type: "system", text });
   });
   const stores = new Map<string, PluginStore>();
+  // Both passwords may change on reload: new connections, and the next /op, get the new one.
+  let password = options.password || undefined;
+  let adminPassword = options.adminPassword || undefined;
   let reloader: Reloader<ChatOptions> | undefined;
   const services = chatServices({
     room,
@@ -123,7 +126,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     options: (name) => optionsOf(name).options,
     // One PluginStore per plugin, made once: contexts ask for it on every call.
     store: (name) => stores.get(name) ?? stores.set(name, store.forPlugin(name)).get(name)!,
-    adminPassword: options.adminPassword || undefined,
+    adminPassword: () => adminPassword,
     guesses: new GuessLimiter(),
     // argon2 takes a core while it runs: no more at once than there are cores.
     work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
@@ -143,7 +146,9 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     get motd() {
       return motd;
     },
-    password: options.password || undefined,
+    get password() {
+      return password;
+    },
     ...(cluster ? { node: cluster.node } : {}),
     log,
     services,
@@ -160,6 +165,10 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   reloader = new Reloader(options, options.reread, {
     log,
     setMotd: (text) => void (motd = sanitizeBlock(text)),
+    setPasswords: (next) => {
+      password = next.password || undefined;
+      adminPassword = next.adminPassword || undefined;
+    },
     setTls: (tls) => server.setTls(tls),
     plugins: host,
     ...(chatLog ? { reopenLog: () => chatLog.reopen() } : {}),

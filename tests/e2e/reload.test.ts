@@ -128,6 +128,43 @@ describe("SIGHUP re-reads the config file", () => {
     await parley.stop();
   });
 
+  test("new passwords: new connections are asked the new one, the next /op takes the new one, whoever is in stays", async () => {
+    const config = join(dir, "passwords.toml");
+    const secret = join(dir, "server-password");
+    writeFileSync(secret, "first-password\n");
+    writeFileSync(config, 'password_file = "server-password"\nadmin_password = "first-op"\n');
+    const parley = await startChat(["--config", config]);
+    const inside = await Client.connect(parley.port);
+    await inside.waitFor("Password:");
+    inside.send("first-password");
+    await inside.waitFor("choose a nickname");
+    inside.send("inside");
+    await inside.waitFor("* Hi inside!");
+
+    writeFileSync(secret, "second-password\n");
+    writeFileSync(config, 'password_file = "server-password"\nadmin_password = "second-op"\n');
+    const said = await hup(parley);
+    expect(said).toContain("reload: a new server password, asked of new connections");
+    expect(said).toContain("reload: a new admin password for /op (operators keep their rights)");
+    expect(said.join("\n")).not.toContain("second");
+
+    const late = await Client.connect(parley.port);
+    await late.waitFor("Password:");
+    late.send("first-password");
+    expect(await late.waitFor(/^! /)).toBe("! wrong password");
+    late.send("second-password");
+    await late.waitFor("choose a nickname");
+    late.send("late");
+    await late.waitFor("* Hi late!");
+    inside.send("/op first-op");
+    expect(await inside.waitFor(/^! /)).toMatch(/^! wrong/);
+    inside.send("/op second-op");
+    expect(await inside.waitFor("operator")).toMatch(/^\* you are an operator now/);
+    inside.send("still here");
+    expect(await late.waitFor("inside:")).toBe("inside: still here");
+    await parley.stop();
+  });
+
   test("a config file that no longer loads: everything stays as it runs, and one line names the file and line", async () => {
     const config = join(dir, "broken-config.toml");
     writeFileSync(config, 'motd = "kept motd"\n');

@@ -27,10 +27,15 @@ describe("a reload names what it cannot change", () => {
   });
 
   test("a limit is named by its own flag, a secret by its flag and never by its value", () => {
-    const next = { ...base(), limits: { ...base().limits, history: 50 }, password: "other" };
+    const next = { ...base(), limits: { ...base().limits, history: 50 }, redis: { url: "redis://:other@127.0.0.1" } };
     const named = fixedChanges(base(), next);
-    expect(named).toEqual(["--history", "--password"]);
+    expect(named).toEqual(["--history", "--redis"]);
     expect(named.join(" ")).not.toContain("other");
+  });
+
+  test("the passwords are live, changed, set or removed", () => {
+    expect(fixedChanges(base(), { ...base(), password: "other", adminPassword: "op" })).toEqual([]);
+    expect(fixedChanges({ ...base(), password: "one" }, base())).toEqual([]);
   });
 
   test("TLS turned on or off is not a renewal: it is named", () => {

@@ -12,11 +12,12 @@ interface Settings extends ReloadableSettings {
 function harness(read: () => Settings) {
   const logged: string[] = [];
   const log = createConsola({ level: 5, reporters: [{ log: (e: LogObject) => logged.push(`${e.type}: ${e.args.join(" ")}`) }] });
-  const applied = { motd: "old motd", tls: "C1", pluginReloads: 0, logReopens: 0 };
+  const applied: { motd: string; tls: string; pluginReloads: number; logReopens: number; passwords?: { password?: string; adminPassword?: string } } = { motd: "old motd", tls: "C1", pluginReloads: 0, logReopens: 0 };
   const start: Settings = { motd: "old motd", listen: { port: 8088, tls: { cert: "C1", key: "K1" } } };
   const reloader = new Reloader(start, read, {
     log,
     setMotd: (text) => void (applied.motd = text),
+    setPasswords: (next) => void (applied.passwords = next),
     setTls: (tls) => {
       if (tls.cert === "BAD") throw new Error("the key does not match");
       applied.tls = tls.cert;
@@ -28,6 +29,19 @@ function harness(read: () => Settings) {
 }
 
 describe("a reload", () => {
+  test("applies new passwords, set or removed, and never shows them", async () => {
+    let read: Settings = { motd: "old motd", password: "one", adminPassword: "op-one", listen: { port: 8088, tls: { cert: "C1", key: "K1" } } };
+    const { reloader, applied } = harness(() => read);
+    expect((await reloader.reload("SIGHUP")).lines).toEqual(["reload: a new server password, asked of new connections", "reload: a new admin password for /op (operators keep their rights)", "reload done"]);
+    expect(applied.passwords).toEqual({ password: "one", adminPassword: "op-one" });
+    read = { ...read, password: undefined };
+    const removed = await reloader.reload("SIGHUP");
+    expect(removed.lines).toEqual(["reload: no server password from now on", "reload done"]);
+    expect(applied.passwords).toEqual({ password: undefined, adminPassword: "op-one" });
+    expect(JSON.stringify(removed)).not.toContain("op-one");
+    expect((await reloader.reload("SIGHUP")).lines).toEqual(["reload done: nothing changed"]);
+  });
+
   test("applies a new MOTD and certificate, reloads plugins, reopens the log, and says so", async () => {
     const { reloader, applied, logged } = harness(() => ({ motd: "new motd", listen: { port: 8088, tls: { cert: "C2", key: "K2" } } }));
     const result = await reloader.reload("SIGHUP");
