@@ -27,5 +27,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { command: "tmux", pkg: "tmux", why: "a real terminal for each client in the conformance and password-echo tests: keys in, screen out" },
   { command: "systemd-analyze", pkg: "systemd", why: "checks examples/systemd/parley.service (verify, and its security exposure); runs without systemd as PID 1" },
   { command: "logrotate", pkg: "logrotate", why: "rotates the chat log with docs/operations.md's own snippet while the server writes" },
+  { command: "zsh", pkg: "zsh", why: "loads `parley completion zsh` and checks it registers with compinit" },
+  { command: "fish", pkg: "fish", why: "loads `parley completion fish` and asks it for completions" },
   { command: "chromium", pkg: "chromium", why: "a real browser, driven by playwright-core, opens the web chat page (--http)" },
 ];

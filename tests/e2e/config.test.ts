@@ -4,12 +4,12 @@
 // file, the line and the nearest key, secrets from files kept out of logs,
 // errors, ps and --print-config, and data kept by default.
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../helpers/client.ts";
-import { LineReader, run, runToEnd } from "../helpers/parley.ts";
+import { LineReader, PARLEY, run, runToEnd } from "../helpers/parley.ts";
 
 const temp = (what: string) => mkdtempSync(join(tmpdir(), `parley-${what}-`));
 
@@ -317,6 +317,37 @@ describe("shell completion", () => {
     const out = Bun.spawnSync(["bash", "-c", probe], { cwd: dir });
     expect(out.stderr.toString()).toBe("");
     expect(out.stdout.toString().split("\n")).toEqual(["complete -F _parley parley", "chat connect config completion", "multicast", "--print-config", "bun net", "--max-outbox", "--group", ""]);
+  });
+
+  test("the zsh script is valid zsh and registers parley with compinit", async () => {
+    const { code, stdout: script } = await runToEnd(["completion", "zsh"]);
+    expect(code).toBe(0);
+    const dir = temp("completion-zsh");
+    const path = join(dir, "_parley");
+    writeFileSync(path, script);
+    const syntax = Bun.spawnSync(["zsh", "-n", path]);
+    expect([syntax.exitCode, syntax.stderr.toString()]).toEqual([0, ""]);
+    // -f: none of the machine's zsh startup files; compinit's dump goes in the test's own folder.
+    const out = Bun.spawnSync(["zsh", "-f", "-c", `autoload -U compinit && compinit -u -d ${dir}/zcompdump; source ${path}; print -r -- "\${_comps[parley]}"`], { cwd: dir, env: { PATH: process.env.PATH!, HOME: dir } });
+    expect([out.stdout.toString(), out.stderr.toString()]).toEqual(["_bash_complete -F _parley\n", ""]);
+  });
+
+  test("the fish script is valid fish and completes sub-commands, udp modes, flags and choices", async () => {
+    const { code, stdout: script } = await runToEnd(["completion", "fish"]);
+    expect(code).toBe(0);
+    const dir = temp("completion-fish");
+    const path = join(dir, "parley.fish");
+    writeFileSync(path, script);
+    const syntax = Bun.spawnSync(["fish", "--no-config", "-n", path]);
+    expect([syntax.exitCode, syntax.stderr.toString()]).toEqual([0, ""]);
+    // fish asks `parley` for nothing: the script holds the tree. The binary's folder is on PATH only so that `complete -C` treats parley as a command.
+    mkdirSync(join(dir, "bin"));
+    symlinkSync(PARLEY, join(dir, "bin", "parley"));
+    const asked = ["parley c", "parley udp mu", "parley chat --print-c", "parley chat --transport "];
+    const probe = [`source ${path}`, ...asked.map((line) => `complete -C '${line}' | string replace -r '\\t.*' ''; echo ---`)].join("; ");
+    const out = Bun.spawnSync(["fish", "--no-config", "-c", probe], { cwd: dir, env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, HOME: dir } });
+    expect(out.stderr.toString()).toBe("");
+    expect(out.stdout.toString().split("---\n").map((block) => block.trim().split("\n"))).toEqual([["chat", "completion", "config", "connect"], ["multicast"], ["--print-config"], ["bun", "net"], [""]]);
   });
 
   test("zsh and fish scripts come from the same tree; an unknown shell is one line, exit 2", async () => {
