@@ -225,7 +225,8 @@ class Socket implements UdpSocket {
   onMessage(handler: (datagram: Datagram) => void | Promise<void>): void {
     const failed = (error: unknown) => this.env.log.error(`handling a datagram: ${error instanceof Error ? error.message : String(error)}`);
     this.socket.on("message", (message: Buffer, rinfo: dgram.RemoteInfo) => {
-      const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      // A Buffer is a Uint8Array: handed on as it is, with no view made per datagram.
+      const data: Uint8Array = message;
       this.env.counts.received++;
       this.env.counts.bytesReceived += data.length;
       if ((rinfo.address === "0.0.0.0" || rinfo.address === "::") && !this.warnedUnspecified) {
