@@ -8,6 +8,7 @@ import { UserError } from "../core/base/errors.ts";
 import { LIMIT_FLAGS, limitsConflict, type Limits } from "../core/chat/limits.ts";
 import { loadTls, type TlsFiles } from "../core/chat/tls.ts";
 import { pluginFolder } from "../core/plugins/loader.ts";
+import { checkRoomName } from "../core/wire/room-name.ts";
 import type { TransportName } from "../core/chat/transport.ts";
 import { allValues, parseBytes, parseHost, parseInteger, parsePort } from "./_parse.ts";
 
@@ -23,6 +24,7 @@ export default defineCommand({
     "idle-timeout": { type: "string", valueHint: "SECONDS", default: "0", description: "disconnect users silent for this many seconds (0: never)" },
     keepalive: { type: "string", valueHint: "SECONDS", default: "0", description: "TCP keepalive after this many idle seconds (0: off)" },
     motd: { type: "string", valueHint: "TEXT|@FILE", description: "message of the day: TEXT, or @FILE to read it from a file" },
+    "default-room": { type: "string", valueHint: "#NAME", default: "#lobby", description: "the room everyone lands in, and the one a user who parts their last room goes back to" },
     "log-level": { type: "string", valueHint: "LEVEL", default: "info", description: "silent, error, warn, info, debug or trace" },
     "json-logs": { type: "boolean", default: false, description: "write the process log as one JSON object per line" },
     "log-file": { type: "string", valueHint: "FILE", description: "append every chat event to FILE as one JSON line" },
@@ -73,6 +75,7 @@ export default defineCommand({
       ...parseHttp(args.http, args["http-host"], args.host),
       limits: parseLimits(args),
       motd: readMotd(args.motd),
+      defaultRoom: parseRoom("default-room", args["default-room"]),
       logLevel: args["log-level"],
       jsonLogs: args["json-logs"],
       logFile: args["log-file"],
@@ -92,6 +95,12 @@ export default defineCommand({
     process.on("SIGXFSZ", () => {});
   },
 });
+
+function parseRoom(flag: string, value: string): string {
+  const check = checkRoomName(value);
+  if (!check.ok) throw new UserError(`--${flag} ${JSON.stringify(value)}: ${check.reason}`);
+  return check.name;
+}
 
 function readMotd(value: string | undefined): string {
   if (value === undefined) return "";

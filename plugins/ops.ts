@@ -2,7 +2,7 @@
 // /ban (survives a restart with --data), /mute, and their undoing. Bans and
 // mutes live in the plugin's store, which every node of a cluster shares:
 // a mute holds wherever the muted user is connected.
-import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore } from "parley";
+import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, roomKey, type Command, type PluginStore } from "parley";
 
 interface Ban {
   address: string;
@@ -118,7 +118,7 @@ export default definePlugin({
         }
         operators.add(ctx.user.id);
         ctx.log.info(`${ctx.user.nick} is an operator`);
-        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute");
+        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /room keep|drop");
       },
     }),
     opCommand({
@@ -171,6 +171,20 @@ export default definePlugin({
         const list = bans(ctx.store);
         if (list.length === 0) return ctx.reply("* no bans");
         ctx.reply(rowsOf(columns(list.map((b) => [b.address, b.until ? `until ${localMinute(b.until, true)}` : "for good", `by ${b.by}`, b.reason]))).join("\n"));
+      },
+    }),
+    opCommand({
+      name: "room",
+      params: ["action", "room"],
+      usage: "room keep|drop #ROOM",
+      summary: "keep #ROOM when it is empty (keep), or let it be forgotten again (drop) (operators)",
+      run(ctx, [action, room]) {
+        if (action !== "keep" && action !== "drop") return ctx.error("usage: /room keep #ROOM  or  /room drop #ROOM", "usage");
+        const done = ctx.keepRoom(room, action === "keep");
+        if (!done.ok) return ctx.error(done.reason, done.code);
+        const name = ctx.rooms().find((r) => roomKey(r.name) === roomKey(room))?.name ?? room;
+        ctx.log.info(`${ctx.user.nick} ${action === "keep" ? "keeps" : "no longer keeps"} ${name}`);
+        ctx.reply(action === "keep" ? `* ${name} is kept, even when empty` : `* ${name} is no longer kept: it is forgotten when empty`);
       },
     }),
     opCommand({

@@ -23,7 +23,7 @@ import type { ServerFrame } from "../wire/protocol.ts";
 import type { Logger } from "../base/log.ts";
 import { errorText } from "../base/errors.ts";
 import { nickKey } from "../wire/nick.ts";
-import { Room, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
+import { Room, type Fanout, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
 import type { Backlog } from "./backlog.ts";
 import type { ClusterKeys } from "./keys.ts";
 import type { Snapshot, UserRecord } from "./presence.ts";
@@ -179,8 +179,12 @@ export class ClusterRoom implements RoomApi {
     return true;
   }
 
-  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
-    this.local.broadcast(event, except);
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void {
+    this.local.broadcast(event, except, subject);
+  }
+
+  setFanout(fanout: Fanout): void {
+    this.local.setFanout(fanout);
   }
 
   sendTo(nick: string, event: ServerFrame): boolean {
@@ -542,6 +546,7 @@ export class ClusterRoom implements RoomApi {
   private remoteMember(record: UserRecord): Member {
     return {
       nick: record.nick,
+      room: "",
       info: (): UserInfo => ({ id: 0, nick: record.nick, address: record.address, port: record.port, connectedAt: new Date(record.connectedAt), idle: 0, node: record.node }),
       deliver: (frame: Frame) => this.send({ k: "to", to: record.nick, n: record.node, e: frame.event }),
       kick: (reason: string) => {

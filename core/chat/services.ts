@@ -11,9 +11,12 @@ import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
 import type { Member, RoomApi } from "./room.ts";
+import type { NamedRoom, Rooms } from "./rooms.ts";
+import type { RoomInfo } from "../plugins/api.ts";
 
 export interface ServiceDeps {
   room: RoomApi;
+  rooms: Rooms;
   history: History;
   /** the registry now (it is replaced on reload) */
   registry: () => Registry;
@@ -28,7 +31,7 @@ export interface ServiceDeps {
 }
 
 export function chatServices(deps: ServiceDeps): ServerServices {
-  const { room, history } = deps;
+  const { room, history, rooms } = deps;
   const admin = deps.adminPassword;
   return {
     get registry() {
@@ -42,14 +45,34 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     adminPassword: { set: Boolean(admin), matches: (given) => Boolean(admin) && safeEqual(given, admin!) },
     users: () => room.list().map((m) => m.info()),
     findUser: (nick) => room.find(nick)?.info(),
-    notice(plugin, text, except) {
+    notice(plugin, text, except, inRoom) {
       const skip = new Set(except?.map((n) => room.find(n)).filter((m): m is Member => m !== undefined));
-      room.broadcast({ type: "system", plugin, text }, skip);
+      const named = inRoom === undefined ? undefined : rooms.find(inRoom);
+      if (inRoom !== undefined && !named) return;
+      room.broadcast({ type: "system", plugin, text, ...(named ? { room: named.name } : {}) }, skip);
     },
     noticeTo: (nick, plugin, text) => room.sendTo(nick, { type: "system", plugin, text }),
     kick: (nick, reason) => room.find(nick)?.kick(reason) ?? false,
-    history: (limit) => history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
+    history(limit, inRoom) {
+      const named = inRoom === undefined ? rooms.lobby : rooms.find(inRoom);
+      if (!named) return [];
+      return history.recent(limit, named.history).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action, room: named.name }));
+    },
+    rooms: () => rooms.list().map(infoOf),
+    members: (name) => {
+      const named = rooms.find(name);
+      return named && [...named.members].map((m) => m.info());
+    },
+    keepRoom(name, keep) {
+      const kept = rooms.keep(name, keep);
+      return "ok" in kept ? kept : { ok: true, room: kept.name };
+    },
+    defaultRoom: rooms.lobby.name,
     guesses: deps.guesses,
     work: deps.work,
   };
+}
+
+function infoOf(room: NamedRoom): RoomInfo {
+  return { name: room.name, members: room.members.size, topic: room.topic, keyed: room.keyed, permanent: room.permanent };
 }

@@ -6,7 +6,7 @@
 // and what the room delivers to (Member).
 
 import { andThen, settled, type Maybe } from "../base/maybe.ts";
-import type { Answer, RenameResult, UserInfo } from "../plugins/api.ts";
+import type { Answer, RenameResult, RoomResult, UserInfo } from "../plugins/api.ts";
 import type { Entry, LoadedPlugin } from "../plugins/registry.ts";
 import { parseParams, splitArgs } from "../plugins/params.ts";
 import { runCommand, runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
@@ -27,6 +27,7 @@ import type { Outbox } from "./outbox.ts";
 import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import type { Member } from "./room.ts";
+import { MAX_TOPIC, type NamedRoom } from "./rooms.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
 import { TEXT_FRAMING } from "./text-framing.ts";
@@ -85,8 +86,26 @@ class ReplyScope implements UserSession {
   pass(text: string, from?: LoadedPlugin): Maybe<string | null> {
     return this.session.pass(text, from);
   }
-  say(text: string, action: boolean): Maybe<string | null> {
-    return this.session.say(text, action, this.id);
+  say(text: string, action: boolean, room?: string): Maybe<string | null> {
+    return this.session.say(text, action, this.id, room);
+  }
+  get room(): string {
+    return this.session.room;
+  }
+  myRooms(): string[] {
+    return this.session.myRooms();
+  }
+  joinRoom(name: string, key?: string): RoomResult {
+    return this.session.joinRoom(name, key, this.id);
+  }
+  partRoom(name?: string, reason?: string): RoomResult {
+    return this.session.partRoom(name, reason, this.id);
+  }
+  switchRoom(name: string): RoomResult {
+    return this.session.switchRoom(name, this.id);
+  }
+  setTopic(text: string): RoomResult {
+    return this.session.setTopic(text, this.id);
   }
   whisper(nick: string, text: string): boolean {
     return this.session.whisper(nick, text, this.id);
@@ -132,6 +151,8 @@ let lastId = 0;
 export class Session implements LineSink, SessionCore, UserSession, Member, InboxOwner<Inbound> {
   private current: SessionState;
   nick = "";
+  /** Member: the room plain lines go to (core/chat/rooms.ts keeps it) */
+  room = "";
   readonly id = ++lastId;
   readonly connectedAt = Date.now();
   private connectedDate: Date | undefined;
@@ -311,7 +332,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   deliver(frame: Frame): void {
     // The text is UTF-8, which never holds 0xFF: a telnet client never reads
     // a stray command byte in it, so every client gets the same shared bytes.
-    this.conn.outbox.push(this.framing.json ? frame.json() : frame.text());
+    this.conn.outbox.push(this.framing.json ? frame.json() : frame.textFor(this.room));
   }
 
   /**
@@ -347,8 +368,16 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     switch (answer.type) {
       case "list": {
         const users = answer.users.map((u) => ({ nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString() }));
-        return this.send({ type: "list", online: users.length, users, ...tag });
+        const room = answer.room === undefined ? undefined : this.chat.rooms.find(answer.room);
+        const where = room ? { room: room.name, ...(room === this.chat.rooms.lobby ? { defaultRoom: true } : {}) } : {};
+        return this.send({ type: "list", online: users.length, users, ...where, ...tag });
       }
+      case "rooms": {
+        const rooms = answer.rooms.map((r) => ({ room: r.name, members: r.members, ...(r.topic ? { topic: r.topic } : {}), ...(r.keyed ? { keyed: true } : {}), ...(r.permanent ? { permanent: true } : {}) }));
+        return this.send({ type: "rooms", rooms, current: this.room, ...tag });
+      }
+      case "topic":
+        return this.send({ type: "topic", room: answer.room, topic: answer.topic, ...tag });
       case "help":
         return this.send({ type: "help", commands: [...answer.commands], ...(answer.topic !== undefined ? { topic: answer.topic } : {}), ...tag });
       case "renamed":
@@ -426,8 +455,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
       if (!joined.ok) return joined;
       const { room } = this.chat;
       const id = this.framing.replyId;
-      this.send({ type: "joined", nick: this.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...(id !== undefined ? { id } : {}) });
-      this.replayHistory();
+      const lobby = this.chat.rooms.enter(this);
+      this.send({ type: "joined", room: lobby.name, nick: this.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...(id !== undefined ? { id } : {}) });
+      this.replayHistory(lobby);
       return andThen(runHooks(this, this.chat.services, "join"), () => joined);
     });
   }
@@ -454,14 +484,84 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     });
   }
 
-  /** Replays the room's recent messages to a user who just joined. */
-  private replayHistory(): void {
-    const entries = this.chat.history.recent(this.chat.limits.history);
+  /** Replays a room's recent messages to a user who just joined it. */
+  private replayHistory(room: NamedRoom): void {
+    const entries = this.chat.history.recent(this.chat.limits.history, room.history);
     if (entries.length === 0) return;
-    if (!this.framing.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}:`);
+    if (!this.framing.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}${room === this.chat.rooms.lobby ? "" : ` of ${room.name}`}:`);
     for (const e of entries) {
-      this.send({ type: "said", from: e.from, text: e.text, ...(e.action ? { action: true } : {}), time: new Date(e.time).toISOString(), history: true });
+      this.send({ type: "said", room: room.name, from: e.from, text: e.text, ...(e.action ? { action: true } : {}), time: new Date(e.time).toISOString(), history: true });
     }
+  }
+
+  // -- rooms (core/chat/rooms.ts holds them; the notices are sent from here) ----
+
+  myRooms(): string[] {
+    return this.chat.rooms.of(this).map((r) => r.name);
+  }
+
+  /** Joins a room (or makes it current when already in it): the room is told, this user shown who is there, its topic and history. */
+  joinRoom(name: string, key: string | undefined, replyTo: ReplyTo = undefined): RoomResult {
+    if (this.current !== "chatting") return { ok: false, code: "not_joined", reason: "choose a nickname first" };
+    const outcome = this.chat.rooms.join(this, name, key);
+    if (!outcome.ok) return outcome;
+    const { room } = outcome;
+    if (outcome.already) {
+      this.send({ type: "switch", room: room.name, ...this.tag(replyTo) });
+      return { ok: true, room: room.name };
+    }
+    this.enteredRoom(room, replyTo);
+    return { ok: true, room: room.name };
+  }
+
+  private enteredRoom(room: NamedRoom, replyTo: ReplyTo): void {
+    const members = room.members.size;
+    this.chat.room.broadcast({ type: "join", room: room.name, nick: this.nick, members }, this);
+    const users = [...room.members].map((m) => m.nick);
+    const about = { ...(room.topic ? { topic: room.topic } : {}), ...(room.keyed ? { keyed: true } : {}) };
+    this.send({ type: "join", room: room.name, nick: this.nick, members, self: true, users, ...about, ...this.tag(replyTo) });
+    this.replayHistory(room);
+  }
+
+  partRoom(name: string | undefined, reason: string | undefined, replyTo: ReplyTo = undefined): RoomResult {
+    if (this.current !== "chatting") return { ok: false, code: "not_joined", reason: "choose a nickname first" };
+    const before = this.room;
+    const outcome = this.chat.rooms.part(this, name);
+    if (!outcome.ok) return outcome;
+    const { room, current } = outcome;
+    const why = sanitize(reason ?? "").slice(0, 200) || "parted";
+    this.chat.room.broadcast({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.members.size });
+    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.members.size, self: true, ...this.tag(replyTo) });
+    // The last room parted: back in the default room, in one line (its join frame).
+    if (outcome.back) this.enteredRoom(current, replyTo);
+    else if (current.name !== before) this.send({ type: "switch", room: current.name, ...this.tag(replyTo) });
+    return { ok: true, room: current.name };
+  }
+
+  switchRoom(name: string, replyTo: ReplyTo = undefined): RoomResult {
+    const outcome = this.chat.rooms.switchTo(this, name);
+    if (!outcome.ok) return outcome;
+    this.send({ type: "switch", room: outcome.room.name, ...this.tag(replyTo) });
+    return { ok: true, room: outcome.room.name };
+  }
+
+  setTopic(text: string, replyTo: ReplyTo = undefined): RoomResult {
+    const room = this.chat.rooms.current(this);
+    const topic = sanitize(text).trim();
+    const length = [...topic].length;
+    if (length > MAX_TOPIC) return { ok: false, code: "topic_too_long", reason: `a topic has at most ${MAX_TOPIC} characters (that one has ${length})` };
+    this.chat.rooms.setTopic(room, topic, this.nick);
+    // Everyone in the room sees it, the setter too (their confirmation), once.
+    const event: ServerFrame = { type: "topic", room: room.name, topic, by: this.nick, set: true };
+    this.chat.room.broadcast(event, this);
+    this.send({ ...event, ...this.tag(replyTo) });
+    return { ok: true, room: room.name };
+  }
+
+  /** The id tag an answer carries, as an object to spread. */
+  private tag(replyTo: ReplyTo): { id?: FrameId } {
+    const id = this.idFor(replyTo);
+    return id !== undefined ? { id } : {};
   }
 
   typed(text: string): Maybe<string | null> {
@@ -562,24 +662,38 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
    * the text the room saw, or null when nothing was said (dropped by a hook,
    * or nothing left once cleaned).
    */
-  say(text: string, action = false, replyTo: ReplyTo = undefined): Maybe<string | null> {
+  say(text: string, action = false, replyTo: ReplyTo = undefined, inRoom?: string): Maybe<string | null> {
     const clean = sanitize(text);
     if (clean.trim() === "") return null;
+    // The room is fixed when the line is typed: a /switch while hooks run does not move it.
+    let room = this.chat.rooms.current(this);
+    if (inRoom !== undefined) {
+      const named = this.chat.rooms.find(inRoom);
+      if (!named || !named.members.has(this)) {
+        this.error(`you are not in ${inRoom}`, "not_in_room", replyTo);
+        return null;
+      }
+      room = named;
+    }
     // The hot path: no closure per line while the hooks answer at once.
     const passed = this.pass(clean);
-    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action, replyTo));
-    return this.relay(clean, passed, action, replyTo);
+    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action, replyTo, room));
+    return this.relay(clean, passed, action, replyTo, room);
+  }
+
+  sayIn(text: string, room: string): Maybe<string | null> {
+    return this.say(text, false, undefined, room);
   }
 
   /** Relays what the message hooks let through; the text the room saw, or null. */
-  private relay(clean: string, final: string | null, action: boolean, replyTo: ReplyTo): string | null {
-    if (final === null || this.current !== "chatting") return null;
+  private relay(clean: string, final: string | null, action: boolean, replyTo: ReplyTo, room: NamedRoom): string | null {
+    if (final === null || this.current !== "chatting" || !room.members.has(this)) return null;
     // A hook's rewrite is plugin text: it is cleaned like the user's own.
     const said = final === clean ? clean : sanitize(final);
     if (said.trim() === "") return null;
     // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
-    this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action });
-    const event: ServerFrame = action ? { type: "said", from: this.nick, text: said, action: true } : { type: "said", from: this.nick, text: said };
+    this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action, ...(room.history ? { room: room.history } : {}) });
+    const event: ServerFrame = action ? { type: "said", room: room.name, from: this.nick, text: said, action: true } : { type: "said", room: room.name, from: this.nick, text: said };
     this.chat.room.broadcast(event, this);
     // A program that asked with an id gets its own copy as the acknowledgement;
     // nothing when nothing was said (a mute, a dropped line).
@@ -658,6 +772,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     const reason = sanitize(why).slice(0, 200) || "quit";
     if (announce) this.chat.room.leave(this, reason);
     else this.chat.room.remove(this);
+    // Out of every room at once (nothing more reaches them); the leave hooks still see ctx.room, the last current one.
+    this.chat.rooms.leaveAll(this);
     settled(runHooks(this, this.chat.services, "leave", reason));
   }
 }

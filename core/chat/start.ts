@@ -10,6 +10,7 @@ import { createLogger } from "../base/log.ts";
 import { loadPluginOptions } from "../plugins/options.ts";
 import { PluginHost } from "../plugins/host.ts";
 import { Room } from "./room.ts";
+import { ROOMS_STORE, Rooms } from "./rooms.ts";
 import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore, type Store } from "../store/store.ts";
@@ -30,6 +31,8 @@ export interface ChatOptions {
   listen: ListenOptions;
   limits: Limits;
   motd: string;
+  /** the room everyone lands in (checked: "#lobby" by default) */
+  defaultRoom?: string;
   logLevel: string;
   jsonLogs: boolean;
   logFile?: string;
@@ -83,6 +86,15 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const cluster = options.redis ? await startCluster({ ...options.redis, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
   const store: Store = cluster?.store ?? data ?? new MemoryStore();
   const room = cluster?.room ?? new Room({ observe });
+  // The named rooms, and the one fan-out every delivery of this node goes through.
+  const rooms = new Rooms({
+    defaultRoom: options.defaultRoom ?? "#lobby",
+    maxRooms: options.limits.maxRooms,
+    maxRoomsPerUser: options.limits.maxRoomsPerUser,
+    records: store.forPlugin(ROOMS_STORE),
+    ...(observe ? { observe } : {}),
+  });
+  room.setFanout((event, skip, subject, everyone) => rooms.fanout(event, skip, subject, everyone));
   if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
   // History is best effort when the disk fails: messages are relayed anyway, and everyone is told once.
   const history = new BestEffortHistory(store.history, (problem) => {
@@ -94,6 +106,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   const stores = new Map<string, PluginStore>();
   const services = chatServices({
     room,
+    rooms,
     history,
     registry: () => host.registry,
     log,
@@ -109,6 +122,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   });
   const chat: ChatContext = {
     room,
+    rooms,
     get registry() {
       return host.registry;
     },

@@ -3,7 +3,7 @@
 // fan-out path.
 
 import type { ServerFrame } from "./protocol.ts";
-import { linesOf, plain } from "./render.ts";
+import { awayPrefix, linesOf, plain, shownAway } from "./render.ts";
 
 /** The text a telnet user reads for a frame, lines joined by "\n"; `self` is the reader's nick, for answers to one user. */
 export function renderText(frame: ServerFrame, self?: string): string {
@@ -19,6 +19,7 @@ export class Frame {
   /** the one reader's nick, when the frame goes to one user (their own rename, "(you)" in a list) */
   private readonly self: string | undefined;
   private textBytes: Buffer | null = null;
+  private awayBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
 
   constructor(event: ServerFrame, self?: string) {
@@ -30,6 +31,21 @@ export class Frame {
   text(): Buffer {
     this.textBytes ??= Buffer.from(renderText(this.event, this.self).replaceAll("\n", "\r\n") + "\r\n");
     return this.textBytes;
+  }
+
+  /**
+   * The text for a reader whose current room is `here`: a line of another
+   * room has the room's name in front of each of its lines ("[#help] amy: hi").
+   * Still built once per frame, for every reader it applies to.
+   */
+  textFor(here: string): Buffer {
+    const room = this.event.room;
+    if (room === undefined || room === here || !shownAway(this.event)) return this.text();
+    if (!this.awayBytes) {
+      const prefix = awayPrefix(room);
+      this.awayBytes = Buffer.from(renderText(this.event, this.self).split("\n").map((l) => prefix + l).join("\r\n") + "\r\n");
+    }
+    return this.awayBytes;
   }
 
   /** One JSON object and LF. */

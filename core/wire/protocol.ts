@@ -17,6 +17,17 @@ export interface ListedUser {
   connectedAt?: string;
 }
 
+/** A room in a rooms frame. Keyed rooms say so and hide nothing else. */
+export interface RoomSummary {
+  room: string;
+  /** members on this server (node) */
+  members: number;
+  topic?: string;
+  keyed?: boolean;
+  /** kept by an operator when empty */
+  permanent?: boolean;
+}
+
 /** A command in a help frame: every form it can be typed in. */
 export interface HelpEntry {
   name: string;
@@ -25,8 +36,13 @@ export interface HelpEntry {
   forms: readonly string[];
 }
 
-/** What a server sends. Flags that a server sets to true are typed boolean: a client reads any server. */
-export type ServerFrame = { id?: FrameId } & (
+/**
+ * What a server sends. Flags that a server sets to true are typed boolean: a
+ * client reads any server. `room`: the room a frame concerns (every frame
+ * about a room carries it; a text client shows it in front of the line when
+ * it is not the reader's current room).
+ */
+export type ServerFrame = { id?: FrameId; room?: string } & (
   /** with `password`, nothing about the room (online, motd) until the password is accepted; a second welcome brings it */
   | { type: "welcome"; server: string; version: string; protocol: number; online?: number; motd?: string; password?: boolean }
   | { type: "joined"; nick: string; online: number; self?: boolean; users?: string[] }
@@ -35,20 +51,32 @@ export type ServerFrame = { id?: FrameId } & (
   /** `action`: said with /me; `history` and `time`: replayed to a user who joined */
   | { type: "said"; from: string; text: string; action?: boolean; time?: string; history?: boolean }
   | { type: "private"; from: string; to: string; text: string }
-  | { type: "list"; online: number; users: ListedUser[] }
+  /** `room`: whose members these are; `defaultRoom`: it is the default room (a text client says just "online") */
+  | { type: "list"; online: number; users: ListedUser[]; defaultRoom?: boolean }
   /** `topic`: the command asked about (help COMMAND), whose one entry `commands` holds */
   | { type: "help"; commands: HelpEntry[]; topic?: string }
   /** `plugin`: a notice from that plugin, shown as `[plugin] text` */
   | { type: "system"; text: string; plugin?: string }
   | { type: "error"; code: string; message: string }
   | { type: "pong"; time: string }
+  /** someone joined `room` (`members`: how many are in it now); `self`: you did, and it is your current room now, with its `users` and `topic` */
+  | { type: "join"; room: string; nick: string; members: number; self?: boolean; users?: string[]; topic?: string; keyed?: boolean }
+  /** someone left `room`; `self`: you did (a switch frame follows when your current room changed) */
+  | { type: "part"; room: string; nick: string; reason: string; members: number; self?: boolean }
+  /** every room, and which is yours now */
+  | { type: "rooms"; rooms: RoomSummary[]; current?: string }
+  /** `room`'s topic ("" for none), set now by `by` or asked for */
+  | { type: "topic"; room: string; topic: string; by?: string; set?: boolean }
+  /** your current room is now `room`: where your plain lines go */
+  | { type: "switch"; room: string }
 );
 
 /** What a client sends. */
 export type ClientFrame = { id?: FrameId } & (
   | { type: "hello"; client?: string; version?: number }
   | { type: "nick"; nick: string }
-  | { type: "say"; text: string }
+  /** `room`: one of your rooms, instead of your current one */
+  | { type: "say"; text: string; room?: string }
   /** a line as a person typed it: routed exactly as a telnet user's line (b:, /msg, l, plain chat) */
   | { type: "line"; text: string }
   | { type: "msg"; to: string; text: string }
@@ -59,4 +87,10 @@ export type ClientFrame = { id?: FrameId } & (
   | { type: "quit"; reason?: string }
   | { type: "ping" }
   | { type: "password"; password: string }
+  | { type: "join"; room: string; key?: string }
+  | { type: "part"; room?: string; reason?: string }
+  | { type: "rooms" }
+  /** without `text`, asks for the current room's topic */
+  | { type: "topic"; text?: string }
+  | { type: "switch"; room: string }
 );
