@@ -118,7 +118,7 @@ export default definePlugin({
         }
         operators.add(ctx.user.id);
         ctx.log.info(`${ctx.user.nick} is an operator`);
-        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute, /room keep|drop");
+        ctx.reply("* you are an operator now: /kick, /ban, /unban, /bans, /mute, /unmute");
       },
     }),
     opCommand({

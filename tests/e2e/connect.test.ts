@@ -132,7 +132,7 @@ describe("--json: frames in, frames out", () => {
     expect(frames[1]).toMatchObject({ type: "joined", nick: "bot", self: true });
     expect(frames).toContainEqual({ type: "pong", time: expect.any(String), id: "mine" });
     expect(frames).toContainEqual({ type: "private", from: "bot", to: "bob4", text: "psst", id: 7 });
-    expect(frames).toContainEqual({ type: "said", from: "bob4", text: "hello bot" });
+    expect(frames).toContainEqual({ type: "said", room: "#lobby", from: "bob4", text: "hello bot" });
     // The text greeting before the welcome is not a frame, and is not printed.
     expect(bot.stdout.lines.every((l) => l.startsWith("{"))).toBe(true);
     bob.close();
