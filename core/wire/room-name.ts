@@ -15,7 +15,7 @@ const NONE: ReadonlySet<string> = new Set();
 /** Checks a room name as typed ("#help"); the name to show, or why not. */
 export function checkRoomName(input: string): RoomNameCheck {
   const typed = input.trim();
-  if (!typed.startsWith("#")) return { ok: false, reason: `a room name starts with # (like #${typed.replace(/^#*/, "") || "help"})` };
+  if (!typed.startsWith("#")) return { ok: false, reason: "a room name starts with #, like #help" };
   const check = checkNick(typed.slice(1), NONE, MAX_ROOM);
   // The nick rules speak of "a nickname": said of a room here.
   if (!check.ok) return { ok: false, reason: check.reason.replaceAll("a nickname", "a room name") };

@@ -49,7 +49,7 @@ describe("room names follow the nickname rules, with # in front", () => {
   });
 
   test("no #, spaces, or look-alike scripts mixed", () => {
-    expect(checkRoomName("help")).toEqual({ ok: false, reason: "a room name starts with # (like #help)" });
+    expect(checkRoomName("help")).toEqual({ ok: false, reason: "a room name starts with #, like #help" });
     expect(checkRoomName("#a b").ok).toBe(false);
     expect(checkRoomName("#hеlp").ok).toBe(false); // Cyrillic е inside Latin
     expect(checkRoomName("#").ok).toBe(false);
