@@ -42,8 +42,8 @@ export type Envelope = { o: string; b: string; s: number } & (
 type Body = Envelope extends infer E ? (E extends unknown ? Omit<E, "o" | "b" | "s"> : never) : never;
 
 export interface ClusterHooks {
-  /** a message said on another node, for the history mirror */
-  said(from: string, text: string, action: boolean): void;
+  /** a message said on another node (in `room`), for the history mirror */
+  said(from: string, text: string, action: boolean, room: string | undefined): void;
   /** a plugin store changed on another node, at `time` (ms; when the sender did not say, now) */
   store(plugin: string, key: string, value: string | null, time: number): void;
   /** Redis is full (an error text) or has room again (null) */
@@ -185,6 +185,23 @@ export class ClusterRoom implements RoomApi {
 
   setFanout(fanout: Fanout): void {
     this.local.setFanout(fanout);
+  }
+
+  /** A user of this node joined or parted a room: their record in Redis says which they are in now. */
+  roomsChanged(member: Member, rooms: string[]): void {
+    const key = nickKey(member.nick);
+    const old = this.claims.get(key);
+    if (!old || this.local.find(member.nick) !== member) return;
+    const record = { ...old.record, rooms };
+    const claim = { json: JSON.stringify(record), record };
+    this.claims.set(key, claim);
+    // While Redis is away the claims are written again when it is back (this one with them).
+    if (this.link.up) this.link.call("HSET", [this.keys.users, key, claim.json]).catch(() => {});
+  }
+
+  /** The rooms a user of another node is in, as their record says; undefined when it does not say (the default room only). */
+  remoteRooms(nick: string): readonly string[] | undefined {
+    return this.remote.get(nickKey(nick))?.rooms;
   }
 
   sendTo(nick: string, event: ServerFrame): boolean {
@@ -390,7 +407,7 @@ export class ClusterRoom implements RoomApi {
         return this.local.deliverAll({ type: "joined", nick: event.to, online: this.size });
       }
       case "said":
-        this.hooks.said(event.from, event.text, event.action === true);
+        this.hooks.said(event.from, event.text, event.action === true, event.room);
         break;
     }
     this.local.deliverAll(event);
@@ -496,6 +513,7 @@ export class ClusterRoom implements RoomApi {
       }
       this.doubts.delete(key);
       this.remote.set(key, record);
+      this.log.debug(`redis: ${record.nick} of node ${record.node} is online (seen in the users' records)`);
       this.local.deliverAll({ type: "joined", nick: record.nick, online: this.size });
     }
     for (const key of [...this.doubts.keys()]) if (!this.remote.has(key) && !wanted.has(key)) this.doubts.delete(key);

@@ -42,6 +42,10 @@ export interface RoomApi {
   sendTo(nick: string, event: ServerFrame): boolean;
   /** Hands every delivery to `fanout` (the rooms, made after the room). */
   setFanout(fanout: Fanout): void;
+  /** A cluster: `member` is in `rooms` now (other nodes read it when they learn of them). */
+  roomsChanged?(member: Member, rooms: string[]): void;
+  /** A cluster: the rooms a user of another node is in, as far as their record says. */
+  remoteRooms?(nick: string): readonly string[] | undefined;
 }
 
 /** Sees every event the room relays, for the chat log. */
@@ -50,9 +54,11 @@ export type RoomObserver = (event: ServerFrame) => void;
 /**
  * Who receives an event: the one place a line is fanned out to members
  * (core/chat/rooms.ts). `skip` says who must not get it; `everyone` is
- * this node's members. It observes what it delivers.
+ * this node's members; `remote`: the event comes from another node of a
+ * cluster (what it says of that node's users is news). It observes what
+ * it delivers.
  */
-export type Fanout = (event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>) => void;
+export type Fanout = (event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote: boolean) => void;
 
 export interface RoomOptions {
   observe?: RoomObserver;
@@ -138,17 +144,21 @@ export class Room implements RoomApi {
   }
 
   broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void {
-    this.deliverAll(event, except, subject);
+    this.deliver(event, except, subject, false);
     this.relay?.(event);
   }
 
   /** Delivers to this node's members only, and does not relay: for events from other nodes. */
-  deliverAll(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void {
+  deliverAll(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
+    this.deliver(event, except, undefined, true);
+  }
+
+  private deliver(event: ServerFrame, except: Member | ReadonlySet<Member> | undefined, subject: Member | undefined, remote: boolean): void {
     const many = except instanceof Set ? except : undefined;
     const one = many ? undefined : except;
     if (this.fanout) {
       const skip = many ? (m: Member) => many.has(m) : (m: Member) => m === one;
-      return this.fanout(event, skip, subject, this.members.values());
+      return this.fanout(event, skip, subject, this.members.values(), remote);
     }
     this.observe(event);
     const frame = new Frame(event);

@@ -13,7 +13,10 @@
 // once, however many rooms they share.
 //
 // Topics, kept rooms and keys live in a store of their own (ROOMS_STORE):
-// the --data file when there is one, Redis in a cluster.
+// the --data file when there is one, Redis in a cluster. In a cluster each
+// room also knows who of other nodes is in it (NamedRoom.remote), from the
+// join, part, leave and rename events the nodes relay to each other, so
+// counts, lists and "empty" mean the whole cluster's.
 
 import { safeEqual } from "../base/safe-equal.ts";
 import type { PluginStore } from "../plugins/api.ts";
@@ -21,6 +24,7 @@ import { Frame } from "../wire/frame.ts";
 import type { RoomSummary, ServerFrame } from "../wire/protocol.ts";
 import { checkRoomName, roomKey } from "../wire/room-name.ts";
 import { DEFAULT_HISTORY } from "../store/history.ts";
+import { nickKey } from "../wire/nick.ts";
 import type { Member } from "./room.ts";
 
 /** The store the rooms keep their records in: a name no plugin can have (plugin names have no "."). */
@@ -40,11 +44,20 @@ interface RoomRecord {
   hash?: string;
 }
 
+/** Where the history of `room` is kept: the default room's under DEFAULT_HISTORY, any other's under its key. */
+export function historyKeyOf(room: string | undefined, defaultRoom: string): string {
+  if (room === undefined) return DEFAULT_HISTORY;
+  const key = roomKey(room);
+  return key === roomKey(defaultRoom) ? DEFAULT_HISTORY : key;
+}
+
 export class NamedRoom {
   readonly name: string;
   readonly key: string;
   /** this node's members, in the order they joined */
   readonly members = new Set<Member>();
+  /** members on other nodes of a cluster: nick key -> nick */
+  readonly remote = new Map<string, string>();
   topic = "";
   topicBy = "";
   topicAt = 0;
@@ -60,6 +73,16 @@ export class NamedRoom {
     this.history = isDefault ? DEFAULT_HISTORY : this.key;
   }
 
+  /** Everyone in it, on every node. */
+  get size(): number {
+    return this.members.size + this.remote.size;
+  }
+
+  /** The nicks in it: this node's in join order, then other nodes'. */
+  nicks(): string[] {
+    return [...[...this.members].map((m) => m.nick), ...this.remote.values()];
+  }
+
   get keyed(): boolean {
     return this.hash !== "";
   }
@@ -67,7 +90,7 @@ export class NamedRoom {
   summary(): RoomSummary {
     return {
       room: this.name,
-      members: this.members.size,
+      members: this.size,
       ...(this.topic ? { topic: this.topic } : {}),
       ...(this.keyed ? { keyed: true } : {}),
       ...(this.permanent ? { permanent: true } : {}),
@@ -87,6 +110,10 @@ export interface RoomsOptions {
   records: PluginStore;
   /** every event fanned out, for the chat log */
   observe?: (event: ServerFrame) => void;
+  /** a cluster: a user of this node is in `rooms` now */
+  moved?: (member: Member, rooms: string[]) => void;
+  /** a cluster: the rooms a user of another node is in, when their record says */
+  remoteRooms?: (nick: string) => readonly string[] | undefined;
 }
 
 export class Rooms {
@@ -190,6 +217,7 @@ export class Rooms {
       this.add(member, this.lobby);
       back = true;
     } else if (member.room === room.name) member.room = left[left.length - 1]!.name;
+    this.moved(member);
     return { ok: true, room, current: this.current(member), back };
   }
 
@@ -205,8 +233,12 @@ export class Rooms {
 
   /** A user leaves the server: out of every room. */
   leaveAll(member: Member): void {
-    for (const room of [...this.of(member)]) this.take(member, room);
+    const mine = this.joined.get(member) ?? [];
     this.joined.delete(member);
+    for (const room of mine) {
+      room.members.delete(member);
+      this.forgetIfEmpty(room);
+    }
   }
 
   setTopic(room: NamedRoom, topic: string, by: string): void {
@@ -240,24 +272,79 @@ export class Rooms {
    * join, leave or rename); else everyone in `everyone`. Each distinct
    * display (room) gets one Frame whose bytes its recipients share.
    */
-  fanout(event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>): void {
+  fanout(event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote = false): void {
     this.options.observe?.(event);
     if (event.room !== undefined) {
-      const room = this.find(event.room);
+      const room = remote ? this.heardInRoom(event) : this.find(event.room);
       if (!room) return;
       const frame = new Frame(room.name === event.room ? event : { ...event, room: room.name });
       for (const m of room.members) if (!skip(m)) m.deliver(frame);
+      if (remote && event.type === "part") this.forgetIfEmpty(room);
       return;
     }
     if (event.type === "joined" || event.type === "left" || event.type === "renamed") {
       // A new user is not in a room yet: their join (or a join undone) is the default room's news.
-      const theirs = subject ? this.of(subject) : [];
-      // Someone of another node: which rooms they are in is not known here, so every room hears it.
-      const rooms = theirs.length > 0 ? theirs : subject ? [this.lobby] : undefined;
-      return this.once(event, rooms ?? this.list(), skip);
+      const theirs = subject ? this.of(subject) : remote ? this.remoteRoomsOf(event) : [];
+      const rooms = theirs.length > 0 ? theirs : [this.lobby];
+      this.once(event, rooms, skip);
+      if (remote) this.heardOfUser(event, rooms);
+      return;
     }
     const frame = new Frame(event);
     for (const m of everyone) if (!skip(m)) m.deliver(frame);
+  }
+
+  // -- what other nodes say of their users (a cluster) ----------------------------
+
+  /**
+   * The rooms a user of another node is in: for one newly known, what their
+   * record says (a node that started later learns them from a snapshot);
+   * else what their join and part events said.
+   */
+  private remoteRoomsOf(event: ServerFrame & { type: "joined" | "left" | "renamed" }): NamedRoom[] {
+    if (event.type === "joined") {
+      const names = this.options.remoteRooms?.(event.nick) ?? [];
+      return names.map((name) => this.find(name) ?? (checkRoomName(name).ok ? this.make(name, false) : undefined)).filter((r): r is NamedRoom => r !== undefined);
+    }
+    const key = nickKey(event.type === "renamed" ? event.from : event.nick);
+    return [...this.byKey.values()].filter((r) => r.remote.has(key));
+  }
+
+  /** A room event from another node: its room (made here when it is new to this node), kept up to date. */
+  private heardInRoom(event: ServerFrame): NamedRoom | undefined {
+    const name = event.room!;
+    let room = this.find(name);
+    if (event.type === "join") {
+      // Made here too, so /rooms and counts agree on every node.
+      if (!room && checkRoomName(name).ok) room = this.make(name, false);
+      room?.remote.set(nickKey(event.nick), event.nick);
+    } else if (event.type === "part") {
+      room?.remote.delete(nickKey(event.nick));
+    } else if (event.type === "topic" && room && event.set === true) {
+      room.topic = event.topic;
+      room.topicBy = event.topic ? (event.by ?? "") : "";
+      room.topicAt = event.topic ? Date.now() : 0;
+    }
+    return room;
+  }
+
+  /** A user of another node joined the server, left it, or was renamed. */
+  private heardOfUser(event: ServerFrame, rooms: readonly NamedRoom[]): void {
+    if (event.type === "joined") {
+      for (const room of rooms) room.remote.set(nickKey(event.nick), event.nick);
+    } else if (event.type === "left") {
+      const key = nickKey(event.nick);
+      for (const room of rooms) {
+        room.remote.delete(key);
+        this.forgetIfEmpty(room);
+      }
+    } else if (event.type === "renamed") {
+      const from = nickKey(event.from);
+      for (const room of rooms) {
+        if (!room.remote.delete(from)) continue;
+        room.remote.set(nickKey(event.to), event.to);
+      }
+    }
   }
 
   /** One copy per recipient across `rooms`, shown as from their current room when it is one of them. */
@@ -304,6 +391,12 @@ export class Rooms {
     if (mine) mine.push(room);
     else this.joined.set(member, [room]);
     member.room = room.name;
+    // A first room (the default one, at connect) is what a cluster assumes anyway: nothing to tell.
+    if (mine) this.moved(member);
+  }
+
+  private moved(member: Member): void {
+    this.options.moved?.(member, (this.joined.get(member) ?? []).map((r) => r.name));
   }
 
   private take(member: Member, room: NamedRoom): void {
@@ -318,7 +411,9 @@ export class Rooms {
 
   /** An empty room is forgotten (its topic and history stay with its name), unless kept. */
   private forgetIfEmpty(room: NamedRoom): void {
-    if (room.members.size > 0 || room.permanent || room === this.lobby) return;
+    if (room.size > 0 || room.permanent || room === this.lobby) return;
+    // Kept by an operator on another node since this node read it.
+    if (this.options.records.get<RoomRecord>(`room:${room.key}`)?.keep) return void (room.permanent = true);
     this.byKey.delete(room.key);
     // Its key goes with it: whoever makes the room next sets their own.
     if (room.keyed) {

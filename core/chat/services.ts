@@ -61,7 +61,10 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     rooms: () => rooms.list().map(infoOf),
     members: (name) => {
       const named = rooms.find(name);
-      return named && [...named.members].map((m) => m.info());
+      if (!named) return undefined;
+      // Users of other nodes, as the cluster knows them (one that left meanwhile is not listed).
+      const remote = [...named.remote.values()].map((nick) => room.find(nick)?.info()).filter((u) => u !== undefined);
+      return [...[...named.members].map((m) => m.info()), ...remote];
     },
     keepRoom(name, keep) {
       const kept = rooms.keep(name, keep);
@@ -74,5 +77,5 @@ export function chatServices(deps: ServiceDeps): ServerServices {
 }
 
 function infoOf(room: NamedRoom): RoomInfo {
-  return { name: room.name, members: room.members.size, topic: room.topic, keyed: room.keyed, permanent: room.permanent };
+  return { name: room.name, members: room.size, topic: room.topic, keyed: room.keyed, permanent: room.permanent };
 }

@@ -515,9 +515,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
   }
 
   private enteredRoom(room: NamedRoom, replyTo: ReplyTo): void {
-    const members = room.members.size;
+    const members = room.size;
     this.chat.room.broadcast({ type: "join", room: room.name, nick: this.nick, members }, this);
-    const users = [...room.members].map((m) => m.nick);
+    const users = room.nicks();
     const about = { ...(room.topic ? { topic: room.topic } : {}), ...(room.keyed ? { keyed: true } : {}) };
     this.send({ type: "join", room: room.name, nick: this.nick, members, self: true, users, ...about, ...this.tag(replyTo) });
     this.replayHistory(room);
@@ -530,8 +530,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     if (!outcome.ok) return outcome;
     const { room, current } = outcome;
     const why = sanitize(reason ?? "").slice(0, 200) || "parted";
-    this.chat.room.broadcast({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.members.size });
-    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.members.size, self: true, ...this.tag(replyTo) });
+    this.chat.room.broadcast({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size });
+    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size, self: true, ...this.tag(replyTo) });
     // The last room parted: back in the default room, in one line (its join frame).
     if (outcome.back) this.enteredRoom(current, replyTo);
     else if (current.name !== before) this.send({ type: "switch", room: current.name, ...this.tag(replyTo) });

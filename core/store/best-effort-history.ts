@@ -43,6 +43,16 @@ export class BestEffortHistory implements History {
     return waiting.length === 0 ? kept : [...kept, ...waiting].slice(-Math.max(0, limit));
   }
 
+  rooms(): string[] {
+    let kept: string[] = [];
+    try {
+      kept = this.inner.rooms();
+    } catch (error) {
+      this.fail(error);
+    }
+    return [...new Set([...kept, ...this.pending.map((e) => e.room ?? "")])];
+  }
+
   private flush(): void {
     try {
       while (this.pending.length > 0) {

@@ -26,35 +26,36 @@ export interface History {
   add(entry: HistoryEntry): void;
   /** the last `limit` entries of `room` (a history key; the default room when absent), oldest first */
   recent(limit: number, room?: string): HistoryEntry[];
+  /** the history keys that hold entries (for copying every room's) */
+  rooms(): string[];
+}
+
+/** Every room's last `limit` entries, room by room: a copy of a whole history. */
+export function everyRoom(history: History, limit: number): HistoryEntry[] {
+  return history.rooms().flatMap((room) => history.recent(limit, room).map((e) => (room === DEFAULT_HISTORY || e.room === room ? e : { ...e, room })));
 }
 
 // What is kept: more than anyone asks for with /history, bounded.
 export const HISTORY_KEEP = 1000;
 
 export class MemoryHistory implements History {
-  private readonly rooms = new Map<string, HistoryEntry[]>();
+  private readonly byRoom = new Map<string, HistoryEntry[]>();
 
   add(entry: HistoryEntry): void {
     const room = entry.room ?? DEFAULT_HISTORY;
-    let entries = this.rooms.get(room);
-    if (!entries) this.rooms.set(room, (entries = []));
+    let entries = this.byRoom.get(room);
+    if (!entries) this.byRoom.set(room, (entries = []));
     entries.push(entry);
     if (entries.length > HISTORY_KEEP * 2) entries.splice(0, entries.length - HISTORY_KEEP);
   }
 
   recent(limit: number, room = DEFAULT_HISTORY): HistoryEntry[] {
-    const entries = this.rooms.get(room);
+    const entries = this.byRoom.get(room);
     return limit <= 0 || !entries ? [] : entries.slice(-Math.min(limit, HISTORY_KEEP));
   }
 
-  /** Every room's entries, oldest first within each room: for a copy (the cluster's re-seed). */
-  all(): HistoryEntry[] {
-    return [...this.rooms.values()].flat();
-  }
-
-  /** The history keys that hold entries. */
-  roomKeys(): string[] {
-    return [...this.rooms.keys()];
+  rooms(): string[] {
+    return [...this.byRoom.keys()];
   }
 }
 
@@ -62,6 +63,7 @@ export class SqliteHistory implements History {
   private readonly insert;
   private readonly select;
   private readonly prune;
+  private readonly keys;
   /** entries added per room since its last prune */
   private readonly added = new Map<string, number>();
 
@@ -69,6 +71,7 @@ export class SqliteHistory implements History {
     this.insert = db.query("INSERT INTO history (time, nick, text, action, room) VALUES (?, ?, ?, ?, ?)");
     this.select = db.query("SELECT time, nick AS 'from', text, action FROM history WHERE room = ? ORDER BY id DESC LIMIT ?");
     // Per room: the entries older than the room's last HISTORY_KEEP.
+    this.keys = db.query("SELECT DISTINCT room FROM history");
     this.prune = db.query("DELETE FROM history WHERE room = ?1 AND id < (SELECT id FROM history WHERE room = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
   }
 
@@ -78,6 +81,10 @@ export class SqliteHistory implements History {
     const n = (this.added.get(room) ?? 0) + 1;
     this.added.set(room, n % 100);
     if (n === 100) this.prune.run(room, HISTORY_KEEP - 1);
+  }
+
+  rooms(): string[] {
+    return (this.keys.all() as { room: string }[]).map((r) => r.room);
   }
 
   recent(limit: number, room = DEFAULT_HISTORY): HistoryEntry[] {
