@@ -170,6 +170,8 @@ export class Rooms {
       member.room = room.name;
       return { ok: true, room, created: false, already: true };
     }
+    // A key set or dropped on another node since: the record is what counts.
+    if (room) this.refreshKey(room);
     const { maxRooms, maxRoomsPerUser } = this.options;
     if (mine.length >= maxRoomsPerUser) {
       return { ok: false, code: "room_limit", reason: `you are in ${mine.length} rooms, the most this server allows; /part one first` };
@@ -383,6 +385,13 @@ export class Rooms {
     }
     this.byKey.set(room.key, room);
     return room;
+  }
+
+  private refreshKey(room: NamedRoom): void {
+    const record = this.options.records.get<RoomRecord>(`room:${room.key}`);
+    if (!record) return;
+    room.salt = record.salt ?? "";
+    room.hash = record.hash ?? "";
   }
 
   private add(member: Member, room: NamedRoom): void {

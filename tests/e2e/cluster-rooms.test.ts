@@ -41,6 +41,13 @@ describe("rooms across two nodes", () => {
     await amy.waitFor("cat joined");
 
     expect(await ask(amy, "/join #ops k3y", "* you are in")).toBe("* you are in #ops now, with 1 here: amy");
+    // A lobby line from A after the room was made: once B relays it, B has heard of #ops and its key (one ordered stream per node).
+    amy.send("/switch #lobby");
+    await amy.waitFor("now talking");
+    amy.send("ops is open");
+    await bob.waitFor("amy: ops is open");
+    amy.send("/switch #ops");
+    await amy.waitFor("now talking");
     // The key is the cluster's: bob on B is refused without it.
     expect(await ask(bob, "/join #ops", "!")).toBe("! #ops has a key: /join #ops KEY");
     expect(await ask(bob, "/join #ops nope", "!")).toBe("! wrong key for #ops");
