@@ -6,7 +6,9 @@ import { Rooms } from "../../core/chat/rooms.ts";
 import type { Member } from "../../core/chat/room.ts";
 import type { PluginStore } from "../../core/plugins/api.ts";
 import { checkRoomName, roomKey } from "../../core/wire/room-name.ts";
-import type { Frame } from "../../core/wire/frame.ts";
+import { Frame } from "../../core/wire/frame.ts";
+import { linesIn, plain } from "../../core/wire/render.ts";
+import { KeyReader } from "../../core/client/keys.ts";
 
 function memoryStore(): PluginStore {
   const map = new Map<string, string>();
@@ -167,5 +169,43 @@ describe("the fan-out", () => {
     rooms.fanout({ type: "left", nick: "amy", reason: "quit", online: 2 }, (m) => m === amy, amy, [amy, bob, cat]);
     expect(bob.seen).toEqual(["* amy left (quit)"]);
     expect(cat.seen).toEqual([]);
+  });
+});
+
+describe("how room frames read", () => {
+  const text = (event: Parameters<typeof linesIn>[0], here?: string) => linesIn(event, "amy", here).map(plain);
+
+  test("room events name their room, so they get nothing in front", () => {
+    expect(text({ type: "join", room: "#help", nick: "bob", members: 2 }, "#lobby")).toEqual(["* bob joined #help (2 here)"]);
+    expect(text({ type: "join", room: "#help", nick: "amy", members: 2, self: true, users: ["bob", "amy"], topic: "ask" })).toEqual([
+      "* you are in #help now, with 2 here: bob, amy",
+      "* topic of #help: ask",
+    ]);
+    expect(text({ type: "part", room: "#help", nick: "bob", reason: "bye", members: 1 }, "#lobby")).toEqual(["* bob left #help (bye)"]);
+    expect(text({ type: "topic", room: "#help", topic: "", by: "bob", set: true })).toEqual(["* bob cleared the topic of #help"]);
+    expect(text({ type: "topic", room: "#help", topic: "" })).toEqual(["* #help has no topic"]);
+    expect(text({ type: "switch", room: "#help" })).toEqual(["* now talking in #help: your lines go there"]);
+    expect(text({ type: "rooms", rooms: [{ room: "#lobby", members: 3 }, { room: "#exam", members: 1, keyed: true, topic: "finals" }], current: "#lobby" })).toEqual([
+      "* 2 rooms (/join #room to enter one):",
+      "*   #lobby  3 here    (you talk here)",
+      "*   #exam   1 here    keyed  finals",
+    ]);
+  });
+
+  test("a line of another room has the room in front, in parley connect as on the server", () => {
+    const said = { type: "said", room: "#help", from: "bob", text: "hi" } as const;
+    expect(text(said, "#help")).toEqual(["bob: hi"]);
+    expect(text(said, "#lobby")).toEqual(["[#help] bob: hi"]);
+    const frame = new Frame(said);
+    expect(frame.textFor("#lobby").toString()).toBe("[#help] bob: hi\r\n");
+    expect(frame.textFor("#help").toString()).toBe("bob: hi\r\n");
+    // Several lines each get it.
+    expect(new Frame({ type: "system", room: "#help", plugin: "dice", text: "one\ntwo" }).textFor("#lobby").toString()).toBe("[#help] [dice] one\r\n[#help] [dice] two\r\n");
+  });
+});
+
+describe("parley connect's Tab", () => {
+  test("Tab is a key of its own (it switches rooms), no longer a space", () => {
+    expect(new KeyReader().feed(new TextEncoder().encode("a\tb"))).toEqual([{ name: "text", text: "a" }, { name: "tab" }, { name: "text", text: "b" }]);
   });
 });
