@@ -96,7 +96,11 @@ export const ROWS: Row[] = [
   ...roomRows("W1-rooms", "W1", "serverNsPerLine", "per line"),
   ...roomRows("W1-rooms-wide", "W1", "serverNsPerDelivery", "per delivery"),
   ...roomRows("W2-rooms", "W2", "serverNsPerLine", "per line"),
-  ...roomRows("W2-rooms-wide", "W2", "serverNsPerDelivery", "per delivery"),
+  { workload: "W2-wide", key: "rate", label: "deliveries/s", format: perSec, ratio: false },
+  { workload: "W2-wide", key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false },
+  { workload: "W2-wide", key: "p99", label: "latency p99", format: ms, ratio: false },
+  { workload: "W2-wide", key: "serverNsPerDelivery", label: "server CPU per delivery", format: nanos, ratio: false },
+  ...roomRows("W2-rooms-wide", "W2-wide", "serverNsPerDelivery", "per delivery"),
   { workload: "W3-1k", key: "perConnection", label: "server RSS / connection ↓", format: kb },
   { workload: "W3-1k", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
   {
