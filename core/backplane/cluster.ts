@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { RoomApi, RoomObserver } from "../chat/room.ts";
-import { historyKeyOf } from "../chat/rooms.ts";
+import { historyKeyOf } from "../chat/named-room.ts";
 import type { SqliteStore, Store } from "../store/store.ts";
 import { Backlog } from "./backlog.ts";
 import { ClusterRoom } from "./cluster-room.ts";

@@ -18,85 +18,18 @@
 // join, part, leave and rename events the nodes relay to each other, so
 // counts, lists and "empty" mean the whole cluster's.
 
-import { safeEqual } from "../base/safe-equal.ts";
 import type { PluginStore } from "../plugins/api.ts";
 import { Frame } from "../wire/frame.ts";
-import type { RoomSummary, ServerFrame } from "../wire/protocol.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import { checkRoomName, roomKey } from "../wire/room-name.ts";
-import { DEFAULT_HISTORY } from "../store/history.ts";
 import { nickKey } from "../wire/nick.ts";
+import { NamedRoom, type RoomRecord } from "./named-room.ts";
 import type { Member } from "./room.ts";
 
 /** The store the rooms keep their records in: a name no plugin can have (plugin names have no "."). */
 export const ROOMS_STORE = "parley.rooms";
 /** Longest topic, in characters: it is shown on every /join and in /rooms. */
 export const MAX_TOPIC = 300;
-
-/** What is kept of a room between its users (and restarts). */
-interface RoomRecord {
-  name: string;
-  topic?: string;
-  by?: string;
-  at?: number;
-  keep?: boolean;
-  /** a keyed room: sha256 of salt + key, hex */
-  salt?: string;
-  hash?: string;
-}
-
-/** Where the history of `room` is kept: the default room's under DEFAULT_HISTORY, any other's under its key. */
-export function historyKeyOf(room: string | undefined, defaultRoom: string): string {
-  if (room === undefined) return DEFAULT_HISTORY;
-  const key = roomKey(room);
-  return key === roomKey(defaultRoom) ? DEFAULT_HISTORY : key;
-}
-
-export class NamedRoom {
-  readonly name: string;
-  readonly key: string;
-  /** this node's members, in the order they joined */
-  readonly members = new Set<Member>();
-  /** members on other nodes of a cluster: nick key -> nick */
-  readonly remote = new Map<string, string>();
-  topic = "";
-  topicBy = "";
-  topicAt = 0;
-  permanent = false;
-  salt = "";
-  hash = "";
-  /** where its history is kept (core/store/history.ts) */
-  readonly history: string;
-
-  constructor(name: string, isDefault: boolean) {
-    this.name = name;
-    this.key = roomKey(name);
-    this.history = isDefault ? DEFAULT_HISTORY : this.key;
-  }
-
-  /** Everyone in it, on every node. */
-  get size(): number {
-    return this.members.size + this.remote.size;
-  }
-
-  /** The nicks in it: this node's in join order, then other nodes'. */
-  nicks(): string[] {
-    return [...[...this.members].map((m) => m.nick), ...this.remote.values()];
-  }
-
-  get keyed(): boolean {
-    return this.hash !== "";
-  }
-
-  summary(): RoomSummary {
-    return {
-      room: this.name,
-      members: this.size,
-      ...(this.topic ? { topic: this.topic } : {}),
-      ...(this.keyed ? { keyed: true } : {}),
-      ...(this.permanent ? { permanent: true } : {}),
-    };
-  }
-}
 
 export type RoomRefusal = { ok: false; code: "room_invalid" | "room_key" | "room_limit" | "rooms_full" | "not_in_room"; reason: string };
 export type JoinOutcome = { ok: true; room: NamedRoom; created: boolean; already: boolean } | RoomRefusal;
@@ -176,7 +109,7 @@ export class Rooms {
     if (mine.length >= maxRoomsPerUser) {
       return { ok: false, code: "room_limit", reason: `you are in ${mine.length} rooms, the most this server allows; /part one first` };
     }
-    if (room?.keyed && (key === undefined || !safeEqual(hashKey(room.salt, key), room.hash))) {
+    if (room?.keyed && !room.opens(key)) {
       return { ok: false, code: "room_key", reason: key === undefined ? `${room.name} has a key: /join ${room.name} KEY` : `wrong key for ${room.name}` };
     }
     let created = false;
@@ -185,13 +118,12 @@ export class Rooms {
       room = this.make(check.name, false);
       created = true;
       // Someone else made it keyed before (on another node, or before a restart): the record says so.
-      if (room.keyed && (key === undefined || !safeEqual(hashKey(room.salt, key), room.hash))) {
+      if (room.keyed && !room.opens(key)) {
         this.forgetIfEmpty(room);
         return { ok: false, code: "room_key", reason: key === undefined ? `${room.name} has a key: /join ${room.name} KEY` : `wrong key for ${room.name}` };
       }
       if (key !== undefined && key !== "" && !room.keyed) {
-        room.salt = crypto.randomUUID();
-        room.hash = hashKey(room.salt, key);
+        room.lock(key);
         this.save(room);
       }
     }
@@ -440,8 +372,4 @@ export class Rooms {
     if (Object.keys(record).length === 1) this.options.records.delete(id);
     else this.options.records.set(id, record);
   }
-}
-
-function hashKey(salt: string, key: string): string {
-  return new Bun.CryptoHasher("sha256").update(salt).update(key).digest("hex");
 }

@@ -11,7 +11,8 @@ import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
 import type { Member, RoomApi } from "./room.ts";
-import type { NamedRoom, Rooms } from "./rooms.ts";
+import type { NamedRoom } from "./named-room.ts";
+import type { Rooms } from "./rooms.ts";
 import type { RoomInfo } from "../plugins/api.ts";
 
 export interface ServiceDeps {
