@@ -75,6 +75,8 @@ export class ClusterRoom implements RoomApi {
   private seq = 0;
   private heard = new Map<string, number>();
   private renaming = new Set<Member>();
+  /** the rooms of this node's users who are in more than the default room, for their records */
+  private roomsOf = new WeakMap<Member, string[]>();
   private refusals = new WeakMap<Member, string>();
   backlog!: Backlog;
   private readonly link: RedisLink;
@@ -189,6 +191,7 @@ export class ClusterRoom implements RoomApi {
 
   /** A user of this node joined or parted a room: their record in Redis says which they are in now. */
   roomsChanged(member: Member, rooms: string[]): void {
+    this.roomsOf.set(member, rooms);
     const key = nickKey(member.nick);
     const old = this.claims.get(key);
     if (!old || this.local.find(member.nick) !== member) return;
@@ -221,7 +224,8 @@ export class ClusterRoom implements RoomApi {
 
   private claimFor(member: Member, nick: string): Claim {
     const info = member.info();
-    const record: UserRecord = { nick, node: this.node, boot: this.boot, sid: info.id, address: info.address, port: info.port, connectedAt: info.connectedAt.getTime() };
+    const rooms = this.roomsOf.get(member);
+    const record: UserRecord = { nick, node: this.node, boot: this.boot, sid: info.id, address: info.address, port: info.port, connectedAt: info.connectedAt.getTime(), ...(rooms ? { rooms } : {}) };
     return { json: JSON.stringify(record), record };
   }
 

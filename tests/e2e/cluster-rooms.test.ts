@@ -112,17 +112,19 @@ describe("rooms across two nodes", () => {
     const amy = await Client.join(a.port, "amy");
     await ask(amy, "/join #late", "* you are in");
     await ask(amy, "/part #lobby", "you left");
+    // A rename makes a new record: it still lists her rooms.
+    await ask(amy, "/nick amy2", "you are now");
     const b = await node(redis, "B", ["--data", join(dir, "b.db")]);
-    // B learns of amy from the users' records in Redis, not from her join: her record says she is only in #late.
-    await b.waitForLog("amy of node A is online");
+    // B learns of amy2 from the users' records in Redis, not from her join: her record says she is only in #late.
+    await b.waitForLog("amy2 of node A is online");
     const bob = await Client.join(b.port, "bob");
-    expect(bob.lines).toContain("* Hi bob! Online (2): amy, bob");
+    expect(bob.lines).toContain("* Hi bob! Online (2): amy2, bob");
     expect(await roomRows(bob, 2)).toEqual([expect.stringMatching(/^\*   #lobby +1 here/), expect.stringMatching(/^\*   #late +1 here/)]);
-    expect(await ask(bob, "/join #late", "* you are in")).toBe("* you are in #late now, with 2 here: bob, amy");
+    expect(await ask(bob, "/join #late", "* you are in")).toBe("* you are in #late now, with 2 here: bob, amy2");
 
     // A dies: within a few heartbeats its users leave every room on B.
     a.proc.kill("SIGKILL");
-    expect(await bob.waitFor("amy left")).toBe("* amy left (their server stopped answering)");
+    expect(await bob.waitFor("amy2 left")).toBe("* amy2 left (their server stopped answering)");
     expect(await roomRows(bob, 2)).toEqual([expect.stringMatching(/^\*   #lobby +1 here/), expect.stringMatching(/^\*   #late +1 here/)]);
     bob.close();
     await b.stop();
