@@ -532,10 +532,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Inbo
     const { room, current } = outcome;
     const why = sanitize(reason ?? "").slice(0, 200) || "parted";
     this.chat.room.broadcast({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size });
-    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size, self: true, ...this.tag(replyTo) });
-    // The last room parted: back in the default room, in one line (its join frame).
-    if (outcome.back) this.enteredRoom(current, replyTo);
-    else if (current.name !== before) this.send({ type: "switch", room: current.name, ...this.tag(replyTo) });
+    // The last room parted: back in the default room, which is told, and this user reads it in the same one line.
+    if (outcome.back) this.chat.room.broadcast({ type: "join", room: current.name, nick: this.nick, members: current.size }, this);
+    const back = outcome.back ? { back: current.name } : {};
+    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size, self: true, ...back, ...this.tag(replyTo) });
+    if (!outcome.back && current.name !== before) this.send({ type: "switch", room: current.name, ...this.tag(replyTo) });
     return { ok: true, room: current.name };
   }
 

@@ -200,6 +200,11 @@ export class ChatClient {
       this.room = room;
     } else if (frame.type === "part" && frame.self === true) {
       this.rooms = this.rooms.filter((r) => r !== room);
+      // Our last room: back in the default one.
+      if (typeof frame.back === "string") {
+        this.rooms = [frame.back];
+        this.room = frame.back;
+      }
     } else if (frame.type === "switch") {
       this.room = room;
     }

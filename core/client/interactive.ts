@@ -57,7 +57,8 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
       frame(frame) {
         show(linesIn(frame, client.nick, client.room, !options.time), (frame.type === "said" && timeOf(frame)) || new Date());
         learn(frame);
-        const moved = frame.type === "switch" || frame.type === "join" || frame.type === "joined" || frame.type === "part";
+        // Our own first join draws the prompt once the forms of quit and help are learnt (join, below), not here.
+        const moved = frame.type === "switch" || frame.type === "join" || frame.type === "part";
         if ((frame.type === "renamed" || moved) && client.nick !== undefined) queueMicrotask(chatPrompt);
       },
       text: (line) => show([{ style: "chat", after: sanitize(line) }]),

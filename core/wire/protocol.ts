@@ -61,8 +61,8 @@ export type ServerFrame = { id?: FrameId; room?: string } & (
   | { type: "pong"; time: string }
   /** someone joined `room` (`members`: how many are in it now); `self`: you did, and it is your current room now, with its `users` and `topic` */
   | { type: "join"; room: string; nick: string; members: number; self?: boolean; users?: string[]; topic?: string; keyed?: boolean }
-  /** someone left `room`; `self`: you did (a switch frame follows when your current room changed) */
-  | { type: "part"; room: string; nick: string; reason: string; members: number; self?: boolean }
+  /** someone left `room`; `self`: you did (a switch frame follows when your current room changed); `back`: it was your last room, so you are back in this one, the default room, your current room now */
+  | { type: "part"; room: string; nick: string; reason: string; members: number; self?: boolean; back?: string }
   /** every room, and which is yours now */
   | { type: "rooms"; rooms: RoomSummary[]; current?: string }
   /** `room`'s topic ("" for none), set now by `by` or asked for */

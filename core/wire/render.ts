@@ -76,6 +76,7 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
       return lines;
     }
     case "part":
+      if (f.self === true && typeof f.back === "string") return [system(`* you left ${str(f.room)} and are back in ${str(f.back)}: your lines go there`)];
       if (f.self === true) return [system(`* you left ${str(f.room)}`)];
       return [{ style: "system", before: "* ", nick: str(f.nick), after: ` left ${str(f.room)} (${str(f.reason)})` }];
     case "switch":

@@ -182,6 +182,7 @@ describe("how room frames read", () => {
       "* topic of #help: ask",
     ]);
     expect(text({ type: "part", room: "#help", nick: "bob", reason: "bye", members: 1 }, "#lobby")).toEqual(["* bob left #help (bye)"]);
+    expect(text({ type: "part", room: "#help", nick: "amy", reason: "bye", members: 0, self: true, back: "#lobby" })).toEqual(["* you left #help and are back in #lobby: your lines go there"]);
     expect(text({ type: "topic", room: "#help", topic: "", by: "bob", set: true })).toEqual(["* bob cleared the topic of #help"]);
     expect(text({ type: "topic", room: "#help", topic: "" })).toEqual(["* #help has no topic"]);
     expect(text({ type: "switch", room: "#help" })).toEqual(["* now talking in #help: your lines go there"]);

@@ -105,6 +105,7 @@
   function handle(f) {
     // Our own joins and switches move us: where our lines go, and what needs the room in front.
     if (typeof f.room === "string" && (((f.type === "joined" || f.type === "join") && f.self === true) || f.type === "switch")) here = f.room;
+    if (f.type === "part" && f.self === true && typeof f.back === "string") here = f.back;
     switch (f.type) {
       case "welcome":
         return welcome(f);
@@ -306,7 +307,7 @@
         }
         return [{ style: "system", before: "* ", nick: str(f.nick), after: ` joined ${str(f.room)} (${Number(f.members) || 0} here)` }];
       case "part":
-        if (f.self === true) return [sys(`* you left ${str(f.room)}`)];
+        if (f.self === true) return [sys(f.back ? `* you left ${str(f.room)} and are back in ${str(f.back)}: your lines go there` : `* you left ${str(f.room)}`)];
         return [{ style: "system", before: "* ", nick: str(f.nick), after: ` left ${str(f.room)} (${str(f.reason)})` }];
       case "switch":
         return [sys(`* now talking in ${str(f.room)}: your lines go there`)];
