@@ -29,28 +29,47 @@ export interface FanoutConfig {
   stallMs: number;
   /** hard cap on the whole run */
   timeoutMs: number;
+  /**
+   * parley only: spread the clients over this many rooms (#r0, #r1, ...),
+   * client i in room i % rooms and in no other, so the senders are spread
+   * too and each line reaches the other clients of its room only
+   */
+  rooms?: number;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Connects the clients and waits until the join chatter has stopped. */
-async function setUp(target: Target, clients: number, transport: Transport): Promise<{ clients: LoadClient[]; failures: string[] }> {
+/** Connects the clients (into their rooms, with `rooms`: TCP only) and waits until the join chatter has stopped. */
+async function setUp(target: Target, clients: number, transport: Transport, rooms = 1): Promise<{ clients: LoadClient[]; failures: string[] }> {
   const dialect = DIALECTS[target.name];
   const result =
     transport === "websocket"
       ? await connectMany(clients, CONNECT_PARALLEL, (i) => new WsBenchClient(`u${i}`, "joined", "count"), await webPort(target), HANDSHAKE_TIMEOUT_MS)
       : await connectMany(clients, CONNECT_PARALLEL, (i) => new BenchClient(`u${i}`, dialect, "joined", "count"), target.port, HANDSHAKE_TIMEOUT_MS);
   await quiet(result.clients, 150, 5_000);
+  if (rooms > 1) {
+    if (transport !== "tcp") throw new Error("rooms are measured over TCP only");
+    (result.clients as BenchClient[]).forEach((c, i) => c.write(Buffer.from(`/join #r${i % rooms}${dialect.lineEnd}/part #lobby${dialect.lineEnd}`)));
+    await quiet(result.clients, 150, 10_000);
+  }
   return result;
+}
+
+/** Receivers per line: the other clients of the sender's room (the clients are spread evenly). */
+function fanoutOf(clients: number, rooms: number): number {
+  if (clients % rooms !== 0) throw new Error(`${clients} clients do not spread evenly over ${rooms} rooms`);
+  return clients / rooms - 1;
 }
 
 /** Runs W1 (rate 0) or W2 (rate > 0) against a started target. */
 export async function runFanout(target: Target, config: FanoutConfig, transport: Transport = "tcp"): Promise<RunResult> {
-  const { clients, failures } = await setUp(target, config.clients, transport);
+  const rooms = config.rooms ?? 1;
+  const { clients, failures } = await setUp(target, config.clients, transport, rooms);
   const notes = failures.length ? [`${failures.length} clients failed to connect: ${failures[0]}`] : [];
   try {
     if (clients.length < config.senders + 1) throw new Error(`only ${clients.length} of ${config.clients} clients connected: ${failures[0] ?? ""}`);
-    const ledger = new Ledger(config.senders, config.lines, clients.length - 1);
+    if (rooms > 1 && clients.length !== config.clients) throw new Error(`only ${clients.length} of ${config.clients} clients connected: the rooms are uneven`);
+    const ledger = new Ledger(config.senders, config.lines, rooms > 1 ? fanoutOf(clients.length, rooms) : clients.length - 1);
     for (const c of clients) {
       c.counter.ledger = ledger;
       c.counter.otherLines = 0; // from here on: mangled lines (ncat) or unexpected server output
@@ -180,6 +199,9 @@ function summarise(
     otherLines: other,
     // The generator's own cost per line counted: what it can keep up with.
     generatorNsPerDelivery: ledger.delivered ? (generatorCpu * 1e9) / ledger.delivered : NaN,
+    // The server's, per delivery and per line sent: what one room next to ten rooms is compared on.
+    serverNsPerDelivery: ledger.delivered ? (serverCpu * 1e9) / ledger.delivered : NaN,
+    serverNsPerLine: (serverCpu * 1e9) / (config.senders * config.lines),
   };
   if (config.rate > 0) {
     metrics.offered = config.senders * config.rate * ledger.fanout;

@@ -3,7 +3,7 @@
 // the issue's goals, and what limited each run.
 
 import { CLUSTER_ROWS } from "./cluster-report.ts";
-import { check, count, kb, known, mb, ms, pct, perSec, secs } from "./format.ts";
+import { check, count, kb, known, mb, ms, nanos, pct, perSec, secs } from "./format.ts";
 import type { RunResult } from "./result.ts";
 import { median } from "./stats.ts";
 import type { TargetName } from "./targets.ts";
@@ -12,9 +12,9 @@ import { rateKey, U1_RATES } from "./udp-probe.ts";
 /** Every run, by workload id and target; a string when the target was skipped or failed. */
 export type Results = Map<string, Map<TargetName, RunResult[] | string>>;
 
-import type { Get, Row } from "./row.ts";
+import type { Get, GetOf, Row } from "./row.ts";
 
-export type { Get, Row };
+export type { Get, GetOf, Row };
 
 const fanoutRows = (w: string): Row[] => [
   { workload: w, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: (g) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "") },
@@ -25,6 +25,36 @@ const fanoutRows = (w: string): Row[] => [
   { workload: w, key: "serverBusy", label: "server CPU / wall", format: pct, ratio: false },
   { workload: w, key: "generatorBusy", label: "generator CPU / wall", format: pct, ratio: false },
   { workload: w, key: "peakRss", label: "server peak RSS", format: mb },
+];
+
+/**
+ * A rooms workload: its figures, and the goal of costing no more server CPU
+ * per delivery (or, where the rooms make each line reach fewer, per line)
+ * than the one room of `base`, measured in the same run.
+ */
+const roomRows = (w: string, base: string, key: "serverNsPerDelivery" | "serverNsPerLine", per: string): Row[] => [
+  { workload: w, key: "rate", label: "deliveries/s", format: perSec, ratio: false },
+  { workload: w, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: (g) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "") },
+  { workload: w, key: "p50", label: "latency p50", format: ms, ratio: false },
+  { workload: w, key: "p99", label: "latency p99", format: ms, ratio: false },
+  ...(["serverNsPerDelivery", "serverNsPerLine"] as const).map(
+    (k): Row => ({
+      workload: w,
+      key: k,
+      label: k === "serverNsPerLine" ? "server CPU per line sent" : "server CPU per delivery",
+      format: nanos,
+      ratio: false,
+      // Within the machine's noise (10%) of the one room's, in the same run.
+      goal:
+        k !== key
+          ? undefined
+          : (g, of) => {
+              const rooms = g("parley", key);
+              const one = of(base, "parley", key);
+              return known(rooms, one) ? check(rooms <= 1.1 * one, `no slower ${per} than ${base} (${(rooms / one).toFixed(2)}×)`) : "";
+            },
+    }),
+  ),
 ];
 
 export const ROWS: Row[] = [
@@ -62,6 +92,18 @@ export const ROWS: Row[] = [
     goal: (g) => (known(g("parley", "tail")) ? check(g("parley", "tail") < 500 && g("parley", "lost") === 0, "keeps up (< 500 ms, 0 lost)") : ""),
   },
   { workload: "W2", key: "sendLagP99", label: "generator send lag p99", format: ms, ratio: false },
+  { workload: "W1", key: "serverNsPerDelivery", label: "server CPU per delivery", format: nanos, ratio: false },
+  { workload: "W1", key: "serverNsPerLine", label: "server CPU per line sent", format: nanos, ratio: false },
+  { workload: "W2", key: "serverNsPerDelivery", label: "server CPU per delivery", format: nanos, ratio: false },
+  { workload: "W2", key: "serverNsPerLine", label: "server CPU per line sent", format: nanos, ratio: false },
+  ...roomRows("W1-rooms", "W1", "serverNsPerLine", "per line"),
+  ...roomRows("W1-rooms-wide", "W1", "serverNsPerDelivery", "per delivery"),
+  ...roomRows("W2-rooms", "W2", "serverNsPerLine", "per line"),
+  { workload: "W2-wide", key: "rate", label: "deliveries/s", format: perSec, ratio: false },
+  { workload: "W2-wide", key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false },
+  { workload: "W2-wide", key: "p99", label: "latency p99", format: ms, ratio: false },
+  { workload: "W2-wide", key: "serverNsPerDelivery", label: "server CPU per delivery", format: nanos, ratio: false },
+  ...roomRows("W2-rooms-wide", "W2-wide", "serverNsPerDelivery", "per delivery"),
   { workload: "W3-1k", key: "perConnection", label: "server RSS / connection ↓", format: kb },
   { workload: "W3-1k", key: "held", label: "connections held (worst run)", format: count, combine: "min", ratio: false },
   { workload: "W3-ws", key: "perConnection", label: "server RSS / idle WebSocket ↓", format: kb },
@@ -187,7 +229,8 @@ export function table(results: Results, targets: readonly TargetName[], cores: n
         })
       : [];
     const single = beside ? [besideSingle(results, row)] : [];
-    lines.push(`| ${row.group ?? row.workload} | ${row.label} | ${targets.map((t) => cell(row.workload, t, row)).join(" | ")} | ${[...ratios, ...single, row.goal?.(get) ?? ""].join(" | ")} |`);
+    const of = (w: string, t: TargetName, key: string) => combined(results, w, t, key);
+    lines.push(`| ${row.group ?? row.workload} | ${row.label} | ${targets.map((t) => cell(row.workload, t, row)).join(" | ")} | ${[...ratios, ...single, row.goal?.(get, of) ?? ""].join(" | ")} |`);
   }
   // W2 runs at a fixed rate: it keeps up or not (see its rows), nothing "limits" it.
   for (const workload of ["W1", "W4", "W6"]) {

@@ -5,6 +5,8 @@
 import type { TargetName } from "./targets.ts";
 
 export type Get = (target: TargetName, key: string) => number;
+/** A figure of another workload of the same run (median of its runs): for goals that compare two. */
+export type GetOf = (workload: string, target: TargetName, key: string) => number;
 
 export interface Row {
   workload: string;
@@ -20,5 +22,5 @@ export interface Row {
   /** whether parley/peer means anything for this row */
   ratio?: boolean;
   /** the goal for this row, checked: "✓ ..." / "✗ ..." / "" */
-  goal?: (get: Get) => string;
+  goal?: (get: Get, of: GetOf) => string;
 }

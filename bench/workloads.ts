@@ -45,6 +45,8 @@ export const W1_WINDOW = 128;
 
 // The C peers have no WebSocket listener: the WebSocket workloads are parley's alone, beside its TCP rows.
 const NO_WEBSOCKET = { ncat: "no WebSocket listener", ngircd: "no WebSocket listener" };
+// The rooms workloads measure parley's rooms against its own one room.
+const ROOMS_SKIP = { ncat: "one room only: it has no rooms", ngircd: "parley's rooms against parley's one room (W1 and W2 are the comparison with peers)" } as const;
 
 export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
   const quick = mode === "quick";
@@ -109,6 +111,51 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: {},
       maxClients: w2.clients + 10,
       run: (target) => runFanout(target, w2),
+    },
+    {
+      id: "W1-rooms",
+      title: "W1 with its users spread over 10 rooms",
+      description: `W1's load (${w1.clients} clients, ${w1.senders} senders x ${w1.lines} lines, window ${W1_WINDOW}) with client i in room #r(i mod 10) only: one sender and 9 receivers per room, so each line reaches 9 others, not 99; compare the server's CPU per line with W1`,
+      repeats: quick ? 1 : 5,
+      skip: ROOMS_SKIP,
+      maxClients: w1.clients + 10,
+      run: (target) => runFanout(target, { ...w1, rooms: 10 }),
+    },
+    {
+      id: "W1-rooms-wide",
+      title: "W1 in each of 10 rooms at once",
+      description: `10 rooms each as large as W1's one room: ${w1.clients * 10} clients, client i in room #r(i mod 10) only, ${w1.senders} senders (one per room) x ${w1.lines} lines, window ${W1_WINDOW}; each line reaches its room's ${w1.clients - 1} others, as in W1, so the deliveries are W1's: compare the server's CPU per delivery with W1`,
+      repeats: quick ? 1 : 3,
+      skip: ROOMS_SKIP,
+      maxClients: w1.clients * 10 + 10,
+      run: (target) => runFanout(target, { ...w1, clients: w1.clients * 10, rooms: 10, timeoutMs: 120_000 }),
+    },
+    {
+      id: "W2-rooms",
+      title: "W2 with its users spread over 10 rooms",
+      description: `W2's load (${w2.clients} clients, ${w2.senders} senders x ${w2.rate} lines/s for ${w2Seconds} s) with client i in room #r(i mod 10) only: two senders and 19 receivers per room; compare the server's CPU per line with W2`,
+      repeats: quick ? 1 : 3,
+      skip: ROOMS_SKIP,
+      maxClients: w2.clients + 10,
+      run: (target) => runFanout(target, { ...w2, rooms: 10 }),
+    },
+    {
+      id: "W2-wide",
+      title: "W2's deliveries in one room of 10 times its users",
+      description: `the control for W2-rooms-wide: ${w2.clients * 10} clients in one room, ${w2.senders / 10} senders x ${w2.rate} lines/s for ${w2Seconds} s, so every client receives what it does in W2-rooms-wide (${(w2.senders / 10) * w2.rate} lines/s) and the deliveries per second are the same`,
+      repeats: quick ? 1 : 2,
+      skip: ROOMS_SKIP,
+      maxClients: w2.clients * 10 + 10,
+      run: (target) => runFanout(target, { ...w2, clients: w2.clients * 10, senders: w2.senders / 10, timeoutMs: 120_000 }),
+    },
+    {
+      id: "W2-rooms-wide",
+      title: "W2 in each of 10 rooms at once",
+      description: `10 rooms each as large as W2's one room: ${w2.clients * 10} clients, ${w2.senders} senders (two per room) x ${w2.rate} lines/s for ${w2Seconds} s; each line reaches its room's ${w2.clients - 1} others, as in W2. Compared per delivery with W2-wide (the same clients, each receiving as many lines, in one room): with 10 times W2's clients each receives a tenth of W2's lines, so the server writes fewer lines per write than in W2`,
+      repeats: quick ? 1 : 2,
+      skip: ROOMS_SKIP,
+      maxClients: w2.clients * 10 + 10,
+      run: (target) => runFanout(target, { ...w2, clients: w2.clients * 10, rooms: 10, timeoutMs: 120_000 }),
     },
     {
       id: "W3-1k",

@@ -15,7 +15,7 @@ export default defineCommand({
     tls: { type: "boolean", default: false, description: "connect with TLS" },
     insecure: { type: "boolean", default: false, description: "with --tls: accept any certificate (self-signed, expired, another name)" },
     json: { type: "boolean", default: false, description: "piped: print each frame as a JSON line, and send lines that are JSON frames as they are" },
-    reconnect: { type: "boolean", default: false, description: "when the connection drops, reconnect with backoff and rejoin with the same nick" },
+    reconnect: { type: "boolean", default: false, description: "when the connection drops, reconnect with backoff and rejoin with the same nick, in the same rooms" },
     time: { type: "boolean", default: true, description: "timestamps in front of lines (interactive); --no-time hides them" },
   },
   async run({ args }) {

@@ -3,7 +3,7 @@
 // /reload (the server's settings read again, as SIGHUP does). Bans and
 // mutes live in the plugin's store, which every node of a cluster shares:
 // a mute holds wherever the muted user is connected.
-import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, type Command, type PluginStore, type ServerStats } from "parley";
+import { canonicalAddress, columns, defineCommand, definePlugin, localMinute, nickKey, roomKey, type Command, type PluginStore, type ServerStats } from "parley";
 
 interface Ban {
   address: string;
@@ -220,6 +220,20 @@ export default definePlugin({
         // Each line as the server logged it; a reload with a problem comes back as an error, every line marked "!".
         if (ok) ctx.reply(lines.map((line) => `* ${line}`).join("\n"));
         else ctx.error(lines.join("\n"));
+      },
+    }),
+    opCommand({
+      name: "room",
+      params: ["action", "room"],
+      usage: "room keep|drop #ROOM",
+      summary: "keep #ROOM when it is empty (keep), or let it be forgotten again (drop) (operators)",
+      run(ctx, [action, room]) {
+        if (action !== "keep" && action !== "drop") return ctx.error("usage: /room keep #ROOM  or  /room drop #ROOM", "usage");
+        const done = ctx.keepRoom(room, action === "keep");
+        if (!done.ok) return ctx.error(done.reason, done.code);
+        const name = ctx.rooms().find((r) => roomKey(r.name) === roomKey(room))?.name ?? room;
+        ctx.log.info(`${ctx.user.nick} ${action === "keep" ? "keeps" : "no longer keeps"} ${name}`);
+        ctx.reply(action === "keep" ? `* ${name} is kept, even when empty` : `* ${name} is no longer kept: it is forgotten when empty`);
       },
     }),
     opCommand({

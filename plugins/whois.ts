@@ -3,8 +3,9 @@
 // node. Their address only for operators: a user's address is theirs to
 // keep from other users. A user on another node is shown as far as the
 // cluster's presence tells (nick, node, connected since); their idle time
-// and away text stay on their own node.
-import { defineCommand, definePlugin } from "parley";
+// and away text stay on their own node. The rooms the asker shares with
+// them: those of the asker's rooms whose members include them.
+import { defineCommand, definePlugin, nickKey } from "parley";
 
 export default definePlugin({
   name: "whois",
@@ -18,9 +19,9 @@ export default definePlugin({
         const user = ctx.findUser(nick);
         if (!user) return ctx.error(`no one called ${nick} is online (type l to see who is)`, "no_such_nick");
         const remote = user.node !== undefined && user.node !== ctx.user.node;
-        // Rooms in common go here once there are rooms (issue 14): the answer
-        // grows a `rooms` field, which protocol.ts's WhoisFrame and render.ts already name.
-        ctx.answer({ type: "whois", user, address: ctx.user.operator === true, remote });
+        const key = nickKey(user.nick);
+        const rooms = ctx.myRooms().filter((room) => ctx.members(room)?.some((m) => nickKey(m.nick) === key));
+        ctx.answer({ type: "whois", user, address: ctx.user.operator === true, remote, rooms });
       },
     }),
   ],

@@ -43,7 +43,7 @@ while i <= #ARGV do
   if k == 'e' then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i+1])
   elseif k == 'h' then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'time', ARGV[i+1], 'from', ARGV[i+2], 'text', ARGV[i+3], 'action', ARGV[i+4])
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'time', ARGV[i+1], 'from', ARGV[i+2], 'text', ARGV[i+3], 'action', ARGV[i+4], 'room', ARGV[i+5])
   elseif k == 's' then
     if ARGV[i+4] == '1' then redis.call('HDEL', ARGV[i+1], ARGV[i+2]) else redis.call('HSET', ARGV[i+1], ARGV[i+2], ARGV[i+3]) end
     redis.call('HSET', ARGV[i+5], ARGV[i+2], ARGV[i+6])
@@ -254,7 +254,7 @@ export class Backlog {
       case "e":
         return ["e", item.text, "", "", "", "", ""];
       case "h":
-        return ["h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0", "", ""];
+        return ["h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0", item.entry.room ?? "", ""];
       case "s":
         return ["s", this.keys.store(item.plugin), item.key, item.value ?? "", item.value === null ? "1" : "0", this.keys.storeTime(item.plugin), String(item.time)];
       case "r":

@@ -23,7 +23,7 @@ import type { ServerFrame } from "../wire/protocol.ts";
 import type { Logger } from "../base/log.ts";
 import { errorText } from "../base/errors.ts";
 import { nickKey } from "../wire/nick.ts";
-import { Room, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
+import { Room, type Fanout, type Member, type RoomApi, type RoomObserver } from "../chat/room.ts";
 import type { Backlog } from "./backlog.ts";
 import type { ClusterKeys } from "./keys.ts";
 import type { Snapshot, UserRecord } from "./presence.ts";
@@ -42,8 +42,8 @@ export type Envelope = { o: string; b: string; s: number } & (
 type Body = Envelope extends infer E ? (E extends unknown ? Omit<E, "o" | "b" | "s"> : never) : never;
 
 export interface ClusterHooks {
-  /** a message said on another node, for the history mirror */
-  said(from: string, text: string, action: boolean): void;
+  /** a message said on another node (in `room`), for the history mirror */
+  said(from: string, text: string, action: boolean, room: string | undefined): void;
   /** a plugin store changed on another node, at `time` (ms; when the sender did not say, now) */
   store(plugin: string, key: string, value: string | null, time: number): void;
   /** Redis is full (an error text) or has room again (null) */
@@ -75,6 +75,8 @@ export class ClusterRoom implements RoomApi {
   private seq = 0;
   private heard = new Map<string, number>();
   private renaming = new Set<Member>();
+  /** the rooms of this node's users who are in more than the default room, for their records */
+  private roomsOf = new WeakMap<Member, string[]>();
   private refusals = new WeakMap<Member, string>();
   backlog!: Backlog;
   private readonly link: RedisLink;
@@ -179,8 +181,30 @@ export class ClusterRoom implements RoomApi {
     return true;
   }
 
-  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
-    this.local.broadcast(event, except);
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void {
+    this.local.broadcast(event, except, subject);
+  }
+
+  setFanout(fanout: Fanout): void {
+    this.local.setFanout(fanout);
+  }
+
+  /** A user of this node joined or parted a room: their record in Redis says which they are in now. */
+  roomsChanged(member: Member, rooms: string[]): void {
+    this.roomsOf.set(member, rooms);
+    const key = nickKey(member.nick);
+    const old = this.claims.get(key);
+    if (!old || this.local.find(member.nick) !== member) return;
+    const record = { ...old.record, rooms };
+    const claim = { json: JSON.stringify(record), record };
+    this.claims.set(key, claim);
+    // While Redis is away the claims are written again when it is back (this one with them).
+    if (this.link.up) this.link.call("HSET", [this.keys.users, key, claim.json]).catch(() => {});
+  }
+
+  /** The rooms a user of another node is in, as their record says; undefined when it does not say (the default room only). */
+  remoteRooms(nick: string): readonly string[] | undefined {
+    return this.remote.get(nickKey(nick))?.rooms;
   }
 
   sendTo(nick: string, event: ServerFrame): boolean {
@@ -200,7 +224,8 @@ export class ClusterRoom implements RoomApi {
 
   private claimFor(member: Member, nick: string): Claim {
     const info = member.info();
-    const record: UserRecord = { nick, node: this.node, boot: this.boot, sid: info.id, address: info.address, port: info.port, connectedAt: info.connectedAt.getTime() };
+    const rooms = this.roomsOf.get(member);
+    const record: UserRecord = { nick, node: this.node, boot: this.boot, sid: info.id, address: info.address, port: info.port, connectedAt: info.connectedAt.getTime(), ...(rooms ? { rooms } : {}) };
     return { json: JSON.stringify(record), record };
   }
 
@@ -386,7 +411,7 @@ export class ClusterRoom implements RoomApi {
         return this.local.deliverAll({ type: "joined", nick: event.to, online: this.size });
       }
       case "said":
-        this.hooks.said(event.from, event.text, event.action === true);
+        this.hooks.said(event.from, event.text, event.action === true, event.room);
         break;
     }
     this.local.deliverAll(event);
@@ -492,6 +517,7 @@ export class ClusterRoom implements RoomApi {
       }
       this.doubts.delete(key);
       this.remote.set(key, record);
+      this.log.debug(`redis: ${record.nick} of node ${record.node} is online (seen in the users' records)`);
       this.local.deliverAll({ type: "joined", nick: record.nick, online: this.size });
     }
     for (const key of [...this.doubts.keys()]) if (!this.remote.has(key) && !wanted.has(key)) this.doubts.delete(key);
@@ -542,6 +568,7 @@ export class ClusterRoom implements RoomApi {
   private remoteMember(record: UserRecord): Member {
     return {
       nick: record.nick,
+      room: "",
       info: (): UserInfo => ({ id: 0, nick: record.nick, address: record.address, port: record.port, connectedAt: new Date(record.connectedAt), idle: 0, node: record.node }),
       deliver: (frame: Frame) => this.send({ k: "to", to: record.nick, n: record.node, e: frame.event }),
       kick: (reason: string) => {

@@ -23,7 +23,7 @@
 // script, so it is never written twice).
 
 import type { PluginStore } from "../plugins/api.ts";
-import { HISTORY_KEEP, MemoryHistory, type History, type HistoryEntry } from "../store/history.ts";
+import { everyRoom, HISTORY_KEEP, MemoryHistory, type History, type HistoryEntry } from "../store/history.ts";
 import type { Logger } from "../base/log.ts";
 import { errorText } from "../base/errors.ts";
 import type { CopyRow, SqliteStore, Store } from "../store/store.ts";
@@ -36,10 +36,10 @@ import type { RedisLink } from "./redis-link.ts";
 const HISTORY_RESEED = `if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
 local i = 2
 while i <= #ARGV do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'time', ARGV[i], 'from', ARGV[i+1], 'text', ARGV[i+2], 'action', ARGV[i+3])
-  i = i + 4
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'time', ARGV[i], 'from', ARGV[i+1], 'text', ARGV[i+2], 'action', ARGV[i+3], 'room', ARGV[i+4])
+  i = i + 5
 end
-return (#ARGV - 1) / 4`;
+return (#ARGV - 1) / 5`;
 
 /** Each row (store key, time key, key, value, deleted, time) is written when Redis holds nothing newer for it; returns the rows that changed a value. */
 const STORE_RESEED = `local changed = {}
@@ -115,11 +115,15 @@ export class ClusterHistory implements History {
 
   /** Fills the mirror from the --data file (at start, before Redis). */
   loadLocal(): void {
-    for (const e of this.local?.recent(HISTORY_KEEP) ?? []) this.mirror.add(e);
+    if (this.local) for (const e of everyRoom(this.local, HISTORY_KEEP)) this.mirror.add(e);
   }
 
-  recent(limit: number): HistoryEntry[] {
-    return this.mirror.recent(limit);
+  recent(limit: number, room?: string): HistoryEntry[] {
+    return this.mirror.recent(limit, room);
+  }
+
+  rooms(): string[] {
+    return this.mirror.rooms();
   }
 
   /** Fills the mirror from the stream (at start): what Redis holds replaces what the --data file held. */
@@ -129,15 +133,18 @@ export class ClusterHistory implements History {
     for (const [, flat] of [...(rows ?? [])].reverse()) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
-      this.mirror.add({ time: Number(f.time), from: f.from ?? "?", text: f.text ?? "", action: f.action === "1" });
+      this.mirror.add({ time: Number(f.time), from: f.from ?? "?", text: f.text ?? "", action: f.action === "1", ...(f.room ? { room: f.room } : {}) });
     }
   }
 
   /** Writes the mirror back to a Redis that lost the stream (what is still queued goes later, by the backlog). */
   async reseed(): Promise<number> {
-    const entries = this.mirror.recent(HISTORY_KEEP).filter((e) => !this.backlog.pendingHistory.has(e));
+    // Oldest first across rooms, as they were said; what is still queued goes later, by the backlog.
+    const entries = everyRoom(this.mirror, HISTORY_KEEP)
+      .filter((e) => !this.backlog.pendingHistory.has(e))
+      .sort((a, b) => a.time - b.time);
     if (entries.length === 0) return 0;
-    const args = entries.flatMap((e) => [String(e.time), e.from, e.text, e.action ? "1" : "0"]);
+    const args = entries.flatMap((e) => [String(e.time), e.from, e.text, e.action ? "1" : "0", e.room ?? ""]);
     return await this.link.call<number>("EVAL", [HISTORY_RESEED, 1, this.keys.history, HISTORY_KEEP, ...args]);
   }
 }
@@ -262,7 +269,7 @@ export class ClusterStore implements Store {
     if (!this.local) return;
     const rows: CopyRow[] = this.rows();
     this.once!.run(() => {
-      this.local!.replaceCopy(rows, this.history.recent(HISTORY_KEEP));
+      this.local!.replaceCopy(rows, everyRoom(this.history, HISTORY_KEEP));
       if (epoch) this.local!.epoch = epoch;
     });
   }

@@ -7,6 +7,7 @@ import { counters } from "../base/counters.ts";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { RoomApi, RoomObserver } from "../chat/room.ts";
+import { historyKeyOf } from "../chat/named-room.ts";
 import type { SqliteStore, Store } from "../store/store.ts";
 import { Backlog } from "./backlog.ts";
 import { ClusterRoom } from "./cluster-room.ts";
@@ -26,6 +27,8 @@ export interface ClusterOptions {
   optional: boolean;
   log: Logger;
   observe?: RoomObserver;
+  /** the room everyone lands in: its history is kept as the default room's */
+  defaultRoom: string;
   /** the --data file: this node's local copy of the stores and history, re-seeding a Redis that forgot them */
   local?: { store: SqliteStore; file: string };
 }
@@ -62,7 +65,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
   const store = new ClusterStore(link, keys, log, options.local);
   store.loadLocal();
   const room = new ClusterRoom(node, boot, link, keys, log, {
-    said: (from, text, action) => store.history.heard({ time: Date.now(), from, text, action }),
+    said: (from, text, action, said) => {
+      const room = historyKeyOf(said, options.defaultRoom);
+      store.history.heard({ time: Date.now(), from, text, action, ...(room ? { room } : {}) });
+    },
     store: (plugin, key, value, time) => store.changed(plugin, key, value, time),
     full,
   }, options.observe);

@@ -27,6 +27,8 @@ export interface UserRecord {
   port: number;
   /** ms since the epoch */
   connectedAt: number;
+  /** the rooms the user is in (absent: the default room only), so a node that starts later knows */
+  rooms?: string[];
 }
 
 export interface Snapshot {

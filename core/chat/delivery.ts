@@ -10,10 +10,12 @@ import type { Frame } from "../wire/frame.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import type { Personal } from "./personal.ts";
 
-/** Who reads: their framing, their nick's key (nickKey), and their settings when they made any. */
+/** Who reads: their framing, their nick's key (nickKey), their current room, and their settings when they made any. */
 export interface Reader {
   readonly json: boolean;
   readonly key: string;
+  /** where their plain lines go: a line from another room is shown with its name in front */
+  readonly room: string;
   readonly personal: Personal | null;
 }
 
@@ -23,9 +25,10 @@ export function bytesFor(frame: Frame, reader: Reader): Buffer | null {
   const me = reader.personal;
   if (me !== null && hidden(event, frame, me)) return null;
   if (reader.json) return mentioned(frame, reader) ? frame.jsonMentioning() : frame.json();
-  // The common case: a text reader who set nothing gets the shared text, and no line is searched for nicks.
-  if (me === null) return frame.text();
-  return frame.textAs({ stamp: me.timestamps && live(event), bell: me.bell && mentioned(frame, reader) });
+  // The common case: a text reader who set nothing gets the shared text (with the room in front when it is
+  // another room's: shared too), and no line is searched for nicks.
+  if (me === null) return frame.textFor(reader.room);
+  return frame.textAs({ stamp: me.timestamps && live(event), bell: me.bell && mentioned(frame, reader) }, reader.room);
 }
 
 /** Whether the frame's text says the reader's nick; a line is not news to its own sender (a program's acknowledgement). */
@@ -37,9 +40,12 @@ function mentioned(frame: Frame, reader: Reader): boolean {
 function hidden(event: ServerFrame, frame: Frame, me: Personal): boolean {
   switch (event.type) {
     case "joined":
+    case "join":
       return me.quiet && event.self !== true;
     case "left":
       return me.quiet;
+    case "part":
+      return me.quiet && event.self !== true;
     case "renamed":
       // The notice is shown (it says who the ignored person is now), and the ignore moves with them.
       if (me.ignored.size > 0) me.ignored.renamed(event.from, event.to);

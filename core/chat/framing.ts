@@ -29,8 +29,10 @@ export interface SessionCore {
   enter(wanted: string): Maybe<NickResult>;
   /** a line as a person typed it: said, or a command; resolves to what the room saw, or null */
   typed(text: string): Maybe<string | null>;
-  /** says a line to the room; resolves to what the room saw, or null */
+  /** says a line to the current room; resolves to what the room saw, or null */
   say(text: string): Maybe<string | null>;
+  /** says a line to `room`, one of the user's rooms, without switching to it */
+  sayIn(text: string, room: string): Maybe<string | null>;
   /** runs the command `name` (a slash name or alias) with arguments given as data */
   command(name: string, args: string | readonly string[]): Maybe<void>;
   /** asks a telnet client to stop (true) or go back to (false) echoing what is typed */

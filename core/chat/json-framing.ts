@@ -89,7 +89,7 @@ export class JsonFraming implements Framing {
         });
       // With an id, the sender gets its own copy of what the room saw (session.say).
       case "say":
-        return andThen(session.say(frame.text), () => {});
+        return andThen(frame.room === undefined ? session.say(frame.text) : session.sayIn(frame.text, frame.room), () => {});
       case "line": {
         // Cleaned as a typed line is, before the router or any plugin sees it.
         const text = sanitize(frame.text).trimEnd();
@@ -108,6 +108,17 @@ export class JsonFraming implements Framing {
         return session.command(frame.name.replace(/^\//, ""), frame.args ?? "");
       case "quit":
         return session.command("quit", frame.reason ? [frame.reason] : []);
+      case "join":
+        return session.command("join", frame.key !== undefined ? [frame.room, frame.key] : [frame.room]);
+      case "part":
+        // The reason goes after the room; with no room, the current one (the command reads "/part REASON" so).
+        return session.command("part", frame.room !== undefined ? [frame.room, ...(frame.reason ? [frame.reason] : [])] : frame.reason ? frame.reason : []);
+      case "rooms":
+        return session.command("rooms", []);
+      case "topic":
+        return session.command("topic", frame.text ?? "");
+      case "switch":
+        return session.command("switch", [frame.room]);
       case "ping":
         return session.send({ type: "pong", time: new Date().toISOString(), ...idOf(frame) });
       case "password":

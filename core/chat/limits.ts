@@ -21,6 +21,10 @@ export interface Limits {
   nickTimeout: number;
   /** room messages shown to a user who joins */
   history: number;
+  /** rooms one user may be in at once */
+  maxRoomsPerUser: number;
+  /** rooms the server holds at once (the default room and kept ones count) */
+  maxRooms: number;
 }
 
 export interface LimitFlag {
@@ -46,6 +50,8 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { key: "nickTimeout", flag: "nick-timeout", unit: "seconds", default: "60", min: 0, max: 86_400, description: "disconnect a connection that has not chosen a nickname in this time: the slowloris guard (0: never)" },
   { key: "handlerTimeout", flag: "handler-timeout", unit: "seconds", default: "5", min: 1, max: 3600, scale: 1000, description: "how long a plugin command may run before its user is answered anyway" },
   { key: "history", flag: "history", unit: "count", default: "50", min: 0, max: 10_000, description: "room messages shown to a user who joins (/history shows more)" },
+  { key: "maxRoomsPerUser", flag: "max-rooms-per-user", unit: "count", default: "10", min: 1, max: 1000, description: "rooms one user may be in at once: each room's lines reach them, so this bounds what one user can ask for" },
+  { key: "maxRooms", flag: "max-rooms", unit: "count", default: "1000", min: 1, max: 1_000_000, description: "rooms the server holds at once (the default room and kept ones count): every room costs memory, so /join cannot grow it without bound" },
 ];
 
 // One legal line can reach a recipient as three times its bytes (each

@@ -14,8 +14,15 @@ import { counters } from "../base/counters.ts";
 
 export interface Member {
   readonly nick: string;
+  /** the name of the room this member's plain lines go to (set by core/chat/rooms.ts); "" for users of other nodes */
+  room: string;
   info(): UserInfo;
   deliver(frame: Frame): void;
+  /**
+   * A rename this member is not shown (they share no room with whoever was
+   * renamed): what they keep by nick (an ignore) follows it all the same.
+   */
+  renamedElsewhere?(from: string, to: string): void;
   /** disconnects this member; the room sees `reason` */
   kick(reason: string): boolean;
 }
@@ -35,14 +42,29 @@ export interface RoomApi {
   rename(member: Member, from: string, to: string): boolean | Promise<boolean>;
   /** Why the last join or rename of `member` was refused when the nick was not someone else's (a cluster that could not confirm it); undefined otherwise. */
   refusal?(member: Member): string | undefined;
-  /** Sends an event to everyone but `except`. */
-  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void;
+  /** Sends an event to everyone but `except` (to its room's members, when it names one: see Fanout). `subject`: the user a notice is about. */
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void;
   /** Sends an event to one nick. False when no one has that nick. */
   sendTo(nick: string, event: ServerFrame): boolean;
+  /** Hands every delivery to `fanout` (the rooms, made after the room). */
+  setFanout(fanout: Fanout): void;
+  /** A cluster: `member` is in `rooms` now (other nodes read it when they learn of them). */
+  roomsChanged?(member: Member, rooms: string[]): void;
+  /** A cluster: the rooms a user of another node is in, as far as their record says. */
+  remoteRooms?(nick: string): readonly string[] | undefined;
 }
 
 /** Sees every event the room relays, for the chat log. */
 export type RoomObserver = (event: ServerFrame) => void;
+
+/**
+ * Who receives an event: the one place a line is fanned out to members
+ * (core/chat/rooms.ts). `skip` says who must not get it; `everyone` is
+ * this node's members; `remote`: the event comes from another node of a
+ * cluster (what it says of that node's users is news). It observes what
+ * it delivers.
+ */
+export type Fanout = (event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote: boolean) => void;
 
 export interface RoomOptions {
   observe?: RoomObserver;
@@ -50,6 +72,8 @@ export interface RoomOptions {
   relay?: (event: ServerFrame) => void;
   /** how many are online, when more than this room's members count (a cluster) */
   count?: () => number;
+  /** who receives what; by default everyone (the rooms, once they exist: setFanout) */
+  fanout?: Fanout;
 }
 
 export class Room implements RoomApi {
@@ -57,12 +81,19 @@ export class Room implements RoomApi {
   private readonly observe: RoomObserver;
   private readonly relay: ((event: ServerFrame) => void) | undefined;
   private readonly count: () => number;
+  private fanout: Fanout | undefined;
 
   constructor(options: RoomOptions | RoomObserver = {}) {
     const o = typeof options === "function" ? { observe: options } : options;
     this.observe = o.observe ?? (() => {});
     this.relay = o.relay;
     this.count = o.count ?? (() => this.members.size);
+    this.fanout = o.fanout;
+  }
+
+  /** Hands every delivery to `fanout` (the rooms), which then observes them too. */
+  setFanout(fanout: Fanout): void {
+    this.fanout = fanout;
   }
 
   get size(): number {
@@ -81,13 +112,13 @@ export class Room implements RoomApi {
     const key = nickKey(nick);
     if (this.members.has(key)) return false;
     this.members.set(key, member);
-    this.broadcast({ type: "joined", nick, online: this.count() }, member);
+    this.broadcast({ type: "joined", nick, online: this.count() }, member, member);
     return true;
   }
 
   leave(member: Member, reason: string): void {
     if (!this.take(member)) return;
-    this.broadcast({ type: "left", nick: member.nick, reason, online: this.count() });
+    this.broadcast({ type: "left", nick: member.nick, reason, online: this.count() }, member, member);
   }
 
   remove(member: Member): void {
@@ -114,22 +145,30 @@ export class Room implements RoomApi {
       this.members.clear();
       for (const [k, m] of entries) this.members.set(k, m);
     }
-    this.broadcast({ type: "renamed", from, to }, member);
+    this.broadcast({ type: "renamed", from, to }, member, member);
     return true;
   }
 
-  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
-    this.deliverAll(event, except);
+  broadcast(event: ServerFrame, except?: Member | ReadonlySet<Member>, subject?: Member): void {
+    this.deliver(event, except, subject, false);
     this.relay?.(event);
   }
 
-  /** Delivers to this room's members only, and does not relay: for events from other nodes. */
+  /** Delivers to this node's members only, and does not relay: for events from other nodes. */
   deliverAll(event: ServerFrame, except?: Member | ReadonlySet<Member>): void {
-    this.observe(event);
+    this.deliver(event, except, undefined, true);
+  }
+
+  private deliver(event: ServerFrame, except: Member | ReadonlySet<Member> | undefined, subject: Member | undefined, remote: boolean): void {
     counters.eventsRelayed++;
-    const frame = new Frame(event);
     const many = except instanceof Set ? except : undefined;
     const one = many ? undefined : except;
+    if (this.fanout) {
+      const skip = many ? (m: Member) => many.has(m) : (m: Member) => m === one;
+      return this.fanout(event, skip, subject, this.members.values(), remote);
+    }
+    this.observe(event);
+    const frame = new Frame(event);
     for (const member of this.members.values()) {
       if (member === one || many?.has(member)) continue;
       counters.deliveries++;

@@ -11,9 +11,13 @@ import type { Registry } from "../plugins/registry.ts";
 import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
 import type { Member, RoomApi } from "./room.ts";
+import type { NamedRoom } from "./named-room.ts";
+import type { Rooms } from "./rooms.ts";
+import type { RoomInfo } from "../plugins/api.ts";
 
 export interface ServiceDeps {
   room: RoomApi;
+  rooms: Rooms;
   history: History;
   /** the registry now (it is replaced on reload) */
   registry: () => Registry;
@@ -33,7 +37,7 @@ export interface ServiceDeps {
 }
 
 export function chatServices(deps: ServiceDeps): ServerServices {
-  const { room, history } = deps;
+  const { room, history, rooms } = deps;
   return {
     get registry() {
       return deps.registry();
@@ -54,16 +58,39 @@ export function chatServices(deps: ServiceDeps): ServerServices {
     },
     users: () => room.list().map((m) => m.info()),
     findUser: (nick) => room.find(nick)?.info(),
-    notice(plugin, text, except) {
+    notice(plugin, text, except, inRoom) {
       const skip = new Set(except?.map((n) => room.find(n)).filter((m): m is Member => m !== undefined));
-      room.broadcast({ type: "system", plugin, text }, skip);
+      const named = inRoom === undefined ? undefined : rooms.find(inRoom);
+      if (inRoom !== undefined && !named) return;
+      room.broadcast({ type: "system", plugin, text, ...(named ? { room: named.name } : {}) }, skip);
     },
     noticeTo: (nick, plugin, text) => room.sendTo(nick, { type: "system", plugin, text }),
     kick: (nick, reason) => room.find(nick)?.kick(reason) ?? false,
-    history: (limit) => history.recent(limit).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action })),
+    history(limit, inRoom) {
+      const named = inRoom === undefined ? rooms.lobby : rooms.find(inRoom);
+      if (!named) return [];
+      return history.recent(limit, named.history).map((e) => ({ time: new Date(e.time), from: e.from, text: e.text, action: e.action, room: named.name }));
+    },
+    rooms: () => rooms.list().map(infoOf),
+    members: (name) => {
+      const named = rooms.find(name);
+      if (!named) return undefined;
+      // Users of other nodes, as the cluster knows them (one that left meanwhile is not listed).
+      const remote = [...named.remote.values()].map((nick) => room.find(nick)?.info()).filter((u) => u !== undefined);
+      return [...[...named.members].map((m) => m.info()), ...remote];
+    },
+    keepRoom(name, keep) {
+      const kept = rooms.keep(name, keep);
+      return "ok" in kept ? kept : { ok: true, room: kept.name };
+    },
+    defaultRoom: rooms.lobby.name,
     guesses: deps.guesses,
     work: deps.work,
     reload: () => deps.reload(),
     stats: () => deps.stats(),
   };
+}
+
+function infoOf(room: NamedRoom): RoomInfo {
+  return { name: room.name, members: room.size, topic: room.topic, keyed: room.keyed, permanent: room.permanent };
 }

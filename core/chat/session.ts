@@ -6,7 +6,7 @@
 // and what the room delivers to (Member).
 
 import { andThen, settled, type Maybe } from "../base/maybe.ts";
-import type { Answer, RenameResult, UserInfo, UserPreferences } from "../plugins/api.ts";
+import type { Answer, RenameResult, RoomResult, UserInfo, UserPreferences } from "../plugins/api.ts";
 import type { Entry, LoadedPlugin } from "../plugins/registry.ts";
 import { parseParams, splitArgs } from "../plugins/params.ts";
 import { runCommand, runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
@@ -30,6 +30,8 @@ import { Personal } from "./personal.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import { counters, disconnectKind, type DisconnectReason } from "../base/counters.ts";
 import type { Member } from "./room.ts";
+import type { NamedRoom } from "./named-room.ts";
+import { MAX_TOPIC } from "./rooms.ts";
 import { route, type Route } from "./router.ts";
 import type { ChatContext } from "./shared.ts";
 import { TEXT_FRAMING } from "./text-framing.ts";
@@ -88,8 +90,26 @@ class ReplyScope implements UserSession {
   pass(text: string, from?: LoadedPlugin): Maybe<string | null> {
     return this.session.pass(text, from);
   }
-  say(text: string, action: boolean): Maybe<string | null> {
-    return this.session.say(text, action, this.id);
+  say(text: string, action: boolean, room?: string): Maybe<string | null> {
+    return this.session.say(text, action, this.id, room);
+  }
+  get room(): string {
+    return this.session.room;
+  }
+  myRooms(): string[] {
+    return this.session.myRooms();
+  }
+  joinRoom(name: string, key?: string): RoomResult {
+    return this.session.joinRoom(name, key, this.id);
+  }
+  partRoom(name?: string, reason?: string): RoomResult {
+    return this.session.partRoom(name, reason, this.id);
+  }
+  switchRoom(name: string): RoomResult {
+    return this.session.switchRoom(name, this.id);
+  }
+  setTopic(text: string): RoomResult {
+    return this.session.setTopic(text, this.id);
   }
   whisper(nick: string, text: string): boolean {
     return this.session.whisper(nick, text, this.id);
@@ -153,6 +173,8 @@ const NO_PREFERENCES: UserPreferences = Object.freeze({ quiet: false, timestamps
 export class Session implements LineSink, SessionCore, UserSession, Member, Reader, InboxOwner<Inbound> {
   private current: SessionState;
   nick = "";
+  /** Member: the room plain lines go to (core/chat/rooms.ts keeps it) */
+  room = "";
   readonly id = ++lastId;
   readonly connectedAt = Date.now();
   private connectedDate: Date | undefined;
@@ -360,6 +382,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     return this.mine;
   }
 
+  /** Member: a rename this user is not shown still moves their ignore of that nick. */
+  renamedElsewhere(from: string, to: string): void {
+    if (this.mine !== null && this.mine.ignored.size > 0) this.mine.ignored.renamed(from, to);
+  }
+
   /**
    * An event to this user alone. In JSON, system lines and errors carry the
    * id of the frame they answer: `replyTo`, by default the frame being
@@ -393,8 +420,16 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     switch (answer.type) {
       case "list": {
         const users = answer.users.map((u) => ({ nick: u.nick, idle: Math.floor(u.idle / 1000), connectedAt: u.connectedAt.toISOString(), ...(u.away !== undefined ? { away: u.away } : {}) }));
-        return this.send({ type: "list", online: users.length, users, ...tag });
+        const room = answer.room === undefined ? undefined : this.chat.rooms.find(answer.room);
+        const where = room ? { room: room.name, ...(room === this.chat.rooms.lobby ? { defaultRoom: true } : {}) } : {};
+        return this.send({ type: "list", online: users.length, users, ...where, ...tag });
       }
+      case "rooms": {
+        const rooms = answer.rooms.map((r) => ({ room: r.name, members: r.members, ...(r.topic ? { topic: r.topic } : {}), ...(r.keyed ? { keyed: true } : {}), ...(r.permanent ? { permanent: true } : {}) }));
+        return this.send({ type: "rooms", rooms, current: this.room, ...tag });
+      }
+      case "topic":
+        return this.send({ type: "topic", room: answer.room, topic: answer.topic, ...tag });
       case "away":
         return this.send({ type: "away", nick: answer.nick, text: answer.text, ...(answer.self ? { self: true } : {}), ...tag });
       case "back":
@@ -404,7 +439,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
         // Another node's user: their idle time and away text live on that node.
         const here = answer.remote ? {} : { idle: Math.floor(u.idle / 1000), ...(u.away !== undefined ? { away: u.away } : {}) };
         const more = { ...(u.account ? { account: u.account } : {}), ...(u.node ? { node: u.node } : {}), ...(answer.address ? { address: `${u.address}:${u.port}` } : {}) };
-        return this.send({ type: "whois", nick: u.nick, connectedAt: u.connectedAt.toISOString(), ...here, ...more, ...tag });
+        return this.send({ type: "whois", nick: u.nick, connectedAt: u.connectedAt.toISOString(), ...here, ...more, ...(answer.rooms ? { rooms: [...answer.rooms] } : {}), ...tag });
       }
       case "ignore":
         return this.send({ type: "ignore", nicks: [...answer.nicks], ...tag });
@@ -486,8 +521,9 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
       if (!joined.ok) return joined;
       const { room } = this.chat;
       const id = this.framing.replyId;
-      this.send({ type: "joined", nick: this.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...(id !== undefined ? { id } : {}) });
-      this.replayHistory();
+      const lobby = this.chat.rooms.enter(this);
+      this.send({ type: "joined", room: lobby.name, nick: this.nick, online: room.size, self: true, users: room.list().map((m) => m.nick), ...(id !== undefined ? { id } : {}) });
+      this.replayHistory(lobby);
       return andThen(runHooks(this, this.chat.services, "join"), () => joined);
     });
   }
@@ -514,14 +550,85 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     });
   }
 
-  /** Replays the room's recent messages to a user who just joined. */
-  private replayHistory(): void {
-    const entries = this.chat.history.recent(this.chat.limits.history);
+  /** Replays a room's recent messages to a user who just joined it. */
+  private replayHistory(room: NamedRoom): void {
+    const entries = this.chat.history.recent(this.chat.limits.history, room.history);
     if (entries.length === 0) return;
-    if (!this.framing.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}:`);
+    if (!this.framing.json) this.system(`* the last ${entries.length} message${entries.length === 1 ? "" : "s"}${room === this.chat.rooms.lobby ? "" : ` of ${room.name}`}:`);
     for (const e of entries) {
-      this.send({ type: "said", from: e.from, text: e.text, ...(e.action ? { action: true } : {}), time: new Date(e.time).toISOString(), history: true });
+      this.send({ type: "said", room: room.name, from: e.from, text: e.text, ...(e.action ? { action: true } : {}), time: new Date(e.time).toISOString(), history: true });
     }
+  }
+
+  // -- rooms (core/chat/rooms.ts holds them; the notices are sent from here) ----
+
+  myRooms(): string[] {
+    return this.chat.rooms.of(this).map((r) => r.name);
+  }
+
+  /** Joins a room (or makes it current when already in it): the room is told, this user shown who is there, its topic and history. */
+  joinRoom(name: string, key: string | undefined, replyTo: ReplyTo = undefined): RoomResult {
+    if (this.current !== "chatting") return { ok: false, code: "not_joined", reason: "choose a nickname first" };
+    const outcome = this.chat.rooms.join(this, name, key);
+    if (!outcome.ok) return outcome;
+    const { room } = outcome;
+    if (outcome.already) {
+      this.send({ type: "switch", room: room.name, ...this.tag(replyTo) });
+      return { ok: true, room: room.name };
+    }
+    this.enteredRoom(room, replyTo);
+    return { ok: true, room: room.name };
+  }
+
+  private enteredRoom(room: NamedRoom, replyTo: ReplyTo): void {
+    const members = room.size;
+    this.chat.room.broadcast({ type: "join", room: room.name, nick: this.nick, members }, this);
+    const users = room.nicks();
+    const about = { ...(room.topic ? { topic: room.topic } : {}), ...(room.keyed ? { keyed: true } : {}) };
+    this.send({ type: "join", room: room.name, nick: this.nick, members, self: true, users, ...about, ...this.tag(replyTo) });
+    this.replayHistory(room);
+  }
+
+  partRoom(name: string | undefined, reason: string | undefined, replyTo: ReplyTo = undefined): RoomResult {
+    if (this.current !== "chatting") return { ok: false, code: "not_joined", reason: "choose a nickname first" };
+    const before = this.room;
+    const outcome = this.chat.rooms.part(this, name);
+    if (!outcome.ok) return outcome;
+    const { room, current } = outcome;
+    const why = sanitize(reason ?? "").slice(0, 200) || "parted";
+    this.chat.room.broadcast({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size });
+    // The last room parted: back in the default room, which is told, and this user reads it in the same one line.
+    if (outcome.back) this.chat.room.broadcast({ type: "join", room: current.name, nick: this.nick, members: current.size }, this);
+    const back = outcome.back ? { back: current.name } : {};
+    this.send({ type: "part", room: room.name, nick: this.nick, reason: why, members: room.size, self: true, ...back, ...this.tag(replyTo) });
+    if (!outcome.back && current.name !== before) this.send({ type: "switch", room: current.name, ...this.tag(replyTo) });
+    return { ok: true, room: current.name };
+  }
+
+  switchRoom(name: string, replyTo: ReplyTo = undefined): RoomResult {
+    const outcome = this.chat.rooms.switchTo(this, name);
+    if (!outcome.ok) return outcome;
+    this.send({ type: "switch", room: outcome.room.name, ...this.tag(replyTo) });
+    return { ok: true, room: outcome.room.name };
+  }
+
+  setTopic(text: string, replyTo: ReplyTo = undefined): RoomResult {
+    const room = this.chat.rooms.current(this);
+    const topic = sanitize(text).trim();
+    const length = [...topic].length;
+    if (length > MAX_TOPIC) return { ok: false, code: "topic_too_long", reason: `a topic has at most ${MAX_TOPIC} characters (that one has ${length})` };
+    this.chat.rooms.setTopic(room, topic, this.nick);
+    // Everyone in the room sees it, the setter too (their confirmation), once.
+    const event: ServerFrame = { type: "topic", room: room.name, topic, by: this.nick, set: true };
+    this.chat.room.broadcast(event, this);
+    this.send({ ...event, ...this.tag(replyTo) });
+    return { ok: true, room: room.name };
+  }
+
+  /** The id tag an answer carries, as an object to spread. */
+  private tag(replyTo: ReplyTo): { id?: FrameId } {
+    const id = this.idFor(replyTo);
+    return id !== undefined ? { id } : {};
   }
 
   typed(text: string): Maybe<string | null> {
@@ -654,24 +761,38 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
    * the text the room saw, or null when nothing was said (dropped by a hook,
    * or nothing left once cleaned).
    */
-  say(text: string, action = false, replyTo: ReplyTo = undefined): Maybe<string | null> {
+  say(text: string, action = false, replyTo: ReplyTo = undefined, inRoom?: string): Maybe<string | null> {
     const clean = sanitize(text);
     if (clean.trim() === "") return null;
+    // The room is fixed when the line is typed: a /switch while hooks run does not move it.
+    let room = this.chat.rooms.current(this);
+    if (inRoom !== undefined) {
+      const named = this.chat.rooms.find(inRoom);
+      if (!named || !named.members.has(this)) {
+        this.error(`you are not in ${inRoom}`, "not_in_room", replyTo);
+        return null;
+      }
+      room = named;
+    }
     // The hot path: no closure per line while the hooks answer at once.
     const passed = this.pass(clean);
-    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action, replyTo));
-    return this.relay(clean, passed, action, replyTo);
+    if (passed instanceof Promise) return passed.then((final) => this.relay(clean, final, action, replyTo, room));
+    return this.relay(clean, passed, action, replyTo, room);
+  }
+
+  sayIn(text: string, room: string): Maybe<string | null> {
+    return this.say(text, false, undefined, room);
   }
 
   /** Relays what the message hooks let through; the text the room saw, or null. */
-  private relay(clean: string, final: string | null, action: boolean, replyTo: ReplyTo): string | null {
-    if (final === null || this.current !== "chatting") return null;
+  private relay(clean: string, final: string | null, action: boolean, replyTo: ReplyTo, room: NamedRoom): string | null {
+    if (final === null || this.current !== "chatting" || !room.members.has(this)) return null;
     // A hook's rewrite is plugin text: it is cleaned like the user's own.
     const said = final === clean ? clean : sanitize(final);
     if (said.trim() === "") return null;
     // Kept before it is relayed: with --data, a kill -9 loses nothing anyone saw.
-    this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action });
-    const event: ServerFrame = action ? { type: "said", from: this.nick, text: said, action: true } : { type: "said", from: this.nick, text: said };
+    this.chat.history.add({ time: Date.now(), from: this.nick, text: said, action, ...(room.history ? { room: room.history } : {}) });
+    const event: ServerFrame = action ? { type: "said", room: room.name, from: this.nick, text: said, action: true } : { type: "said", room: room.name, from: this.nick, text: said };
     this.chat.room.broadcast(event, this);
     // A program that asked with an id gets its own copy as the acknowledgement;
     // nothing when nothing was said (a mute, a dropped line).
@@ -752,6 +873,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     const reason = sanitize(why).slice(0, 200) || "quit";
     if (announce) this.chat.room.leave(this, reason);
     else this.chat.room.remove(this);
+    // Out of every room at once (nothing more reaches them); the leave hooks still see ctx.room, the last current one.
+    this.chat.rooms.leaveAll(this);
     settled(runHooks(this, this.chat.services, "leave", reason));
   }
 }

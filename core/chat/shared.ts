@@ -7,12 +7,15 @@ import type { ServerServices } from "../plugins/services.ts";
 import type { History } from "../store/history.ts";
 import type { Limits } from "./limits.ts";
 import type { RoomApi } from "./room.ts";
+import type { Rooms } from "./rooms.ts";
 import type { StallWatch } from "./stall-watch.ts";
 
 export type { Limits };
 
 export interface ChatContext {
   readonly room: RoomApi;
+  /** the named rooms: who is in which, topics, keys, and the fan-out */
+  readonly rooms: Rooms;
   /** replaced as a whole when plugins are reloaded: read it fresh each time */
   readonly registry: Registry;
   readonly limits: Limits;

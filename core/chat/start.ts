@@ -9,7 +9,8 @@ import type { Limits } from "./limits.ts";
 import { createLogger } from "../base/log.ts";
 import { loadPluginOptions } from "../plugins/options.ts";
 import { PluginHost } from "../plugins/host.ts";
-import { Room } from "./room.ts";
+import { Room, type RoomApi } from "./room.ts";
+import { ROOMS_STORE, Rooms } from "./rooms.ts";
 import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore, type Store } from "../store/store.ts";
@@ -33,6 +34,8 @@ export interface ChatOptions {
   listen: ListenOptions;
   limits: Limits;
   motd: string;
+  /** the room everyone lands in (checked: "#lobby" by default) */
+  defaultRoom?: string;
   logLevel: string;
   jsonLogs: boolean;
   logFile?: string;
@@ -100,9 +103,21 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   // With --redis, the --data file is this node's local copy of the cluster's stores and history (docs/cluster.md).
   if (options.dataDirectory) makeStateDirectory(options.dataDirectory);
   const data = options.data ? new SqliteStore(options.data) : undefined;
-  const cluster = options.redis ? await startCluster({ ...options.redis, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
+  const defaultRoom = options.defaultRoom ?? "#lobby";
+  const cluster = options.redis ? await startCluster({ ...options.redis, defaultRoom, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
   const store: Store = cluster?.store ?? data ?? new MemoryStore();
-  const room = cluster?.room ?? new Room({ observe });
+  const room: RoomApi = cluster?.room ?? new Room({ observe });
+  // The named rooms, and the one fan-out every delivery of this node goes through.
+  const rooms = new Rooms({
+    defaultRoom,
+    maxRooms: options.limits.maxRooms,
+    maxRoomsPerUser: options.limits.maxRoomsPerUser,
+    records: store.forPlugin(ROOMS_STORE),
+    ...(observe ? { observe } : {}),
+    ...(room.roomsChanged ? { moved: room.roomsChanged.bind(room) } : {}),
+    ...(room.remoteRooms ? { remoteRooms: room.remoteRooms.bind(room) } : {}),
+  });
+  room.setFanout((event, skip, subject, everyone, remote) => rooms.fanout(event, skip, subject, everyone, remote));
   if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
   // History is best effort when the disk fails: messages are relayed anyway, and everyone is told once.
   const history = new BestEffortHistory(store.history, (problem) => {
@@ -118,6 +133,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   let reloader: Reloader<ChatOptions> | undefined;
   const services = chatServices({
     room,
+    rooms,
     history,
     registry: () => host.registry,
     log,
@@ -138,6 +154,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   let motd = sanitizeBlock(options.motd);
   const chat: ChatContext = {
     room,
+    rooms,
     get registry() {
       return host.registry;
     },

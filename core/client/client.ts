@@ -33,6 +33,9 @@ export class ChatClient {
   mode: "json" | "text" = "json";
   /** our nickname, once the server has given it */
   nick: string | undefined;
+  /** the room our plain lines go to, and every room we are in (from join, part and switch frames) */
+  room: string | undefined;
+  rooms: string[] = [];
   /** the last welcome frame: `password: true` when the server asks for one */
   welcome: ServerFrame | undefined;
   private password: string | undefined;
@@ -106,10 +109,16 @@ export class ChatClient {
 
   /** Takes a nickname; the frames that waited for it go out once it is ours. */
   async join(nick: string): Promise<StepResult> {
+    // After a reconnect: the rooms we were in, to go back to.
+    const had = { rooms: this.rooms.slice(1), room: this.room };
     const answer = await this.request({ type: "nick", nick }, true, true);
     if (answer?.type !== "joined") return failure(answer);
     this.nick = answer.nick;
+    this.follow(answer);
     this.ready = true;
+    // Back into our rooms (a keyed one answers that it needs its key) and the one we talked in, before what was typed meanwhile goes.
+    for (const room of had.rooms) this.socket?.write(toLine({ type: "join", room }));
+    if (had.room !== undefined && had.room !== this.room && had.rooms.includes(had.room)) this.socket?.write(toLine({ type: "switch", room: had.room }));
     this.events.frame(answer);
     for (const line of this.queue.splice(0)) this.socket?.write(line);
     return { ok: true };
@@ -173,9 +182,39 @@ export class ChatClient {
     const incoming = readLine(line);
     if (incoming.kind === "text") return this.events.text(line);
     const frame = incoming.frame;
+    this.follow(frame);
     if (this.answers.settle(frame)) return;
     this.events.frame(frame);
     if (frame.type === "renamed" && frame.from === this.nick) this.nick = frame.to;
+  }
+
+  /** Keeps `room` and `rooms` as the server says: our own joins, parts and switches. */
+  private follow(frame: ServerFrame): void {
+    const room = typeof frame.room === "string" ? frame.room : undefined;
+    if (room === undefined) return;
+    if (frame.type === "joined" && frame.self === true) {
+      this.rooms = [room];
+      this.room = room;
+    } else if (frame.type === "join" && frame.self === true) {
+      if (!this.rooms.includes(room)) this.rooms.push(room);
+      this.room = room;
+    } else if (frame.type === "part" && frame.self === true) {
+      this.rooms = this.rooms.filter((r) => r !== room);
+      // Our last room: back in the default one.
+      if (typeof frame.back === "string") {
+        this.rooms = [frame.back];
+        this.room = frame.back;
+      }
+    } else if (frame.type === "switch") {
+      this.room = room;
+    }
+  }
+
+  /** The room after ours in the order joined (the first after the last), for the key that switches; undefined with one room. */
+  nextRoom(): string | undefined {
+    if (this.rooms.length < 2) return undefined;
+    const at = this.room === undefined ? -1 : this.rooms.indexOf(this.room);
+    return this.rooms[(at + 1) % this.rooms.length];
   }
 
   private dropped(socket: net.Socket, error: string | undefined): void {

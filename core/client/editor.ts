@@ -7,7 +7,7 @@ import type { Key } from "./keys.ts";
 
 export const HISTORY_SIZE = 200;
 
-export type EditAction = { action: "none" } | { action: "submit"; line: string } | { action: "quit" } | { action: "redraw" };
+export type EditAction = { action: "none" } | { action: "submit"; line: string } | { action: "quit" } | { action: "redraw" } | { action: "next-room" };
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 const graphemes = (text: string): string[] => Array.from(segmenter.segment(text), (s) => s.segment);
@@ -40,6 +40,8 @@ export class LineEditor {
         break;
       case "enter":
         return { action: "submit", line: this.submit() };
+      case "tab":
+        return { action: "next-room" };
       case "backspace":
         if (this.cursor > 0) this.chars.splice(--this.cursor, 1);
         break;

@@ -70,5 +70,5 @@ export const CLIENT_HELP: readonly string[] = [
   "* parley connect: type a line to talk to everyone, or:",
   "*   any command the server lists below, typed as in telnet (c:NICK:TEXT, /msg NICK TEXT, l ...)",
   "*   quit | /quit [REASON] | Ctrl-D  leave",
-  "*   keys: Up/Down earlier lines, Ctrl-A/Ctrl-E start/end, Ctrl-U/Ctrl-W delete line/word",
+  "*   keys: Up/Down earlier lines, Ctrl-A/Ctrl-E start/end, Ctrl-U/Ctrl-W delete line/word, Tab next room",
 ];

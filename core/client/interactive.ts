@@ -10,7 +10,7 @@ import type { ConnectOptions } from "./options.ts";
 import { CLIENT_HELP, NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { KeyReader } from "./keys.ts";
 import type { ServerFrame } from "./protocol.ts";
-import { decorate, linesOf, nickColour, timeOf, type Line } from "./render.ts";
+import { decorate, linesIn, nickColour, timeOf, type Line } from "./render.ts";
 import { Screen } from "./screen.ts";
 
 export async function runInteractive(options: ConnectOptions): Promise<never> {
@@ -28,9 +28,11 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   const learn = (frame: ServerFrame | undefined) => {
     if (frame?.type === "help" && Array.isArray(frame.commands)) forms = learnForms(frame.commands);
   };
+  // The prompt says where a plain line goes: "#lobby amy> ".
   const chatPrompt = () => {
     const nick = client.nick ?? "";
-    screen.setPrompt(`${nick}> `, colour ? `\x1b[1;${nickColour(nick)}m${nick}\x1b[0m> ` : `${nick}> `);
+    const room = client.room ? `${sanitize(client.room)} ` : "";
+    screen.setPrompt(`${room}${nick}> `, colour ? `\x1b[2m${room}\x1b[0m\x1b[1;${nickColour(nick)}m${nick}\x1b[0m> ` : `${room}${nick}> `);
   };
   const ask = (word: string, secret = false) => {
     screen.editor.secret = secret;
@@ -53,9 +55,11 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
     options.target,
     {
       frame(frame) {
-        show(linesOf(frame, client.nick, !options.time), (frame.type === "said" && timeOf(frame)) || new Date());
+        show(linesIn(frame, client.nick, client.room, !options.time), (frame.type === "said" && timeOf(frame)) || new Date());
         learn(frame);
-        if (frame.type === "renamed" && client.nick !== undefined) queueMicrotask(chatPrompt);
+        // Our own first join draws the prompt once the forms of quit and help are learnt (join, below), not here.
+        const moved = frame.type === "switch" || frame.type === "join" || frame.type === "part";
+        if ((frame.type === "renamed" || moved) && client.nick !== undefined) queueMicrotask(chatPrompt);
       },
       text: (line) => show([{ style: "chat", after: sanitize(line) }]),
       notice: (message) => note(`* ${message}`),
@@ -127,6 +131,12 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
     }
   };
 
+  // Tab: talk in the next of our rooms (the server answers with a switch frame, which moves the prompt).
+  const nextRoom = () => {
+    const room = client.mode === "json" && client.nick !== undefined ? client.nextRoom() : undefined;
+    if (room) client.send({ type: "switch", room }, true);
+  };
+
   let quitting = false;
   const quit = async (reason?: string) => {
     if (quitting) return;
@@ -141,6 +151,7 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
     for (const key of keys.feed(bytes)) {
       const result = screen.editor.apply(key);
       if (result.action === "submit") void submit(result.line);
+      else if (result.action === "next-room") nextRoom();
       else if (result.action === "quit") return void quit();
     }
     screen.draw();

@@ -20,7 +20,8 @@ export type KeyName =
   | "ctrl-u"
   | "ctrl-w"
   | "ctrl-k"
-  | "ctrl-l";
+  | "ctrl-l"
+  | "tab";
 
 export type Key = { name: "text"; text: string } | { name: KeyName };
 
@@ -93,7 +94,7 @@ export class KeyReader {
         keys.push({ name: CONTROL[ch] });
         i++;
       } else if (ch === "\t") {
-        text(keys, " ");
+        keys.push({ name: "tab" }); // switches to the next room (core/client/interactive.ts)
         i++;
       } else if (ch < " " || (ch >= "\x80" && ch <= "\x9f")) {
         i++; // other controls do nothing

@@ -10,7 +10,7 @@ import { exit } from "./exit.ts";
 import type { ConnectOptions } from "./options.ts";
 import { NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { LineCutter, type ServerFrame } from "./protocol.ts";
-import { linesOf, plain } from "./render.ts";
+import { linesIn, plain } from "./render.ts";
 
 // At the end of stdin: after the pong, wait until the server has been quiet
 // this long (later lines are others' answers), but never longer than SETTLE_MAX.
@@ -29,7 +29,7 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
   const client: ChatClient = new ChatClient(
     options.target,
     {
-      frame: (frame) => (options.json ? print(JSON.stringify(frame)) : linesOf(frame, client.nick).forEach((l) => print(plain(l)))),
+      frame: (frame) => (options.json ? print(JSON.stringify(frame)) : linesIn(frame, client.nick, client.room).forEach((l) => print(plain(l)))),
       text: (line) => print(sanitize(line)),
       notice: (message) => process.stderr.write(`parley: ${message}\n`),
       rejoinFailed: (_code, message) => void exit(1, `reconnected, but could not join again: ${message}`),

@@ -5,7 +5,7 @@
 import { nickKey } from "../wire/nick.ts";
 import { clock, plain, type Line } from "../wire/render.ts";
 
-export { linesOf, plain, timeOf, type Line, type Style } from "../wire/render.ts";
+export { linesIn, linesOf, plain, timeOf, type Line, type Style } from "../wire/render.ts";
 
 const NICK_COLOURS = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
 const sgr = (code: string, text: string) => (text ? `\x1b[${code}m${text}\x1b[0m` : "");

@@ -14,6 +14,7 @@ import { loadTls, type TlsFiles } from "../chat/tls.ts";
 import type { TransportName } from "../chat/transport.ts";
 import { pluginFolder } from "../plugins/loader.ts";
 import { parseOrigins } from "../web/access.ts";
+import { checkRoomName } from "../wire/room-name.ts";
 import type { LoadedSettings } from "./load.ts";
 import type { Settings } from "./resolve.ts";
 
@@ -37,6 +38,7 @@ export function chatOptionsOf(loaded: LoadedSettings, cwd = process.cwd()): Chat
     ...httpOf(settings, host),
     limits: limitsOf(settings),
     motd: motdOf(settings),
+    defaultRoom: roomOf(settings, "default-room"),
     logLevel: settings.text("log-level")!,
     jsonLogs: settings.flag("json-logs"),
     logFile: settings.text("log-file") || undefined,
@@ -79,6 +81,13 @@ function tlsOf(settings: Settings): { tls?: TlsFiles; tlsPort?: number } {
   }
   if (!cert || !key) throw new UserError("TLS needs both --tls-cert FILE and --tls-key FILE");
   return { tls: loadTls(cert, key), ...(port !== undefined ? { tlsPort: port } : {}) };
+}
+
+function roomOf(settings: Settings, flag: string): string {
+  const value = settings.text(flag)!;
+  const check = checkRoomName(value);
+  if (!check.ok) throw new UserError(`${settings.nameOf(flag)} ${JSON.stringify(value)}: ${check.reason}`);
+  return check.name;
 }
 
 function httpOf(settings: Settings, chatHost: string | undefined): { http?: NonNullable<ChatOptions["http"]> } {

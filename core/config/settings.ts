@@ -72,6 +72,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: "keepalive", section: "limits", kind: { type: "integer", min: 0, max: 86_400 }, valueHint: "SECONDS", default: "0", description: "TCP keepalive after this many idle seconds (0: off)" },
   { flag: "password", section: "access", kind: TEXT, valueHint: "TEXT", secret: true, example: "a shared secret", description: "a server password asked before the nickname" },
   { flag: "admin-password", section: "access", kind: TEXT, valueHint: "TEXT", secret: true, example: "another secret", description: "the password of /op, for operators" },
+  { flag: "default-room", section: "messages", kind: TEXT, valueHint: "#NAME", default: "#lobby", description: "the room everyone lands in, and the one a user who parts their last room goes back to" },
   { flag: "motd", section: "messages", kind: { type: "text", atFile: true }, valueHint: "TEXT|@FILE", example: "Welcome to the lab chat", description: "message of the day: TEXT, or @FILE to read it from a file" },
   { flag: "log-level", section: "logs", kind: { type: "choice", choices: Object.keys(LOG_LEVELS) }, valueHint: "LEVEL", default: "info", description: "silent, error, warn, info, debug or trace" },
   { flag: "json-logs", section: "logs", kind: BOOLEAN, valueHint: "", default: false, description: "write the process log as one JSON object per line" },

@@ -7,6 +7,8 @@
 
 /** The key two nicknames collide on: what the server compares ("Bob", "BOB" and "ｂｏｂ" are one nick). */
 export { nickKey } from "../wire/nick.ts";
+/** The key two room names collide on: "#Help" and "#help" are one room. */
+export { roomKey } from "../wire/room-name.ts";
 /** Compares a secret in constant time (hashed first, so lengths match too). */
 export { safeEqual } from "../base/safe-equal.ts";
 /** An IP address in one form ("::ffff:1.2.3.4" is "1.2.3.4", IPv6 shortened); undefined when it is not one. */
@@ -105,6 +107,23 @@ export interface ServerStats {
   };
 }
 
+/** A room, as plugins see it. */
+export interface RoomInfo {
+  /** "#name", as it was first written */
+  readonly name: string;
+  /** how many are in it (on this server, in a cluster) */
+  readonly members: number;
+  /** "" for none */
+  readonly topic: string;
+  /** joining it takes a key */
+  readonly keyed: boolean;
+  /** kept by an operator when empty (/room keep) */
+  readonly permanent: boolean;
+}
+
+/** What a room operation did: `room` is the user's current room after it; `code` tells programs why not. */
+export type RoomResult = { ok: true; room: string } | { ok: false; reason: string; code: string };
+
 /** `code` tells programs why: the nick is someone else's, or not a valid nickname. */
 export type RenameResult = { ok: true; nick: string } | { ok: false; reason: string; code: "nick_taken" | "nick_invalid" | "cluster_unreachable" };
 
@@ -148,8 +167,8 @@ export interface PluginContext {
   /** the server log, tagged with the plugin's name */
   readonly log: PluginLogger;
   readonly store: PluginStore;
-  /** A notice to everyone, shown as coming from this plugin (`[name] text`). */
-  broadcast(text: string, options?: { except?: readonly string[] }): void;
+  /** A notice to everyone (with `room`, that room's members only), shown as coming from this plugin (`[name] text`). */
+  broadcast(text: string, options?: { except?: readonly string[]; room?: string }): void;
   /** A notice to one user, shown as coming from this plugin; false when no such nick. */
   send(nick: string, text: string): boolean;
   /** Everyone online, in the order they joined. */
@@ -158,8 +177,16 @@ export interface PluginContext {
   findUser(nick: string): UserInfo | undefined;
   /** Disconnects another user; the room sees them leave with `reason`. False when no such nick. */
   kick(nick: string, reason: string): boolean;
-  /** The last `limit` messages said to the room, oldest first (never private ones). */
-  history(limit: number): RoomMessage[];
+  /** The last `limit` messages said to `room` (by default the default room; in a command, ctx.room), oldest first (never private ones). */
+  history(limit: number, room?: string): RoomMessage[];
+  /** Every room, the default one first, then by name. */
+  rooms(): RoomInfo[];
+  /** The users in `room`, in the order they joined it; undefined when there is no such room. */
+  members(room: string): UserInfo[] | undefined;
+  /** Keeps `room` when it is empty (true; it is made if it does not exist), or lets it go again (false). Check the user may first. */
+  keepRoom(room: string, keep: boolean): RoomResult;
+  /** The room everyone lands in (--default-room). */
+  readonly defaultRoom: string;
   /** The server's figures now (what /metrics serves), for operators' commands such as /stats. */
   stats(): ServerStats;
   /**
@@ -183,12 +210,26 @@ export interface RoomMessage {
   readonly text: string;
   /** said with /me */
   readonly action: boolean;
+  /** the room it was said in */
+  readonly room: string;
 }
 
 /** What a command or hook about one user can do. Text sent through it is sanitized like users' text. */
 export interface CommandContext extends PluginContext {
   /** the user who typed the command */
   readonly user: UserInfo;
+  /** the room the command was typed in: the user's current room, where their plain lines go */
+  readonly room: string;
+  /** The rooms the user is in, in the order joined. */
+  myRooms(): string[];
+  /** Joins the user to `room` (made when it does not exist; a `key` given then makes it keyed), or makes it current when they are in it. */
+  joinRoom(room: string, key?: string): RoomResult;
+  /** The user leaves `room` (by default their current one); parting the last puts them back in the default room. */
+  partRoom(room?: string, reason?: string): RoomResult;
+  /** Makes `room`, one the user is in, their current room. */
+  switchRoom(room: string): RoomResult;
+  /** Sets the topic of the user's current room ("" clears it); everyone in it is told. */
+  setTopic(text: string): RoomResult;
   /** Lines to the user who typed the command only. */
   reply(text: string): void;
   /**
@@ -202,11 +243,11 @@ export interface CommandContext extends PluginContext {
    */
   answer(answer: Answer): void;
   /**
-   * A notice to everyone, on this user's behalf: it passes the room's
+   * A notice to ctx.room (or `room`), on this user's behalf: it passes the
    * `message` hooks as the user's own lines do, so a muted user's is dropped.
    */
-  broadcast(text: string, options?: { except?: readonly string[] }): void;
-  /** Says text to the room as the user (`NICK: text`), through `message` hooks. */
+  broadcast(text: string, options?: { except?: readonly string[]; room?: string }): void;
+  /** Says text to ctx.room as the user (`NICK: text`), through `message` hooks. */
   say(text: string): void;
   /** An action to the room as the user (`* NICK text`), through `message` hooks. */
   emote(text: string): void;
@@ -251,8 +292,12 @@ export interface CommandContext extends PluginContext {
 
 /** What a command can answer with, besides lines of text (CommandContext.answer). */
 export type Answer =
-  /** who is online: shown as the list `l` prints, or a list frame */
-  | { type: "list"; users: readonly UserInfo[] }
+  /** who is online (in `room`, when given): shown as the list `l` prints, or a list frame */
+  | { type: "list"; users: readonly UserInfo[]; room?: string }
+  /** the rooms: shown as /rooms prints them, or a rooms frame */
+  | { type: "rooms"; rooms: readonly RoomInfo[] }
+  /** a room's topic ("" for none): shown as a line, or a topic frame */
+  | { type: "topic"; room: string; topic: string }
   /** the commands, or with `topic` the one asked about */
   | { type: "help"; commands: readonly CommandInfo[]; topic?: string }
   /** the user's own rename: "* you are now NEW", or a renamed frame */
@@ -266,7 +311,7 @@ export type Answer =
    * (an operator asks); `remote`, they are on another node, whose idle time
    * and away text this node does not know
    */
-  | { type: "whois"; user: UserInfo; address?: boolean; remote?: boolean }
+  | { type: "whois"; user: UserInfo; address?: boolean; remote?: boolean; rooms?: readonly string[] }
   /** the nicks the user ignores (after /ignore, /unignore) */
   | { type: "ignore"; nicks: readonly string[] };
 

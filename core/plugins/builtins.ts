@@ -14,6 +14,7 @@ import list from "../../plugins/list.ts";
 import me from "../../plugins/me.ts";
 import ops from "../../plugins/ops.ts";
 import quit from "../../plugins/quit.ts";
+import rooms from "../../plugins/rooms.ts";
 import secret from "../../plugins/secret.ts";
 import udpBroadcast from "../../plugins/udp-broadcast.ts";
 import udpChat from "../../plugins/udp-chat.ts";
@@ -30,6 +31,7 @@ export const builtinPlugins: readonly Plugin[] = [
   secret,
   cname,
   list,
+  rooms,
   me,
   history,
   away,

@@ -33,12 +33,16 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
     adminPassword: server.adminPassword,
     log: loggerFor(server.log, name),
     store: server.store(name),
-    broadcast: (text, options) => server.notice(name, sanitizeBlock(text), options?.except),
+    broadcast: (text, options) => server.notice(name, sanitizeBlock(text), options?.except, options?.room),
     send: (nick, text) => server.noticeTo(nick, name, sanitizeBlock(text)),
     users: () => server.users(),
     findUser: (nick) => server.findUser(nick),
     kick: (nick, reason) => server.kick(nick, oneLine(reason)),
-    history: (limit) => server.history(limit),
+    history: (limit, room) => server.history(limit, room),
+    rooms: () => server.rooms(),
+    members: (room) => server.members(room),
+    keepRoom: (room, keep) => server.keepRoom(room, keep),
+    defaultRoom: server.defaultRoom,
     reload: () => server.reload(),
     stats: () => server.stats(),
   };
@@ -64,14 +68,25 @@ function buildContext(user: UserSession, server: ServerServices, owner: LoadedPl
     get user() {
       return user.info();
     },
+    get room() {
+      return user.room;
+    },
+    myRooms: () => user.myRooms(),
+    joinRoom: (room, key) => user.joinRoom(room, key),
+    partRoom: (room, reason) => user.partRoom(room, reason),
+    switchRoom: (room) => user.switchRoom(room),
+    setTopic: (text) => user.setTopic(text),
+    history: (limit, room) => server.history(limit, room ?? (user.room || undefined)),
     reply: (text) => user.reply(sanitizeBlock(text)),
     error: (text, code) => user.error(sanitizeBlock(text), code),
     answer: (answer) => user.answer(answer),
     // On the user's behalf: the same gate as the user's own lines (a mute holds).
     broadcast(text, options) {
       const clean = sanitizeBlock(text);
+      // The room is the one the command was typed in, even when the hooks answer later.
+      const room = options?.room ?? (user.room || undefined);
       void andThen(user.pass(clean, owner), (passed) => {
-        if (passed !== null) server.notice(name, passed === clean ? clean : sanitizeBlock(passed), options?.except);
+        if (passed !== null) server.notice(name, passed === clean ? clean : sanitizeBlock(passed), options?.except, room);
       });
     },
     say: (text) => void user.say(text, false),

@@ -7,7 +7,7 @@ import type { Logger } from "../base/log.ts";
 import type { GuessLimiter } from "../base/guess-limiter.ts";
 import type { Maybe } from "../base/maybe.ts";
 import type { WorkPool } from "../base/work-pool.ts";
-import type { Answer, PluginStore, ReloadResult, RenameResult, RoomMessage, ServerStats, UserInfo, UserPreferences } from "./api.ts";
+import type { Answer, PluginStore, ReloadResult, RenameResult, RoomInfo, RoomMessage, RoomResult, ServerStats, UserInfo, UserPreferences } from "./api.ts";
 import type { LoadedPlugin, Registry } from "./registry.ts";
 
 /** What plugins reach of the server, with or without a user. */
@@ -24,12 +24,21 @@ export interface ServerServices {
   adminPassword: { readonly set: boolean; matches(given: string): boolean };
   users(): UserInfo[];
   findUser(nick: string): UserInfo | undefined;
-  /** a `[plugin] text` line to everyone but `except` (nicks) */
-  notice(plugin: string, text: string, except?: readonly string[]): void;
+  /** a `[plugin] text` line to everyone but `except` (nicks); with `room`, to that room's members only */
+  notice(plugin: string, text: string, except?: readonly string[], room?: string): void;
   /** a `[plugin] text` line to one nick; false when no one has it */
   noticeTo(nick: string, plugin: string, text: string): boolean;
   kick(nick: string, reason: string): boolean;
-  history(limit: number): RoomMessage[];
+  /** the last messages of `room` (the default room when absent) */
+  history(limit: number, room?: string): RoomMessage[];
+  /** every room, the default one first */
+  rooms(): RoomInfo[];
+  /** the users in `room` on this server, in the order they joined; undefined when there is no such room */
+  members(room: string): UserInfo[] | undefined;
+  /** an operator keeps `room` when it is empty (true), or lets it go (false) */
+  keepRoom(room: string, keep: boolean): RoomResult;
+  /** the default room's name */
+  readonly defaultRoom: string;
   /** re-reads the server's settings, as SIGHUP does */
   reload(): Promise<ReloadResult>;
   /** the figures of /stats and /metrics */
@@ -56,7 +65,16 @@ export interface UserSession {
    */
   pass(text: string, from?: LoadedPlugin): Maybe<string | null>;
   /** says a line as this user, through the message hooks; resolves to what the room saw, or null */
-  say(text: string, action: boolean): Maybe<string | null>;
+  say(text: string, action: boolean, room?: string): Maybe<string | null>;
+  /** the room the user's plain lines go to now */
+  readonly room: string;
+  /** the rooms the user is in, in the order joined */
+  myRooms(): string[];
+  joinRoom(name: string, key?: string): RoomResult;
+  partRoom(name?: string, reason?: string): RoomResult;
+  switchRoom(name: string): RoomResult;
+  /** sets the topic of the user's current room ("" clears it) */
+  setTopic(text: string): RoomResult;
   whisper(nick: string, text: string): boolean;
   rename(nick: string): Maybe<RenameResult>;
   disconnect(reason: string): void;

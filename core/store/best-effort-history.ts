@@ -30,16 +30,28 @@ export class BestEffortHistory implements History {
     this.flush();
   }
 
-  recent(limit: number): HistoryEntry[] {
+  recent(limit: number, room = ""): HistoryEntry[] {
     let kept: HistoryEntry[];
     try {
-      kept = this.inner.recent(limit);
+      kept = this.inner.recent(limit, room);
     } catch (error) {
       this.fail(error);
       kept = [];
     }
     // What could not be written yet is still history.
-    return this.pending.length === 0 ? kept : [...kept, ...this.pending].slice(-Math.max(0, limit));
+    if (this.pending.length === 0) return kept;
+    const waiting = this.pending.filter((e) => (e.room ?? "") === room);
+    return waiting.length === 0 ? kept : [...kept, ...waiting].slice(-Math.max(0, limit));
+  }
+
+  rooms(): string[] {
+    let kept: string[] = [];
+    try {
+      kept = this.inner.rooms();
+    } catch (error) {
+      this.fail(error);
+    }
+    return [...new Set([...kept, ...this.pending.map((e) => e.room ?? "")])];
   }
 
   private flush(): void {

@@ -16,7 +16,7 @@ import { MemoryHistory, SqliteHistory, type History, type HistoryEntry } from ".
 import { UserError, errorText } from "../base/errors.ts";
 import { createPrivateFile } from "./state-dir.ts";
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface Store {
   /** true when what is stored outlives the process */
@@ -78,13 +78,15 @@ export class SqliteStore implements Store {
       throw new UserError(`--data file ${file} was written by a newer parley (schema ${version}; this one knows up to ${SCHEMA_VERSION}); upgrade parley or use another file`);
     }
     // One step per version; each runs once, in a transaction.
-    const steps: Record<number, string> = {
+    const steps: Record<number, string | string[]> = {
       1: "CREATE TABLE plugin_store (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID",
       2: "CREATE TABLE history (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, nick TEXT NOT NULL, text TEXT NOT NULL, action INTEGER NOT NULL)",
+      // Rooms: each line belongs to a room; what was kept before is the default room's ('').
+      3: ["ALTER TABLE history ADD COLUMN room TEXT NOT NULL DEFAULT ''", "CREATE INDEX history_room ON history (room, id)"],
     };
     for (let v = version + 1; v <= SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
-        this.db.run(steps[v]!);
+        for (const sql of [steps[v]!].flat()) this.db.run(sql);
         this.db.run(`PRAGMA user_version = ${v}`);
       })();
     }
@@ -168,8 +170,8 @@ export class SqliteStore implements Store {
       }
       if (history) {
         this.db.run("DELETE FROM history");
-        const add = this.db.query("INSERT INTO history (time, nick, text, action) VALUES (?, ?, ?, ?)");
-        for (const e of history) add.run(e.time, e.from, e.text, e.action ? 1 : 0);
+        const add = this.db.query("INSERT INTO history (time, nick, text, action, room) VALUES (?, ?, ?, ?, ?)");
+        for (const e of history) add.run(e.time, e.from, e.text, e.action ? 1 : 0, e.room ?? "");
       }
     })();
   }

@@ -21,6 +21,19 @@ const FIELDS: Record<ClientFrame["type"], readonly string[]> = {
   quit: [],
   ping: [],
   password: ["password"],
+  join: ["room"],
+  part: [],
+  rooms: [],
+  topic: [],
+  switch: ["room"],
+};
+
+// Optional string fields per type.
+const OPTIONAL: Partial<Record<ClientFrame["type"], readonly string[]>> = {
+  say: ["room"],
+  join: ["key"],
+  part: ["room", "reason"],
+  topic: ["text"],
 };
 
 export function parseClientFrame(line: string): Parsed {
@@ -42,6 +55,9 @@ export function parseClientFrame(line: string): Parsed {
   if (!required || !Object.hasOwn(FIELDS, frame.type)) return fail(`unknown frame type "${frame.type}" (known: ${Object.keys(FIELDS).join(", ")})`);
   for (const field of required) {
     if (typeof frame[field] !== "string") return fail(`a ${frame.type} frame needs "${field}" (a string)`);
+  }
+  for (const field of OPTIONAL[frame.type as ClientFrame["type"]] ?? []) {
+    if (frame[field] !== undefined && typeof frame[field] !== "string") return fail(`"${field}" must be a string`);
   }
   if (frame.type === "command" && frame.args !== undefined) {
     const ok = typeof frame.args === "string" || (Array.isArray(frame.args) && frame.args.every((a) => typeof a === "string"));

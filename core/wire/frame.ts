@@ -7,7 +7,7 @@
 import { mentionedKeys } from "./mention.ts";
 import { nickKey } from "./nick.ts";
 import type { ServerFrame } from "./protocol.ts";
-import { clock, linesOf, plain } from "./render.ts";
+import { awayPrefix, clock, linesOf, plain, shownAway } from "./render.ts";
 
 /** The text a telnet user reads for a frame, lines joined by "\n"; `self` is the reader's nick, for answers to one user. */
 export function renderText(frame: ServerFrame, self?: string): string {
@@ -32,8 +32,9 @@ export class Frame {
   /** the one reader's nick, when the frame goes to one user (their own rename, "(you)" in a list) */
   private readonly self: string | undefined;
   private textBytes: Buffer | null = null;
+  private awayBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
-  /** variants, made only when a reader wants one: [stamped, belled, stamped and belled], the JSON with mention */
+  /** variants, made only when a reader wants one, by bits stamped 1, belled 2, from another room 4 (textAs); the JSON with mention */
   private variants: (Buffer | undefined)[] | null = null;
   private mentionJson: Buffer | null = null;
   private mentioned: Set<string> | null = null;
@@ -52,6 +53,21 @@ export class Frame {
     return this.textBytes;
   }
 
+  /**
+   * The text for a reader whose current room is `here`: a line of another
+   * room has the room's name in front of each of its lines ("[#help] amy: hi").
+   * Still built once per frame, for every reader it applies to.
+   */
+  textFor(here: string): Buffer {
+    const room = this.event.room;
+    if (room === undefined || room === here || !shownAway(this.event)) return this.text();
+    if (!this.awayBytes) {
+      const prefix = awayPrefix(room);
+      this.awayBytes = Buffer.from(renderText(this.event, this.self).split("\n").map((l) => prefix + l).join("\r\n") + "\r\n");
+    }
+    return this.awayBytes;
+  }
+
   /** One JSON object and LF. */
   json(): Buffer {
     this.jsonBytes ??= Buffer.from(JSON.stringify(this.event) + "\n");
@@ -59,21 +75,30 @@ export class Frame {
   }
 
   /**
-   * The text with `[HH:MM] ` (server local time, when the frame was first
-   * stamped) in front of every line, and/or the bell at the end of the last.
+   * The text for a reader whose current room is `here` and who wants a
+   * variant: `[HH:MM] ` (server local time, when the frame was first
+   * stamped) in front of every line, the room's name in front when the line
+   * is from another room ("[12:30] [#help] amy: hi"), and/or the bell at the
+   * end of the last. Each of the variants is built once per frame.
    */
-  textAs({ stamp, bell }: TextVariant): Buffer {
-    if (!stamp && !bell) return this.text();
-    const slot = (stamp ? 1 : 0) + (bell ? 2 : 0) - 1;
+  textAs({ stamp, bell }: TextVariant, here?: string): Buffer {
+    const room = this.event.room;
+    const away = here !== undefined && room !== undefined && room !== here && shownAway(this.event);
+    if (!stamp && !bell) return away ? this.textFor(here) : this.text();
+    const slot = (stamp ? 1 : 0) + (bell ? 2 : 0) + (away ? 4 : 0) - 1;
     const variants = (this.variants ??= []);
     let bytes = variants[slot];
     if (!bytes) {
-      let text = renderText(this.event, this.self);
+      let lines = renderText(this.event, this.self).split("\n");
+      if (away) {
+        const prefix = awayPrefix(room);
+        lines = lines.map((line) => prefix + line);
+      }
       if (stamp) {
         const prefix = (this.stampText ??= `[${clock(new Date())}] `);
-        text = text.split("\n").map((line) => prefix + line).join("\n");
+        lines = lines.map((line) => prefix + line);
       }
-      bytes = Buffer.from(text.replaceAll("\n", "\r\n") + (bell ? "\x07" : "") + "\r\n");
+      bytes = Buffer.from(lines.join("\r\n") + (bell ? "\x07" : "") + "\r\n");
       variants[slot] = bytes;
     }
     return bytes;

@@ -19,6 +19,17 @@ export interface ListedUser {
   away?: string;
 }
 
+/** A room in a rooms frame. Keyed rooms say so and hide nothing else. */
+export interface RoomSummary {
+  room: string;
+  /** members on this server (node) */
+  members: number;
+  topic?: string;
+  keyed?: boolean;
+  /** kept by an operator when empty */
+  permanent?: boolean;
+}
+
 /** A command in a help frame: every form it can be typed in. */
 export interface HelpEntry {
   name: string;
@@ -27,8 +38,13 @@ export interface HelpEntry {
   forms: readonly string[];
 }
 
-/** What a server sends. Flags that a server sets to true are typed boolean: a client reads any server. */
-export type ServerFrame = { id?: FrameId } & (
+/**
+ * What a server sends. Flags that a server sets to true are typed boolean: a
+ * client reads any server. `room`: the room a frame concerns (every frame
+ * about a room carries it; a text client shows it in front of the line when
+ * it is not the reader's current room).
+ */
+export type ServerFrame = { id?: FrameId; room?: string } & (
   /** with `password`, nothing about the room (online, motd) until the password is accepted; a second welcome brings it */
   | { type: "welcome"; server: string; version: string; protocol: number; online?: number; motd?: string; password?: boolean }
   | { type: "joined"; nick: string; online: number; self?: boolean; users?: string[] }
@@ -41,7 +57,8 @@ export type ServerFrame = { id?: FrameId } & (
    */
   | { type: "said"; from: string; text: string; action?: boolean; time?: string; history?: boolean; mention?: boolean }
   | { type: "private"; from: string; to: string; text: string }
-  | { type: "list"; online: number; users: ListedUser[] }
+  /** `room`: whose members these are; `defaultRoom`: it is the default room (a text client says just "online") */
+  | { type: "list"; online: number; users: ListedUser[]; defaultRoom?: boolean }
   /** `topic`: the command asked about (help COMMAND), whose one entry `commands` holds */
   | { type: "help"; commands: HelpEntry[]; topic?: string }
   /** `plugin`: a notice from that plugin, shown as `[plugin] text` */
@@ -55,6 +72,16 @@ export type ServerFrame = { id?: FrameId } & (
   | WhoisFrame
   /** the nicks you ignore, after /ignore, /unignore, or /ignore alone */
   | { type: "ignore"; nicks: string[] }
+  /** someone joined `room` (`members`: how many are in it now); `self`: you did, and it is your current room now, with its `users` and `topic` */
+  | { type: "join"; room: string; nick: string; members: number; self?: boolean; users?: string[]; topic?: string; keyed?: boolean }
+  /** someone left `room`; `self`: you did (a switch frame follows when your current room changed); `back`: it was your last room, so you are back in this one, the default room, your current room now */
+  | { type: "part"; room: string; nick: string; reason: string; members: number; self?: boolean; back?: string }
+  /** every room, and which is yours now */
+  | { type: "rooms"; rooms: RoomSummary[]; current?: string }
+  /** `room`'s topic ("" for none), set now by `by` or asked for */
+  | { type: "topic"; room: string; topic: string; by?: string; set?: boolean }
+  /** your current room is now `room`: where your plain lines go */
+  | { type: "switch"; room: string }
 );
 
 /** What /whois tells about one user; fields the server does not know are absent. */
@@ -73,14 +100,16 @@ export interface WhoisFrame {
   node?: string;
   /** "ADDRESS:PORT", for operators only */
   address?: string;
-  // Rooms in common go here when there are rooms (issue 14): `rooms?: string[]`.
+  /** the rooms the asker shares with them */
+  rooms?: string[];
 }
 
 /** What a client sends. */
 export type ClientFrame = { id?: FrameId } & (
   | { type: "hello"; client?: string; version?: number }
   | { type: "nick"; nick: string }
-  | { type: "say"; text: string }
+  /** `room`: one of your rooms, instead of your current one */
+  | { type: "say"; text: string; room?: string }
   /** a line as a person typed it: routed exactly as a telnet user's line (b:, /msg, l, plain chat) */
   | { type: "line"; text: string }
   | { type: "msg"; to: string; text: string }
@@ -91,4 +120,10 @@ export type ClientFrame = { id?: FrameId } & (
   | { type: "quit"; reason?: string }
   | { type: "ping" }
   | { type: "password"; password: string }
+  | { type: "join"; room: string; key?: string }
+  | { type: "part"; room?: string; reason?: string }
+  | { type: "rooms" }
+  /** without `text`, asks for the current room's topic */
+  | { type: "topic"; text?: string }
+  | { type: "switch"; room: string }
 );

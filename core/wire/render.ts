@@ -71,6 +71,31 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
     }
     case "list":
       return listLines(f, self);
+    case "join": {
+      if (f.self !== true) return [{ style: "system", before: "* ", nick: str(f.nick), after: ` joined ${str(f.room)} (${num(f.members)} here)` }];
+      const users = Array.isArray(f.users) ? f.users.map(str) : [str(f.nick)];
+      const more = users.length > NAMES_IN_GREETING ? ` and ${users.length - NAMES_IN_GREETING} more (type l)` : "";
+      const lines = [system(`* you are in ${str(f.room)} now, with ${users.length} here: ${users.slice(0, NAMES_IN_GREETING).join(", ")}${more}`)];
+      if (typeof f.topic === "string" && f.topic !== "") lines.push(system(`* topic of ${str(f.room)}: ${str(f.topic)}`));
+      return lines;
+    }
+    case "part":
+      if (f.self === true && typeof f.back === "string") return [system(`* you left ${str(f.room)} and are back in ${str(f.back)}: your lines go there`)];
+      if (f.self === true) return [system(`* you left ${str(f.room)}`)];
+      return [{ style: "system", before: "* ", nick: str(f.nick), after: ` left ${str(f.room)} (${str(f.reason)})` }];
+    case "switch":
+      return [system(`* now talking in ${str(f.room)}: your lines go there`)];
+    case "topic": {
+      const room = str(f.room);
+      const topic = str(f.topic);
+      if (f.set === true && typeof f.by === "string") {
+        if (topic === "") return [{ style: "system", before: "* ", nick: str(f.by), after: ` cleared the topic of ${room}` }];
+        return [{ style: "system", before: "* ", nick: str(f.by), after: ` set the topic of ${room}: ${topic}` }];
+      }
+      return [system(topic === "" ? `* ${room} has no topic` : `* topic of ${room}: ${topic}`)];
+    }
+    case "rooms":
+      return roomLines(f);
     case "help":
       return typeof f.topic === "string" ? topicLines(f.commands) : helpLines(f.commands);
     case "system":
@@ -108,7 +133,22 @@ function listLines(f: Record<string, unknown>, self?: string): Line[] {
     const away = typeof u.away === "string" ? `  (away${awayText(u.away)})` : "";
     return { style: "system", before: "*   ", nick, after: `${pad}  idle ${formatIdle(Number(u.idle) || 0)}${away}${you}` };
   });
-  return [system(`* ${users.length} online:`), ...rows];
+  const where = typeof f.room === "string" && f.defaultRoom !== true ? ` in ${str(f.room)}` : "";
+  return [system(`* ${users.length} online${where}:`), ...rows];
+}
+
+function roomLines(f: Record<string, unknown>): Line[] {
+  const rooms = Array.isArray(f.rooms) ? (f.rooms as Record<string, unknown>[]).filter((r) => r && typeof r === "object") : [];
+  const names = rooms.map((r) => str(r.room));
+  const width = Math.max(0, ...names.map((n) => Bun.stringWidth(n)));
+  const rows = rooms.map((r, i): Line => {
+    const name = names[i]!;
+    const count = `${num(r.members)} here`.padEnd(8);
+    const marks = [r.keyed === true ? "keyed" : "", r.permanent === true ? "kept" : "", name === str(f.current) ? "(you talk here)" : ""].filter(Boolean).join(", ");
+    const topic = typeof r.topic === "string" && r.topic !== "" ? `  ${str(r.topic)}` : "";
+    return system(`*   ${name}${" ".repeat(width - Bun.stringWidth(name))}  ${count}${marks ? `  ${marks}` : ""}${topic}`);
+  });
+  return [system(`* ${rooms.length} room${rooms.length === 1 ? "" : "s"} (/join #room to enter one):`), ...rows];
 }
 
 /** ": lunch", or nothing for an away without text. */
@@ -172,6 +212,25 @@ const system = (text: string): Line => ({ style: "system", after: text });
 const str = (value: unknown): string => sanitize(typeof value === "string" ? value : value === undefined ? "" : String(value));
 const num = (value: unknown): number => Number(value) || 0;
 const block = (value: unknown): string[] => (typeof value === "string" && value !== "" ? sanitizeBlock(value).split("\n") : []);
+
+// Frames whose lines name their room already: no prefix in front of them.
+const NAMES_ITS_ROOM = new Set(["join", "part", "rooms", "topic", "switch", "list"]);
+
+/** Whether a frame of another room than the reader's is shown with the room in front. */
+export function shownAway(frame: ServerFrame): boolean {
+  return typeof frame.room === "string" && !NAMES_ITS_ROOM.has(frame.type);
+}
+
+/** What goes in front of a line of another room than the reader's. */
+export const awayPrefix = (room: string) => `[${sanitize(room)}] `;
+
+/** The display lines for a reader whose current room is `here` (parley connect): linesOf, with the room in front of another room's lines. */
+export function linesIn(frame: ServerFrame, self: string | undefined, here: string | undefined, stamped = true): Line[] {
+  const lines = linesOf(frame, self, stamped);
+  if (here === undefined || frame.room === undefined || frame.room === here || !shownAway(frame)) return lines;
+  const prefix = awayPrefix(frame.room);
+  return lines.map((l) => ({ ...l, before: prefix + (l.before ?? "") }));
+}
 
 /** A line as plain text: what a telnet user reads. */
 export function plain(line: Line): string {

@@ -29,7 +29,7 @@ describe("misleading text is cleaned for everyone", () => {
     // JSON.stringify writes the lone surrogate as the escape \ud800, as a hostile program would.
     sender.send(JSON.stringify({ type: "say", text: "a\ud800b zero\u200bwidth r\u200fl one\u2028two \ufff9ann\ufffb" }));
     const frame = await json.waitFor('"said"');
-    expect(JSON.parse(frame)).toEqual({ type: "said", from: "jsonsender", text: "a\ufffdb zerowidth rl onetwo ann" });
+    expect(JSON.parse(frame)).toEqual({ type: "said", room: "#lobby", from: "jsonsender", text: "a\ufffdb zerowidth rl onetwo ann" });
     expect(frame).not.toMatch(/\\ud[89a-f]/i);
     expect(await text.waitFor("jsonsender:")).toBe("jsonsender: a\ufffdb zerowidth rl onetwo ann");
     for (const c of [sender, json, text]) c.close();

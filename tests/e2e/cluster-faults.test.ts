@@ -230,6 +230,48 @@ describe("Redis fails", () => {
     await stopAll([a!, b!, c!], redis);
   });
 
+  test("restart (empty) during a chat in two rooms: each room's lines reach its members only, none lost or doubled; members, topic and key come back", async () => {
+    const redis = await startRedis();
+    const [a, b] = await Promise.all([node(redis.url, "A"), node(redis.url, "B")]);
+    const a1 = await Client.join(a!.port, "a1");
+    const b1 = await Client.join(b!.port, "b1");
+    const b2 = await Client.join(b!.port, "b2");
+    a1.send("/join #war k3y");
+    await within(a1.waitFor("you are in #war"), 3000, "a1 in #war");
+    a1.send("/topic outage drill");
+    await within(a1.waitFor("set the topic"), 3000, "the topic");
+    b1.send("/join #war k3y");
+    await within(b1.waitFor("you are in #war now, with 2 here"), 3000, "b1 in #war");
+
+    // a1 talks in #war and b2 in #lobby, across the outage.
+    const war = talk(a1, 60, 20);
+    const lobby = talk(b2, 60, 20);
+    await Bun.sleep(300);
+    await redis.stop();
+    await Bun.sleep(1500);
+    await redis.restart();
+    await Promise.all([war, lobby]);
+    await seen(b1, "a1: n 59", 8000);
+    await seen(a1, "[#lobby] b2: n 59", 8000);
+    // b1 talks in #war: its lobby lines come with the room in front; a1's war lines without.
+    expect(numbers(b1, "a1")).toEqual(upTo(60));
+    const lobbyAtA = a1.lines.flatMap((l) => /^\[#lobby\] b2: n (\d+)$/.exec(l)?.slice(1).map(Number) ?? []);
+    expect(lobbyAtA).toEqual(upTo(60));
+    // b2 is not in #war: none of its lines reached b2.
+    expect(b2.lines.some((l) => l.startsWith("a1: n ") || l.includes("#war"))).toBe(false);
+
+    // Redis forgot everything; the nodes wrote back their users (with their rooms) and the rooms' store.
+    await within(seen(a1, /^\* back in contact/, 8000), 9000, "back in contact");
+    const c1 = await Client.join(b!.port, "c1");
+    c1.send("/join #war");
+    expect(await within(c1.waitFor(/^! /), 3000, "the key")).toBe("! #war has a key: /join #war KEY");
+    c1.send("/join #war k3y");
+    expect(await within(c1.waitFor("you are in #war"), 3000, "c1 in #war")).toBe("* you are in #war now, with 3 here: b1, c1, a1");
+    expect(await within(c1.waitFor("topic of"), 3000, "topic")).toBe("* topic of #war: outage drill");
+    for (const x of [a1, b1, b2, c1]) x.close();
+    await stopAll([a!, b!], redis);
+  });
+
   test("SIGSTOP for 5 s: a join answers within 2 s, no one is reaped, nothing is lost", async () => {
     const redis = await startRedis();
     const [a, b, c] = await cluster(redis);

@@ -177,8 +177,9 @@ describe("whois", () => {
     const bob = await Json.join("whojson2");
     bob.frame({ type: "command", name: "whois", args: ["whojson"], id: 1 });
     const frame = await bob.next("whois");
-    expect(Object.keys(frame).sort()).toEqual(["connectedAt", "id", "idle", "nick", "type"]);
+    expect(Object.keys(frame).sort()).toEqual(["connectedAt", "id", "idle", "nick", "rooms", "type"]);
     expect(frame.nick).toBe("whojson");
+    expect(frame.rooms).toEqual(["#lobby"]);
     expect(Math.abs(Date.parse(frame.connectedAt as string) - Date.now())).toBeLessThan(60_000);
     expect(frame.idle).toBeNumber();
     bob.command("op", ADMIN);
@@ -357,8 +358,8 @@ describe("quiet, for a program", () => {
     await carl.waitFor("* qjsonrob left");
     const frames = await amy.sync();
     expect(frames.filter((f) => f.type === "joined" || f.type === "left")).toEqual([]);
-    expect(frames).toContainEqual({ type: "renamed", from: "qjsonbob", to: "qjsonrob" });
-    expect(frames).toContainEqual({ type: "said", from: "qjsonrob", text: "still here" });
+    expect(frames).toContainEqual({ type: "renamed", room: "#lobby", from: "qjsonbob", to: "qjsonrob" });
+    expect(frames).toContainEqual({ type: "said", room: "#lobby", from: "qjsonrob", text: "still here" });
     amy.client.close();
     carl.close();
   });
@@ -417,7 +418,7 @@ describe("timestamps", () => {
     amy.command("timestamps", "on");
     await amy.next("system");
     bob.send("raw text");
-    expect(await amy.next("said")).toEqual({ type: "said", from: "tsjsonbob", text: "raw text" });
+    expect(await amy.next("said")).toEqual({ type: "said", room: "#lobby", from: "tsjsonbob", text: "raw text" });
     amy.client.close();
     bob.close();
   });
@@ -488,13 +489,13 @@ describe("mentions and the bell", () => {
     amy.command("bell", "on");
     await amy.next("system");
     bob.send("MenJson, look");
-    expect(await amy.next("said")).toEqual({ type: "said", from: "menjsonbob", text: "MenJson, look", mention: true });
-    expect(await carl.next("said")).toEqual({ type: "said", from: "menjsonbob", text: "MenJson, look" });
+    expect(await amy.next("said")).toEqual({ type: "said", room: "#lobby", from: "menjsonbob", text: "MenJson, look", mention: true });
+    expect(await carl.next("said")).toEqual({ type: "said", room: "#lobby", from: "menjsonbob", text: "MenJson, look" });
     bob.send("menjsonish");
-    expect(await amy.next("said")).toEqual({ type: "said", from: "menjsonbob", text: "menjsonish" });
+    expect(await amy.next("said")).toEqual({ type: "said", room: "#lobby", from: "menjsonbob", text: "menjsonish" });
     // A sender's own acknowledged copy is no mention of itself.
     amy.frame({ type: "say", text: "I am menjson", id: "s" });
-    expect(await amy.next("said")).toEqual({ type: "said", from: "menjson", text: "I am menjson", id: "s" });
+    expect(await amy.next("said")).toEqual({ type: "said", room: "#lobby", from: "menjson", text: "I am menjson", id: "s" });
     expect(Buffer.concat(amy.client.received).includes(BEL)).toBe(false);
     for (const c of [amy.client, bob, carl.client]) c.close();
   });

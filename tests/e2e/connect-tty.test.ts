@@ -93,16 +93,17 @@ describe("typing while others talk", () => {
     expect(await watcher.waitFor("joined")).toBe("* amy joined (2 online)");
 
     keys("hel");
-    await screen.waitFor(`${CLEAR}amy> hel\r\x1b[8C`);
+    // The prompt names the room: "#lobby amy> ".
+    await screen.waitFor(`${CLEAR}#lobby amy> hel\r\x1b[15C`);
     watcher.send("hi amy, 你好");
     // Clear the prompt line, print the line, draw the prompt again with the
-    // partial input, and put the cursor after "hel" (column 8).
-    await screen.waitFor(new RegExp(`${escape(CLEAR)}${TIME}watcher: hi amy, 你好\r\n${escape("amy> hel\r\x1b[8C")}`));
+    // partial input, and put the cursor after "hel" (column 15).
+    await screen.waitFor(new RegExp(`${escape(CLEAR)}${TIME}watcher: hi amy, 你好\r\n${escape("#lobby amy> hel\r\x1b[15C")}`));
 
     keys("lo 世界 👋\r");
     expect(await watcher.waitFor("amy:")).toBe("amy: hello 世界 👋");
     // Our own line comes back from the server and is shown above a clean prompt.
-    await screen.waitFor(new RegExp(`${TIME}amy: hello 世界 👋\r\n${escape("amy> \r\x1b[5C")}`));
+    await screen.waitFor(new RegExp(`${TIME}amy: hello 世界 👋\r\n${escape("#lobby amy> \r\x1b[12C")}`));
 
     keys("\x04"); // Ctrl-D on an empty line
     expect(await watcher.waitFor("left")).toBe("* amy left (quit)");
@@ -118,7 +119,7 @@ describe("typing while others talk", () => {
     keys(`hllo${LEFT}${LEFT}${LEFT}e\r`);
     expect(await watcher.waitFor("丽:")).toBe("丽: hello");
     keys(UP);
-    await screen.waitFor(`丽> hello\r\x1b[9C`);
+    await screen.waitFor(`#lobby 丽> hello\r\x1b[16C`);
     keys("\x01你\r");
     expect(await watcher.waitFor("丽:")).toBe("丽: 你hello");
 
@@ -127,7 +128,7 @@ describe("typing while others talk", () => {
     await screen.waitFor(new RegExp(`${TIME}\\*\\* 丽 waves\r\n`));
 
     keys("draft\x03"); // Ctrl-C clears a line being typed
-    await screen.waitFor(`${CLEAR}丽> \r\x1b[4C`);
+    await screen.waitFor(`${CLEAR}#lobby 丽> \r\x1b[11C`);
     keys("\x03"); // and quits on an empty one
     expect(await watcher.waitFor("left")).toBe("* 丽 left (quit)");
     expect(await proc.exited).toBe(0);

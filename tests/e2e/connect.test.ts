@@ -133,7 +133,7 @@ describe("--json: frames in, frames out", () => {
     expect(frames).toContainEqual({ type: "pong", time: expect.any(String), id: "mine" });
     expect(frames).toContainEqual({ type: "private", from: "bot", to: "bob4", text: "psst", id: 7 });
     // "hello bot" says the bot's nick: the server flags it, for the bot alone.
-    expect(frames).toContainEqual({ type: "said", from: "bob4", text: "hello bot", mention: true });
+    expect(frames).toContainEqual({ type: "said", room: "#lobby", from: "bob4", text: "hello bot", mention: true });
     // The text greeting before the welcome is not a frame, and is not printed.
     expect(bot.stdout.lines.every((l) => l.startsWith("{"))).toBe(true);
     bob.close();
@@ -180,6 +180,37 @@ describe("failures are one line and exit 1", () => {
 });
 
 describe("--reconnect", () => {
+  test("after the server restarts, the client goes back into its rooms and talks in the one it talked in", async () => {
+    const first = await startChat();
+    const port = first.port;
+    const amy = connect(String(port), "--nick", "amy", "--reconnect");
+    await amy.stdout.waitFor("* Hi amy!");
+    amy.type("/join #help");
+    await amy.stdout.waitFor("* you are in #help");
+    amy.type("/join #side");
+    await amy.stdout.waitFor("* you are in #side");
+    amy.type("/switch #help");
+    await amy.stdout.waitFor("* now talking in #help");
+    await first.stop();
+    await amy.stderr.waitFor("reconnecting in 0.5 s (attempt 1 of 20)");
+    amy.type("typed while away");
+    // With history, bob sees the line whether amy is back before or after bob joins #help.
+    const second = await startChat(["--port", String(port), "--history", "5"]);
+    const bob = await Client.join(second.port, "bob");
+    bob.send("/join #help");
+    await bob.waitFor("* you are in #help");
+    await amy.stderr.waitFor("parley: reconnected");
+    // Said in #help, where amy talked before the restart; bob talks there too.
+    expect(await bob.waitFor("typed while away")).toMatch(/^(\[\d\d:\d\d\] )?amy: typed while away$/);
+    bob.send("/list #side");
+    expect(await bob.waitFor(/online in #side/)).toBe("* 1 online in #side:");
+    amy.endInput();
+    expect(await amy.exited).toBe(0);
+    bob.close();
+    await second.stop();
+  });
+
+
   test("after the server restarts, the client rejoins with the same nick and sends what was typed meanwhile", async () => {
     const first = await startChat();
     const port = first.port;

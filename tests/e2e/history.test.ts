@@ -37,7 +37,7 @@ describe("history on join", () => {
     j.send(JSON.stringify({ type: "hello", version: 1 }));
     j.send(JSON.stringify({ type: "nick", nick: "jsonlate" }));
     const frame = JSON.parse(await j.waitFor(/"history":true/));
-    expect(frame).toEqual({ type: "said", from: "talker", text: "before you came", time: expect.stringMatching(/^\d{4}-/), history: true });
+    expect(frame).toEqual({ type: "said", room: "#lobby", from: "talker", text: "before you came", time: expect.stringMatching(/^\d{4}-/), history: true });
     a.close();
     j.close();
     await parley.stop();
@@ -102,6 +102,6 @@ describe("--data", () => {
     const { runToEnd } = await import("../helpers/parley.ts");
     const result = await runToEnd(["chat", "--port", "0", "--host", "127.0.0.1", "--data", data]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`parley: --data file ${data} was written by a newer parley (schema 99; this one knows up to 2); upgrade parley or use another file`);
+    expect(result.stderr.trim()).toBe(`parley: --data file ${data} was written by a newer parley (schema 99; this one knows up to 3); upgrade parley or use another file`);
   });
 });

@@ -86,7 +86,7 @@ describe("client frames", () => {
     const joined = await b.next("joined");
     expect(joined).toMatchObject({ type: "joined", nick: "jsonbob", self: true, id: 3 });
     expect(joined.users).toContain("jsonamy");
-    expect(await a.next("joined")).toEqual({ type: "joined", nick: "jsonbob", online: expect.any(Number) });
+    expect(await a.next("joined")).toEqual({ type: "joined", room: "#lobby", nick: "jsonbob", online: expect.any(Number) });
     b.frame({ type: "nick", nick: "again" });
     expect(await b.next("error")).toMatchObject({ code: "already_joined" });
     a.client.close();
@@ -98,12 +98,12 @@ describe("client frames", () => {
     const b = await JsonClient.join(parley.port, "hearj");
     const t = await Client.join(parley.port, "hears_text");
     a.frame({ type: "say", text: "你好 \x1b[31mworld 👋" });
-    expect(await b.next("said")).toEqual({ type: "said", from: "sayj", text: "你好 world 👋" });
+    expect(await b.next("said")).toEqual({ type: "said", room: "#lobby", from: "sayj", text: "你好 world 👋" });
     expect(await t.waitFor("sayj:")).toBe("sayj: 你好 world 👋");
     a.frame({ type: "say", text: "acked", id: "m1" });
-    expect(await a.next("said")).toEqual({ type: "said", from: "sayj", text: "acked", id: "m1" });
+    expect(await a.next("said")).toEqual({ type: "said", room: "#lobby", from: "sayj", text: "acked", id: "m1" });
     t.send("from text");
-    expect(await a.next("said")).toEqual({ type: "said", from: "hears_text", text: "from text" });
+    expect(await a.next("said")).toEqual({ type: "said", room: "#lobby", from: "hears_text", text: "from text" });
     for (const c of [a.client, b.client, t]) c.close();
   });
 
@@ -125,7 +125,7 @@ describe("client frames", () => {
     const b = await JsonClient.join(parley.port, "renwatch");
     a.frame({ type: "rename", nick: "renamedj", id: "r" });
     expect(await a.next("renamed")).toEqual({ type: "renamed", from: "renj", to: "renamedj", id: "r" });
-    expect(await b.next("renamed")).toEqual({ type: "renamed", from: "renj", to: "renamedj" });
+    expect(await b.next("renamed")).toEqual({ type: "renamed", room: "#lobby", from: "renj", to: "renamedj" });
     a.frame({ type: "rename", nick: "renwatch", id: "r2" });
     expect(await a.next("error")).toMatchObject({ code: "nick_taken", id: "r2" });
     a.client.close();
@@ -153,7 +153,7 @@ describe("client frames", () => {
     const a = await JsonClient.join(parley.port, "commander");
     const b = await JsonClient.join(parley.port, "witness");
     a.frame({ type: "command", name: "me", args: ["waves", "hello"] });
-    expect(await b.next("said")).toEqual({ type: "said", from: "commander", text: "waves hello", action: true });
+    expect(await b.next("said")).toEqual({ type: "said", room: "#lobby", from: "commander", text: "waves hello", action: true });
     // A command frame and the list frame run the same command, and get the same answer.
     a.frame({ type: "command", name: "list", id: "L" });
     expect(await a.next("list")).toMatchObject({ type: "list", id: "L" });
@@ -173,7 +173,7 @@ describe("client frames", () => {
     a.frame({ type: "quit", reason: "done here", id: "q" });
     expect(await a.next("system")).toEqual({ type: "system", text: "* bye, quitterj!", id: "q" });
     await a.client.whenClosed();
-    expect(await b.next("left")).toEqual({ type: "left", nick: "quitterj", reason: "done here", online: expect.any(Number) });
+    expect(await b.next("left")).toEqual({ type: "left", room: "#lobby", nick: "quitterj", reason: "done here", online: expect.any(Number) });
     b.client.close();
   });
 });

@@ -228,11 +228,11 @@ describe("control: with the built-in plugins", () => {
       { nick: "jay", idle: expect.any(Number), connectedAt: expect.any(String) },
     ];
     jay.frame({ type: "list", id: 1 });
-    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users, id: 1 });
+    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users, room: "#lobby", defaultRoom: true, id: 1 });
     jay.frame({ type: "command", name: "list" });
-    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users });
+    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users, room: "#lobby", defaultRoom: true });
     jay.frame({ type: "line", text: "l" });
-    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users });
+    expect(await jay.next("list")).toEqual({ type: "list", online: 3, users, room: "#lobby", defaultRoom: true });
     jay.frame({ type: "msg", to: "bob", text: "hi", id: 4 });
     expect(await jay.next("private")).toEqual({ type: "private", from: "jay", to: "bob", text: "hi", id: 4 });
     expect(await see(bob, "[private]")).toBe("[private] jay: hi");

@@ -532,7 +532,7 @@ describe("two commands with one name", () => {
   test("a dropped-in list replaces the built-in one, with a warning naming both", async () => {
     const h = home({ "mylist.ts": replier("list", "my own list", { plugin: "mylist" }) });
     const parley = await chatIn(h);
-    expect(await parley.waitForLog("replaced")).toBe("/list of built-in plugin list (l /list /who) is replaced by plugin mylist (plugins/mylist.ts)");
+    expect(await parley.waitForLog("replaced")).toBe("/list of built-in plugin list (l /list [#ROOM] /who) is replaced by plugin mylist (plugins/mylist.ts)");
     expect(messages(parley).find((e) => e.message.includes("replaced"))?.level).toBe("warn");
     const a = await Client.join(parley.port, "lister");
     a.send("/list");

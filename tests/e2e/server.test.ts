@@ -136,7 +136,7 @@ for (const transport of ["bun", "net"] as const) {
         expect(events.map(({ time: _, ...e }) => e)).toEqual([
           { type: "joined", nick: "logger", online: 1 },
           { type: "joined", nick: "logged", online: 2 },
-          { type: "said", from: "logger", text: "hi there" },
+          { type: "said", room: "#lobby", from: "logger", text: "hi there" },
           { type: "renamed", from: "logged", to: "renamed" },
           { type: "left", nick: "renamed", reason: "connection closed", online: 1 },
         ]);

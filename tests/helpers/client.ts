@@ -134,7 +134,7 @@ export class Client {
   async sync(): Promise<string[]> {
     const before = this.readIndex;
     this.send("/list");
-    await this.waitFor(/^\* \d+ online:$/);
+    await this.waitFor(/^\* \d+ online( in \S+)?:$/);
     return this.lines.slice(before, this.readIndex - 1);
   }
 

@@ -15,7 +15,7 @@ import { sanitize } from "../../core/wire/sanitize.ts";
 function reader(nick: string, json: boolean, set?: (p: Personal) => void): Reader {
   const personal = set ? new Personal() : null;
   if (personal && set) set(personal);
-  return { json, key: nickKey(nick), personal };
+  return { json, key: nickKey(nick), room: "#lobby", personal };
 }
 
 const said = (from: string, text: string, more: Partial<Extract<ServerFrame, { type: "said" }>> = {}) => new Frame({ type: "said", from, text, ...more });

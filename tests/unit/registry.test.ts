@@ -29,8 +29,8 @@ describe("help shows every way to type a command", () => {
     expect(formsOf(registry, "say")).toEqual(["b:TEXT", "/say TEXT"]);
   });
 
-  test("list: l, /list and /who", () => {
-    expect(formsOf(registry, "list")).toEqual(["l", "/list", "/who"]);
+  test("list: l, /list [#ROOM] and /who", () => {
+    expect(formsOf(registry, "list")).toEqual(["l", "/list [#ROOM]", "/who"]);
   });
 
   test("quit: its usage line and the words that run it", () => {

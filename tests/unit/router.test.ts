@@ -64,8 +64,10 @@ describe("slash commands", () => {
   });
 
   test("/list and its alias /who", () => {
-    expect(routed("/list")).toEqual(command("list", []));
-    expect(routed("/who")).toEqual(command("list", []));
+    // list takes an optional room: absent, it is "" (the current room)
+    expect(routed("/list")).toEqual(command("list", [""]));
+    expect(routed("/who")).toEqual(command("list", [""]));
+    expect(routed("/list #help")).toEqual(command("list", ["#help"]));
   });
 
   test("/help msg asks about one command", () => {
@@ -88,8 +90,8 @@ describe("slash commands", () => {
 
 describe("a command word alone on a line", () => {
   test("l and L list who is online", () => {
-    expect(routed("l")).toEqual(command("list", []));
-    expect(routed("L")).toEqual(command("list", []));
+    expect(routed("l")).toEqual(command("list", [""]));
+    expect(routed("L")).toEqual(command("list", [""]));
   });
 
   test("help", () => {

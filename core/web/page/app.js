@@ -30,6 +30,7 @@
   let ws = null;
   let nextId = 1;
   let me = ""; // our nick once joined
+  let here = ""; // the room our lines go to (docs/protocol.md: rooms)
   let wanted = ""; // the nick to (re)join with
   let password = ""; // kept in memory only, to rejoin after a restart
   let needsPassword = false;
@@ -102,6 +103,9 @@
   // -- frames from the server --------------------------------------------------
 
   function handle(f) {
+    // Our own joins and switches move us: where our lines go, and what needs the room in front.
+    if (typeof f.room === "string" && (((f.type === "joined" || f.type === "join") && f.self === true) || f.type === "switch")) here = f.room;
+    if (f.type === "part" && f.self === true && typeof f.back === "string") here = f.back;
     switch (f.type) {
       case "welcome":
         return welcome(f);
@@ -319,9 +323,38 @@
         const nicks = Array.isArray(f.nicks) ? f.nicks.map(str) : [];
         return [sys(nicks.length === 0 ? "* you ignore no one" : `* you ignore (${nicks.length}): ${nicks.join(", ")}`)];
       }
+      case "join":
+        if (f.self === true) {
+          const list = Array.isArray(f.users) ? f.users.map(str) : [str(f.nick)];
+          return [sys(`* you are in ${str(f.room)} now, with ${list.length} here: ${list.join(", ")}`), ...(f.topic ? [sys(`* topic of ${str(f.room)}: ${str(f.topic)}`)] : [])];
+        }
+        return [{ style: "system", before: "* ", nick: str(f.nick), after: ` joined ${str(f.room)} (${Number(f.members) || 0} here)` }];
+      case "part":
+        if (f.self === true) return [sys(f.back ? `* you left ${str(f.room)} and are back in ${str(f.back)}: your lines go there` : `* you left ${str(f.room)}`)];
+        return [{ style: "system", before: "* ", nick: str(f.nick), after: ` left ${str(f.room)} (${str(f.reason)})` }];
+      case "switch":
+        return [sys(`* now talking in ${str(f.room)}: your lines go there`)];
+      case "topic":
+        if (f.set === true) return [{ style: "system", before: "* ", nick: str(f.by), after: f.topic ? ` set the topic of ${str(f.room)}: ${str(f.topic)}` : ` cleared the topic of ${str(f.room)}` }];
+        return [sys(f.topic ? `* topic of ${str(f.room)}: ${str(f.topic)}` : `* ${str(f.room)} has no topic`)];
+      case "rooms": {
+        const list = Array.isArray(f.rooms) ? f.rooms.filter((r) => r && typeof r === "object") : [];
+        const row = (r) => sys(`*   ${str(r.room)}  ${Number(r.members) || 0} here${r.keyed === true ? ", keyed" : ""}${str(r.room) === str(f.current) ? " (you talk here)" : ""}${r.topic ? `  ${str(r.topic)}` : ""}`);
+        return [sys(`* ${list.length} rooms (/join #room to enter one):`), ...list.map(row)];
+      }
       default:
         return typeof f.text === "string" ? block(f.text).map(sys) : [];
     }
+  }
+
+  // Frames that name their room in their own words get nothing in front (as core/wire/render.ts).
+  const NAMES_ITS_ROOM = new Set(["join", "part", "rooms", "topic", "switch", "list"]);
+
+  /** linesOf, with the room in front of a line from one of our rooms that is not the one we talk in. */
+  function linesIn(f) {
+    const lines = linesOf(f);
+    if (typeof f.room !== "string" || here === "" || f.room === here || NAMES_ITS_ROOM.has(f.type)) return lines;
+    return lines.map((l) => ({ ...l, before: `[${str(f.room)}] ${l.before ?? ""}` }));
   }
 
   function show(f) {
@@ -329,7 +362,7 @@
     // The server says when a line mentions us (`mention`, compared as nicks are); a server without it is guessed at here.
     const mention = f.mention === true || (me !== "" && (f.type === "said" || f.type === "private") && str(f.from) !== me && mentions(str(f.text), me));
     const personal = f.type === "private" && str(f.from) !== me;
-    for (const line of linesOf(f)) {
+    for (const line of linesIn(f)) {
       const li = document.createElement("li");
       li.className = line.style;
       if (mention || personal) li.classList.add("mention");

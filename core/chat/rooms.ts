@@ -1,0 +1,386 @@
+// The rooms: named groups of users ("#help", "#exam") inside the one chat
+// server. The server-wide room (room.ts) still knows who is online and
+// claims nicknames; this directory knows who is in which named room, each
+// room's topic, key and whether it is kept when empty, and it is the one
+// place a line is fanned out to its recipients (Room.deliverAll hands every
+// event here). Per-recipient filters belong in `fanout`, nowhere else.
+//
+// A user is in one or more rooms and has a current one (Member.room), where
+// their plain lines go. Lines of a room that is not the reader's current one
+// are shown with the room's name in front (Frame.textAway), so a telnet user
+// always knows where a line came from. Notices about a user (joined the
+// server, left it, renamed) reach each user who shares a room with them
+// once, however many rooms they share.
+//
+// Topics, kept rooms and keys live in a store of their own (ROOMS_STORE):
+// the --data file when there is one, Redis in a cluster. In a cluster each
+// room also knows who of other nodes is in it (NamedRoom.remote), from the
+// join, part, leave and rename events the nodes relay to each other, so
+// counts, lists and "empty" mean the whole cluster's.
+
+import type { PluginStore } from "../plugins/api.ts";
+import { Frame } from "../wire/frame.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
+import { checkRoomName, roomKey } from "../wire/room-name.ts";
+import { nickKey } from "../wire/nick.ts";
+import { NamedRoom, type RoomRecord } from "./named-room.ts";
+import type { Member } from "./room.ts";
+import { counters } from "../base/counters.ts";
+
+/** One delivery, counted for /metrics. */
+function deliver(member: Member, frame: Frame): void {
+  counters.deliveries++;
+  member.deliver(frame);
+}
+
+/** The store the rooms keep their records in: a name no plugin can have (plugin names have no "."). */
+export const ROOMS_STORE = "parley.rooms";
+/** Longest topic, in characters: it is shown on every /join and in /rooms. */
+export const MAX_TOPIC = 300;
+
+export type RoomRefusal = { ok: false; code: "room_invalid" | "room_key" | "room_limit" | "rooms_full" | "not_in_room"; reason: string };
+export type JoinOutcome = { ok: true; room: NamedRoom; created: boolean; already: boolean } | RoomRefusal;
+/** `back`: the default room the user was put back in, having parted their last room. */
+export type PartOutcome = { ok: true; room: NamedRoom; current: NamedRoom; back: boolean } | RoomRefusal;
+
+export interface RoomsOptions {
+  defaultRoom: string;
+  maxRooms: number;
+  maxRoomsPerUser: number;
+  records: PluginStore;
+  /** every event fanned out, for the chat log */
+  observe?: (event: ServerFrame) => void;
+  /** a cluster: a user of this node is in `rooms` now */
+  moved?: (member: Member, rooms: string[]) => void;
+  /** a cluster: the rooms a user of another node is in, when their record says */
+  remoteRooms?: (nick: string) => readonly string[] | undefined;
+}
+
+export class Rooms {
+  readonly lobby: NamedRoom;
+  private readonly byKey = new Map<string, NamedRoom>();
+  private readonly joined = new Map<Member, NamedRoom[]>();
+  private readonly options: RoomsOptions;
+
+  constructor(options: RoomsOptions) {
+    this.options = options;
+    this.lobby = this.make(options.defaultRoom, true);
+    // Kept rooms exist whether or not anyone is in them.
+    for (const id of options.records.keys()) {
+      const record = options.records.get<RoomRecord>(id);
+      if (record?.keep && roomKey(record.name) !== this.lobby.key && this.byKey.size < options.maxRooms) this.make(record.name, false);
+    }
+  }
+
+  get count(): number {
+    return this.byKey.size;
+  }
+
+  find(name: string): NamedRoom | undefined {
+    return this.byKey.get(roomKey(name));
+  }
+
+  /** Every room: the default one first, then by name. */
+  list(): NamedRoom[] {
+    const others = [...this.byKey.values()].filter((r) => r !== this.lobby).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [this.lobby, ...others];
+  }
+
+  /** The rooms `member` is in, in the order joined. */
+  of(member: Member): readonly NamedRoom[] {
+    return this.joined.get(member) ?? [];
+  }
+
+  current(member: Member): NamedRoom {
+    return this.of(member).find((r) => r.name === member.room) ?? this.lobby;
+  }
+
+  /** A new user: into the default room, which becomes their current one. */
+  enter(member: Member): NamedRoom {
+    this.add(member, this.lobby);
+    return this.lobby;
+  }
+
+  join(member: Member, typed: string, key?: string): JoinOutcome {
+    const check = checkRoomName(typed);
+    if (!check.ok) return { ok: false, code: "room_invalid", reason: check.reason };
+    const mine = this.of(member);
+    let room = this.find(check.name);
+    if (room && room.members.has(member)) {
+      member.room = room.name;
+      return { ok: true, room, created: false, already: true };
+    }
+    // A key set or dropped on another node since: the record is what counts.
+    if (room) this.refreshKey(room);
+    const { maxRooms, maxRoomsPerUser } = this.options;
+    if (mine.length >= maxRoomsPerUser) {
+      return { ok: false, code: "room_limit", reason: `you are in ${mine.length} rooms, the most this server allows; /part one first` };
+    }
+    if (room?.keyed && !room.opens(key)) {
+      return { ok: false, code: "room_key", reason: key === undefined ? `${room.name} has a key: /join ${room.name} KEY` : `wrong key for ${room.name}` };
+    }
+    let created = false;
+    if (!room) {
+      if (this.byKey.size >= maxRooms) return { ok: false, code: "rooms_full", reason: `this server holds ${this.byKey.size} rooms, its most; join one of /rooms` };
+      room = this.make(check.name, false);
+      created = true;
+      // Someone else made it keyed before (on another node, or before a restart): the record says so.
+      if (room.keyed && !room.opens(key)) {
+        this.forgetIfEmpty(room);
+        return { ok: false, code: "room_key", reason: key === undefined ? `${room.name} has a key: /join ${room.name} KEY` : `wrong key for ${room.name}` };
+      }
+      if (key !== undefined && key !== "" && !room.keyed) {
+        room.lock(key);
+        this.save(room);
+      }
+    }
+    this.add(member, room);
+    return { ok: true, room, created, already: false };
+  }
+
+  part(member: Member, typed?: string): PartOutcome {
+    let room: NamedRoom | undefined;
+    if (typed === undefined) room = this.current(member);
+    else {
+      const check = checkRoomName(typed);
+      if (!check.ok) return { ok: false, code: "room_invalid", reason: check.reason };
+      room = this.find(check.name);
+    }
+    const mine = this.joined.get(member) ?? [];
+    if (!room || !mine.includes(room)) return { ok: false, code: "not_in_room", reason: `you are not in ${room?.name ?? typed}` };
+    if (room === this.lobby && mine.length === 1) {
+      return { ok: false, code: "not_in_room", reason: `${room.name} is the default room: it is where everyone is when in no other; /join another room first` };
+    }
+    this.take(member, room);
+    const left = this.joined.get(member) ?? [];
+    let back = false;
+    if (left.length === 0) {
+      this.add(member, this.lobby);
+      back = true;
+    } else if (member.room === room.name) member.room = left[left.length - 1]!.name;
+    this.moved(member);
+    return { ok: true, room, current: this.current(member), back };
+  }
+
+  /** Makes `typed` (a room `member` is in) their current room. */
+  switchTo(member: Member, typed: string): JoinOutcome {
+    const check = checkRoomName(typed);
+    if (!check.ok) return { ok: false, code: "room_invalid", reason: check.reason };
+    const room = this.find(check.name);
+    if (!room || !room.members.has(member)) return { ok: false, code: "not_in_room", reason: `you are not in ${check.name}: /join ${check.name}` };
+    member.room = room.name;
+    return { ok: true, room, created: false, already: true };
+  }
+
+  /** A user leaves the server: out of every room. */
+  leaveAll(member: Member): void {
+    const mine = this.joined.get(member) ?? [];
+    this.joined.delete(member);
+    for (const room of mine) {
+      room.members.delete(member);
+      this.forgetIfEmpty(room);
+    }
+  }
+
+  setTopic(room: NamedRoom, topic: string, by: string): void {
+    room.topic = topic;
+    room.topicBy = topic ? by : "";
+    room.topicAt = topic ? Date.now() : 0;
+    this.save(room);
+  }
+
+  /** An operator keeps a room when empty (true), or lets it go again (false). Undefined when no room can be made. */
+  keep(typed: string, on: boolean): NamedRoom | RoomRefusal {
+    const check = checkRoomName(typed);
+    if (!check.ok) return { ok: false, code: "room_invalid", reason: check.reason };
+    let room = this.find(check.name);
+    if (!room) {
+      if (!on) return { ok: false, code: "not_in_room", reason: `there is no room ${check.name}` };
+      if (this.byKey.size >= this.options.maxRooms) return { ok: false, code: "rooms_full", reason: `this server holds ${this.byKey.size} rooms, its most` };
+      room = this.make(check.name, false);
+    }
+    room.permanent = on;
+    this.save(room);
+    if (!on) this.forgetIfEmpty(room);
+    return room;
+  }
+
+  // -- the fan-out ------------------------------------------------------------
+
+  /**
+   * Delivers one event to its recipients: a room's members (an event with
+   * `room`); everyone who shares a room with `subject`, once each (a user's
+   * join, leave or rename); else everyone in `everyone`. Each distinct
+   * display (room) gets one Frame whose bytes its recipients share.
+   */
+  fanout(event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote = false): void {
+    this.options.observe?.(event);
+    if (event.room !== undefined) {
+      const room = remote ? this.heardInRoom(event) : this.find(event.room);
+      if (!room) return;
+      const frame = new Frame(room.name === event.room ? event : { ...event, room: room.name });
+      for (const m of room.members) if (!skip(m)) deliver(m, frame);
+      if (remote && event.type === "part") this.forgetIfEmpty(room);
+      return;
+    }
+    if (event.type === "joined" || event.type === "left" || event.type === "renamed") {
+      // A new user is not in a room yet: their join (or a join undone) is the default room's news.
+      const theirs = subject ? this.of(subject) : remote ? this.remoteRoomsOf(event) : [];
+      const rooms = theirs.length > 0 ? theirs : [this.lobby];
+      this.once(event, rooms, skip);
+      if (remote) this.heardOfUser(event, rooms);
+      // Everyone else is not shown the rename, but an ignore by nick must follow it (delivery.ts).
+      if (event.type === "renamed") {
+        for (const m of everyone) if (m.renamedElsewhere && !rooms.some((r) => r.members.has(m))) m.renamedElsewhere(event.from, event.to);
+      }
+      return;
+    }
+    const frame = new Frame(event);
+    for (const m of everyone) if (!skip(m)) deliver(m, frame);
+  }
+
+  // -- what other nodes say of their users (a cluster) ----------------------------
+
+  /**
+   * The rooms a user of another node is in: for one newly known, what their
+   * record says (a node that started later learns them from a snapshot);
+   * else what their join and part events said.
+   */
+  private remoteRoomsOf(event: ServerFrame & { type: "joined" | "left" | "renamed" }): NamedRoom[] {
+    if (event.type === "joined") {
+      const names = this.options.remoteRooms?.(event.nick) ?? [];
+      return names.map((name) => this.find(name) ?? (checkRoomName(name).ok ? this.make(name, false) : undefined)).filter((r): r is NamedRoom => r !== undefined);
+    }
+    const key = nickKey(event.type === "renamed" ? event.from : event.nick);
+    return [...this.byKey.values()].filter((r) => r.remote.has(key));
+  }
+
+  /** A room event from another node: its room (made here when it is new to this node), kept up to date. */
+  private heardInRoom(event: ServerFrame): NamedRoom | undefined {
+    const name = event.room!;
+    let room = this.find(name);
+    if (event.type === "join") {
+      // Made here too, so /rooms and counts agree on every node.
+      if (!room && checkRoomName(name).ok) room = this.make(name, false);
+      room?.remote.set(nickKey(event.nick), event.nick);
+    } else if (event.type === "part") {
+      room?.remote.delete(nickKey(event.nick));
+    } else if (event.type === "topic" && room && event.set === true) {
+      room.topic = event.topic;
+      room.topicBy = event.topic ? (event.by ?? "") : "";
+      room.topicAt = event.topic ? Date.now() : 0;
+    }
+    return room;
+  }
+
+  /** A user of another node joined the server, left it, or was renamed. */
+  private heardOfUser(event: ServerFrame, rooms: readonly NamedRoom[]): void {
+    if (event.type === "joined") {
+      for (const room of rooms) room.remote.set(nickKey(event.nick), event.nick);
+    } else if (event.type === "left") {
+      const key = nickKey(event.nick);
+      for (const room of rooms) {
+        room.remote.delete(key);
+        this.forgetIfEmpty(room);
+      }
+    } else if (event.type === "renamed") {
+      const from = nickKey(event.from);
+      for (const room of rooms) {
+        if (!room.remote.delete(from)) continue;
+        room.remote.set(nickKey(event.to), event.to);
+      }
+    }
+  }
+
+  /** One copy per recipient across `rooms`, shown as from their current room when it is one of them. */
+  private once(event: ServerFrame, rooms: readonly NamedRoom[], skip: (m: Member) => boolean): void {
+    if (rooms.length === 1) {
+      const frame = new Frame({ ...event, room: rooms[0]!.name });
+      for (const m of rooms[0]!.members) if (!skip(m)) deliver(m, frame);
+      return;
+    }
+    const frames = new Map<NamedRoom, Frame>();
+    const told = new Set<Member>();
+    for (const room of rooms) {
+      for (const m of room.members) {
+        if (told.has(m) || skip(m)) continue;
+        told.add(m);
+        const shown = rooms.find((r) => r.name === m.room && r.members.has(m)) ?? room;
+        let frame = frames.get(shown);
+        if (!frame) frames.set(shown, (frame = new Frame({ ...event, room: shown.name })));
+        deliver(m, frame);
+      }
+    }
+  }
+
+  // -- inside -----------------------------------------------------------------
+
+  private make(name: string, isDefault: boolean): NamedRoom {
+    const room = new NamedRoom(name, isDefault);
+    const record = this.options.records.get<RoomRecord>(`room:${room.key}`);
+    if (record) {
+      room.topic = record.topic ?? "";
+      room.topicBy = record.by ?? "";
+      room.topicAt = record.at ?? 0;
+      room.permanent = record.keep === true;
+      room.salt = record.salt ?? "";
+      room.hash = record.hash ?? "";
+    }
+    this.byKey.set(room.key, room);
+    return room;
+  }
+
+  private refreshKey(room: NamedRoom): void {
+    const record = this.options.records.get<RoomRecord>(`room:${room.key}`);
+    if (!record) return;
+    room.salt = record.salt ?? "";
+    room.hash = record.hash ?? "";
+  }
+
+  private add(member: Member, room: NamedRoom): void {
+    room.members.add(member);
+    const mine = this.joined.get(member);
+    if (mine) mine.push(room);
+    else this.joined.set(member, [room]);
+    member.room = room.name;
+    // A first room (the default one, at connect) is what a cluster assumes anyway: nothing to tell.
+    if (mine) this.moved(member);
+  }
+
+  private moved(member: Member): void {
+    this.options.moved?.(member, (this.joined.get(member) ?? []).map((r) => r.name));
+  }
+
+  private take(member: Member, room: NamedRoom): void {
+    room.members.delete(member);
+    const mine = this.joined.get(member);
+    if (mine) {
+      const i = mine.indexOf(room);
+      if (i >= 0) mine.splice(i, 1);
+    }
+    this.forgetIfEmpty(room);
+  }
+
+  /** An empty room is forgotten (its topic and history stay with its name), unless kept. */
+  private forgetIfEmpty(room: NamedRoom): void {
+    if (room.size > 0 || room.permanent || room === this.lobby) return;
+    // Kept by an operator on another node since this node read it.
+    if (this.options.records.get<RoomRecord>(`room:${room.key}`)?.keep) return void (room.permanent = true);
+    this.byKey.delete(room.key);
+    // Its key goes with it: whoever makes the room next sets their own.
+    if (room.keyed) {
+      room.salt = room.hash = "";
+      this.save(room);
+    }
+  }
+
+  private save(room: NamedRoom): void {
+    const record: RoomRecord = { name: room.name };
+    if (room.topic) Object.assign(record, { topic: room.topic, by: room.topicBy, at: room.topicAt });
+    if (room.permanent) record.keep = true;
+    if (room.keyed) Object.assign(record, { salt: room.salt, hash: room.hash });
+    const id = `room:${room.key}`;
+    if (Object.keys(record).length === 1) this.options.records.delete(id);
+    else this.options.records.set(id, record);
+  }
+}
