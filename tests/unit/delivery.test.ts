@@ -12,10 +12,10 @@ import { nickKey } from "../../core/wire/nick.ts";
 import type { ServerFrame } from "../../core/wire/protocol.ts";
 import { sanitize } from "../../core/wire/sanitize.ts";
 
-function reader(nick: string, json: boolean, set?: (p: Personal) => void): Reader {
+function reader(nick: string, json: boolean, set?: (p: Personal) => void, room = "#lobby"): Reader {
   const personal = set ? new Personal() : null;
   if (personal && set) set(personal);
-  return { json, key: nickKey(nick), room: "#lobby", personal };
+  return { json, key: nickKey(nick), room, personal };
 }
 
 const said = (from: string, text: string, more: Partial<Extract<ServerFrame, { type: "said" }>> = {}) => new Frame({ type: "said", from, text, ...more });
@@ -101,6 +101,25 @@ describe("timestamps", () => {
   test("a JSON reader never gets them: the data as it is", () => {
     const amy = reader("amy", true, (p) => (p.timestamps = true));
     expect(text(bytesFor(said("bob", "hi"), amy))).toBe('{"type":"said","from":"bob","text":"hi"}\n');
+  });
+});
+
+describe("a line from another of the reader's rooms", () => {
+  test("has the room in front, after the time and before the bell; the same bytes for every reader alike", () => {
+    const frame = said("bob", "amy, in #help?", { room: "#help" });
+    const plainHere = reader("cat", false, undefined, "#help");
+    const plainAway = reader("dan", false);
+    const stampedAway = reader("amy", false, (p) => {
+      p.timestamps = true;
+      p.bell = true;
+    });
+    expect(text(bytesFor(frame, plainHere))).toBe("bob: amy, in #help?\r\n");
+    expect(text(bytesFor(frame, plainAway))).toBe("[#help] bob: amy, in #help?\r\n");
+    expect(bytesFor(frame, plainAway)).toBe(bytesFor(frame, reader("eve", false))!);
+    const stamped = text(bytesFor(frame, stampedAway))!;
+    expect(stamped).toMatch(/^\[\d\d:\d\d\] \[#help\] bob: amy, in #help\?\x07\r\n$/);
+    // JSON readers get the room as a field, never in the text.
+    expect(JSON.parse(text(bytesFor(frame, reader("fay", true)))!)).toEqual({ type: "said", room: "#help", from: "bob", text: "amy, in #help?" });
   });
 });
 
