@@ -109,7 +109,7 @@ function statsRows(s: ServerStats): string[][] {
   const p = s.process;
   const left = Object.entries(s.disconnects).filter(([, n]) => n > 0).map(([why, n]) => `${why} ${n}`);
   const rows = [
-    ["connections", `${c.text} text, ${c.json} json, ${c.websocket} websocket; ${s.usersOnline} users online`],
+    ["connections", `${c.text} text, ${c.json} json, ${c.websocket} websocket; ${s.usersOnline} users online in ${s.rooms} room${s.rooms === 1 ? "" : "s"}`],
     ["since start", `${s.linesReceived} lines in, ${s.eventsRelayed} events relayed, ${s.deliveries} deliveries`],
     ["bytes", `${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out; waiting now ${bytes(s.outboxWaiting)}, at most ${bytes(s.outboxHighWater)} for one client`],
     ["flood control", `${s.floodDelayed} lines delayed, ${s.floodRefused} refused`],

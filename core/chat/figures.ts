@@ -23,7 +23,7 @@ export interface WebFigures {
   outboxWaiting(): number;
 }
 
-export function collectFigures(room: RoomApi, tcp: ListenerFigures, web: WebFigures | undefined): ServerStats {
+export function collectFigures(room: RoomApi, rooms: { readonly count: number }, tcp: ListenerFigures, web: WebFigures | undefined): ServerStats {
   const { text, json } = tcp.framings();
   const c = counters;
   const memory = process.memoryUsage();
@@ -32,6 +32,7 @@ export function collectFigures(room: RoomApi, tcp: ListenerFigures, web: WebFigu
   return {
     connections: { text, json, websocket: web?.connections ?? 0 },
     usersOnline: room.size,
+    rooms: rooms.count,
     websocketsAccepted: web?.accepted ?? 0,
     linesReceived: c.linesReceived,
     eventsRelayed: c.eventsRelayed,

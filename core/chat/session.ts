@@ -42,6 +42,8 @@ export type { NickResult };
 export interface Connection {
   readonly address: string;
   readonly port: number;
+  /** a WebSocket (/ws), not a TCP connection: /whois says how a user is connected */
+  readonly websocket?: boolean;
   readonly outbox: Outbox;
   pause(): void;
   resume(): void;
@@ -437,7 +439,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
       case "whois": {
         const u = answer.user;
         // Another node's user: their idle time and away text live on that node.
-        const here = answer.remote ? {} : { idle: Math.floor(u.idle / 1000), ...(u.away !== undefined ? { away: u.away } : {}) };
+        const here = answer.remote ? {} : { idle: Math.floor(u.idle / 1000), ...(u.away !== undefined ? { away: u.away } : {}), ...(u.client ? { client: u.client } : {}) };
         const more = { ...(u.account ? { account: u.account } : {}), ...(u.node ? { node: u.node } : {}), ...(answer.address ? { address: `${u.address}:${u.port}` } : {}) };
         return this.send({ type: "whois", nick: u.nick, connectedAt: u.connectedAt.toISOString(), ...here, ...more, ...(answer.rooms ? { rooms: [...answer.rooms] } : {}), ...tag });
       }
@@ -710,7 +712,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   info(): UserInfo {
     const { nick, lastInput, mine } = this;
     const node = this.chat.node ? { node: this.chat.node } : {};
-    const base = { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, ...node };
+    const client = this.conn.websocket === true ? "websocket" : this.framing.json ? "json" : "text";
+    const base = { id: this.id, nick, address: this.conn.address, port: this.conn.port, connectedAt: (this.connectedDate ??= new Date(this.connectedAt)), idle: Date.now() - lastInput, client, ...node } as const;
     if (mine === null) return base;
     return { ...base, ...(mine.away !== undefined ? { away: mine.away } : {}), ...(mine.account !== undefined ? { account: mine.account } : {}), ...(mine.operator ? { operator: true } : {}) };
   }

@@ -148,7 +148,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     work: new WorkPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency))),
     // Bound once the server runs; a plugin's start hook that asks earlier is told so.
     reload: () => reloader?.reload("/reload") ?? Promise.resolve({ ok: false, lines: ["the server is still starting; nothing to reload yet"] }),
-    stats: () => collectFigures(room, server, web),
+    stats: () => collectFigures(room, rooms, server, web),
   });
   // Replaced on reload; sessions read it at each welcome.
   let motd = sanitizeBlock(options.motd);

@@ -31,6 +31,8 @@ export interface UserInfo {
   readonly idle: number;
   /** the cluster node the user is connected to; absent on a single server */
   readonly node?: string;
+  /** how they are connected, for users on this node: text (telnet, nc, PuTTY), json (JSON lines over TCP: parley connect, programs) or websocket (the web page, programs on /ws) */
+  readonly client?: "text" | "json" | "websocket";
   /** present when the user is away (/away): their away text, "" when they gave none; known for users on this node */
   readonly away?: string;
   /** the registered nick this connection proved is its own (/register, /login), whatever nick it has now */
@@ -72,6 +74,8 @@ export interface ServerStats {
   readonly connections: { readonly text: number; readonly json: number; readonly websocket: number };
   /** users with a nickname in the room (the whole cluster's, with --redis) */
   readonly usersOnline: number;
+  /** rooms this node holds now, the default room and kept ones too */
+  readonly rooms: number;
   readonly websocketsAccepted: number;
   readonly linesReceived: number;
   /** events the room fanned out, and the copies of them delivered to users */

@@ -21,7 +21,8 @@ export function metricsText(s: ServerStats, ready: boolean): string {
     ['{kind="websocket"}', c.websocket],
   ]);
   metric("parley_websockets_accepted_total", "counter", "WebSocket connections accepted since start.", s.websocketsAccepted);
-  metric("parley_users_online", "gauge", "Users with a nickname in the room (the whole cluster's with --redis).", s.usersOnline);
+  metric("parley_users_online", "gauge", "Users with a nickname on the server (the whole cluster's with --redis).", s.usersOnline);
+  metric("parley_rooms", "gauge", "Rooms this node holds, the default room and kept ones included.", s.rooms);
   metric("parley_ready", "gauge", "1 while the server takes new users, 0 while it starts or shuts down.", ready ? 1 : 0);
   metric("parley_lines_received_total", "counter", "Whole lines read from clients, before flood control and commands.", s.linesReceived);
   metric("parley_events_relayed_total", "counter", "Events the room fanned out (said, joined, left, private lines, notices).", s.eventsRelayed);

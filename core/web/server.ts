@@ -65,6 +65,7 @@ const encoder = new TextEncoder();
 
 /** One WebSocket: the Connection its Session drives, and the sink its Outbox writes to. */
 class WsLink implements Connection, ByteSink {
+  readonly websocket = true;
   readonly address: string;
   readonly port: number;
   readonly outbox: Outbox;

@@ -98,6 +98,8 @@ export interface WhoisFrame {
   account?: string;
   /** the cluster node the user is connected to */
   node?: string;
+  /** how they are connected (users on this node): "text", "json" or "websocket" */
+  client?: string;
   /** "ADDRESS:PORT", for operators only */
   address?: string;
   /** the rooms the asker shares with them */

@@ -122,6 +122,13 @@ export function linesOf(frame: ServerFrame, self?: string, stamped = true): Line
   }
 }
 
+/** How a user is connected, as /whois says it (a Map: a server's "constructor" is no key of it). */
+const CLIENTS: ReadonlyMap<string, string> = new Map([
+  ["text", "in text (telnet, nc, PuTTY)"],
+  ["json", "in JSON lines (parley connect or a program)"],
+  ["websocket", "over a WebSocket (the web page or a program)"],
+]);
+
 function listLines(f: Record<string, unknown>, self?: string): Line[] {
   const users = Array.isArray(f.users) ? (f.users as Record<string, unknown>[]).filter((u) => u && typeof u === "object") : [];
   const nicks = users.map((u) => str(u.nick));
@@ -162,7 +169,8 @@ function whoisLines(f: Record<string, unknown>): Line[] {
   const since = typeof f.connectedAt === "string" ? new Date(f.connectedAt) : undefined;
   const rows: string[] = [];
   if (typeof f.account === "string") rows.push(`registered, logged in as ${str(f.account)}`);
-  if (since && !Number.isNaN(since.getTime())) rows.push(`connected since ${localMinute(since.getTime())}`);
+  const how = CLIENTS.get(str(f.client));
+  if (since && !Number.isNaN(since.getTime())) rows.push(`connected since ${localMinute(since.getTime())}${how ? `, ${how}` : ""}`);
   if (typeof f.idle === "number") rows.push(`idle ${formatIdle(f.idle)}`);
   if (typeof f.away === "string") rows.push(`away${awayText(f.away)}`);
   // Idle time and away text live on the user's own node; another node's whois has neither.

@@ -66,6 +66,9 @@ describe("the comforts on the chat page", () => {
     await type("/whois bob");
     expect(await shows(/\*\s+away: gone/)).toMatch(/^\d\d:\d\d \*\s+away: gone fishing$/);
     expect(await shows("connected since")).toContain("connected since");
+    // A telnet user sees how the browser user is connected.
+    bob.send("/whois pagey");
+    expect(await bob.waitFor("connected since")).toEndWith(", over a WebSocket (the web page or a program)");
     expect(await page.locator("#log").innerText()).not.toContain("127.0.0.1");
 
     bob.send("ＰＡＧＥＹ, look");

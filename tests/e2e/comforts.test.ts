@@ -149,8 +149,9 @@ describe("whois", () => {
     bob.send("/whois WHOAMY");
     expect(await bob.waitFor(/^\* whoamy$/)).toBe("* whoamy");
     const rows = [await bob.waitFor(/^\*   /), await bob.waitFor(/^\*   /), await bob.waitFor(/^\*   /)];
-    expect(rows[0]).toMatch(/^\*   connected since \d{4}-\d\d-\d\d \d\d:\d\d$/);
-    expect(rows[0]!.slice(-5)).toBeOneOf([...nowStamps()]);
+    // How they are connected too: whois tells a browser user from a telnet one.
+    expect(rows[0]).toMatch(/^\*   connected since \d{4}-\d\d-\d\d \d\d:\d\d, in text \(telnet, nc, PuTTY\)$/);
+    expect(/(\d\d:\d\d),/.exec(rows[0]!)![1]).toBeOneOf([...nowStamps()]);
     expect(rows[1]).toMatch(/^\*   idle \d+s$/);
     expect(rows[2]).toBe("*   away: brb");
     const after = await bob.sync();
@@ -177,7 +178,8 @@ describe("whois", () => {
     const bob = await Json.join("whojson2");
     bob.frame({ type: "command", name: "whois", args: ["whojson"], id: 1 });
     const frame = await bob.next("whois");
-    expect(Object.keys(frame).sort()).toEqual(["connectedAt", "id", "idle", "nick", "rooms", "type"]);
+    expect(Object.keys(frame).sort()).toEqual(["client", "connectedAt", "id", "idle", "nick", "rooms", "type"]);
+    expect(frame.client).toBe("json");
     expect(frame.nick).toBe("whojson");
     expect(frame.rooms).toEqual(["#lobby"]);
     expect(Math.abs(Date.parse(frame.connectedAt as string) - Date.now())).toBeLessThan(60_000);

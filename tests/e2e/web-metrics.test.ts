@@ -63,6 +63,7 @@ describe("/metrics counts what happened", () => {
     expect(before.value("parley_connections", { kind: "json" })).toBe(1);
     expect(before.value("parley_connections", { kind: "websocket" })).toBe(1);
     expect(before.value("parley_users_online")).toBe(3);
+    expect(before.value("parley_rooms")).toBe(1);
 
     const N = 4;
     const sent = Array.from({ length: N }, (_, i) => `line ${i} 你好 🎉`);
@@ -94,6 +95,13 @@ describe("/metrics counts what happened", () => {
     expect(end.value("parley_disconnects_total", { reason: "closed" }) - before.value("parley_disconnects_total", { reason: "closed" })).toBe(1);
     expect(end.value("parley_disconnects_total", { reason: "quit" }) - before.value("parley_disconnects_total", { reason: "quit" })).toBe(1);
     expect(end.value("parley_websockets_accepted_total")).toBe(1);
+    // A room made is a room more; an empty one is forgotten.
+    amy.send("/join #extra");
+    await amy.waitFor("you are in #extra");
+    expect((await metrics()).value("parley_rooms")).toBe(2);
+    amy.send("/part #extra");
+    await amy.waitFor("you left #extra");
+    expect((await metrics()).value("parley_rooms")).toBe(1);
     amy.close();
     await amy.whenClosed();
   });
@@ -143,7 +151,7 @@ describe("/stats shows operators the same figures in chat", () => {
     while (!lines.at(-1)?.startsWith("process")) lines.push((await op.waitFor(/^\*   /)).replace(/^\*   /, ""));
     expect(lines.map((l) => l.split("  ")[0])).toEqual(["connections", "since start", "bytes", "flood control", "disconnects", "plugins", "history", "process"]);
     const row = (label: string) => lines.find((l) => l.startsWith(label))?.slice(label.length).trim() ?? `(no ${label} row in ${lines.join(" | ")})`;
-    expect(row("connections")).toBe("1 text, 0 json, 1 websocket; 2 users online");
+    expect(row("connections")).toBe("1 text, 0 json, 1 websocket; 2 users online in 1 room");
     expect(row("since start")).toBe(`${m.value("parley_lines_received_total") + 1} lines in, ${m.value("parley_events_relayed_total")} events relayed, ${m.value("parley_deliveries_total")} deliveries`);
     expect(row("flood control")).toBe("0 lines delayed, 0 refused");
     expect(row("disconnects")).toBe("quit 1");

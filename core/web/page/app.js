@@ -24,6 +24,12 @@
   };
 
   const MAX_LINES = 2000;
+  // How a user is connected, as /whois says it (as core/wire/render.ts does).
+  const CLIENTS = new Map([
+    ["text", ", in text (telnet, nc, PuTTY)"],
+    ["json", ", in JSON lines (parley connect or a program)"],
+    ["websocket", ", over a WebSocket (the web page or a program)"],
+  ]);
   const NICK_KEY = "parley.nick";
   const TITLE = "parley";
 
@@ -312,7 +318,7 @@
       case "whois": {
         const rows = [];
         if (typeof f.account === "string") rows.push(`registered, logged in as ${str(f.account)}`);
-        if (typeof f.connectedAt === "string" && !Number.isNaN(Date.parse(f.connectedAt))) rows.push(`connected since ${new Date(f.connectedAt).toLocaleString()}`);
+        if (typeof f.connectedAt === "string" && !Number.isNaN(Date.parse(f.connectedAt))) rows.push(`connected since ${new Date(f.connectedAt).toLocaleString()}${CLIENTS.get(f.client) ?? ""}`);
         if (typeof f.idle === "number") rows.push(`idle ${idle(f.idle)}`);
         if (typeof f.away === "string") rows.push(`away${f.away ? `: ${str(f.away)}` : ""}`);
         if (typeof f.node === "string") rows.push(`on node ${str(f.node)}${typeof f.idle === "number" ? "" : " (idle time and away text are known there only)"}`);
