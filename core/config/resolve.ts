@@ -105,12 +105,25 @@ export function resolveSettings(sources: Sources): Settings {
   return new Settings(values, sources.file?.path, layer?.tables ?? {});
 }
 
+/**
+ * Bun's TOML error without the text it quotes: that text is the file's
+ * own, maybe an unquoted password (`password = hunter2` is "Strings must
+ * be quoted: "hunter2""), and this line goes to the log, to stderr and,
+ * from /reload, to an operator. (Bun gives no line: the error's `line` is
+ * where in the JavaScript it was thrown.)
+ */
+export function tomlError(path: string, error: unknown): string {
+  const text = error instanceof Error ? error.message : "";
+  const message = text.replace(/^TOML Parse error: /, "").replace(/"(?:[^"\\]|\\.)*"/g, "…").replace(/:\s*…$/, "") || "unreadable";
+  return `${path}: not valid TOML: ${message}`;
+}
+
 function readFileLayer(path: string, text: string): FileLayer {
   let parsed: Record<string, unknown>;
   try {
     parsed = Bun.TOML.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new UserError(`${path}: not valid TOML: ${error instanceof Error ? error.message.replace(/^TOML Parse error: /, "") : String(error)}`, CONFIG_ERROR);
+    throw new UserError(tomlError(path, error), CONFIG_ERROR);
   }
   const lines = topLevelKeyLines(text);
   const known = allKeys();

@@ -104,6 +104,12 @@ describe("a mistake is one line: where, what, and the nearest key; exit 2", () =
     expect(failure(() => settings({ file: "port = \n" })).message).toMatch(/^\/etc\/parley\/parley.toml: not valid TOML: /);
   });
 
+  test("a file that is not TOML is named, but what it quotes of the file is not shown: it may be a password", () => {
+    // Bun's own message is 'Strings must be quoted: "hunter2secret"'.
+    expect(failure(() => settings({ file: "port = 8088\npassword = hunter2secret\n" }))).toEqual({ message: "/etc/parley/parley.toml: not valid TOML: Strings must be quoted", code: 2 });
+    expect(failure(() => settings({ file: 'admin_password = "x\\"y" trailing-secret\n' })).message).not.toContain("trailing-secret");
+  });
+
   test("a bad flag or variable keeps the name it was given by", () => {
     expect(failure(() => settings({ argv: ["--port", "70000"] }))).toEqual({ message: "--port must be from 0 to 65535 (got 70000)", code: 2 });
     expect(failure(() => settings({ env: { PARLEY_MAX_LINE: "lots" } })).message).toBe('PARLEY_MAX_LINE must be a size in bytes such as 4096, 64k or 1m (got "lots")');
