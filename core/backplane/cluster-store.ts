@@ -126,6 +126,12 @@ export class ClusterHistory implements History {
     return this.mirror.rooms();
   }
 
+  /** This node's copies only: the stream, bounded to the last HISTORY_KEEP of every room, keeps what it has. */
+  forget(room: string): void {
+    this.mirror.forget(room);
+    this.local?.forget(room);
+  }
+
   /** Fills the mirror from the stream (at start): what Redis holds replaces what the --data file held. */
   async load(): Promise<void> {
     this.mirror = new MemoryHistory();

@@ -54,6 +54,8 @@ export interface RoomsOptions {
   moved?: (member: Member, rooms: string[]) => void;
   /** a cluster: the rooms a user of another node is in, when their record says */
   remoteRooms?: (nick: string) => readonly string[] | undefined;
+  /** a forgotten room's history goes (its history key): what /join of a new room made must not outlive it */
+  forgetHistory?: (key: string) => void;
 }
 
 export class Rooms {
@@ -361,17 +363,31 @@ export class Rooms {
     this.forgetIfEmpty(room);
   }
 
-  /** An empty room is forgotten (its topic and history stay with its name), unless kept. */
+  /**
+   * The server is stopping: the rooms its users leave now are not forgotten
+   * in the store, so their history and topics are there after a restart.
+   */
+  closing = false;
+
+  /**
+   * An empty room is forgotten, unless kept: with its topic, key and
+   * history, so that rooms made and left again and again (/join #r1,
+   * /join #r2 ...) cost nothing once empty. --max-rooms bounds the rooms
+   * that exist; this bounds what they leave behind. A room emptied by a
+   * shutdown keeps them for after the restart.
+   */
   private forgetIfEmpty(room: NamedRoom): void {
     if (room.size > 0 || room.permanent || room === this.lobby) return;
     // Kept by an operator on another node since this node read it.
     if (this.options.records.get<RoomRecord>(`room:${room.key}`)?.keep) return void (room.permanent = true);
     this.byKey.delete(room.key);
+    if (this.closing) return;
+    room.topic = room.topicBy = "";
+    room.topicAt = 0;
     // Its key goes with it: whoever makes the room next sets their own.
-    if (room.keyed) {
-      room.salt = room.hash = "";
-      this.save(room);
-    }
+    room.salt = room.hash = "";
+    this.save(room);
+    this.options.forgetHistory?.(room.history);
   }
 
   private save(room: NamedRoom): void {

@@ -116,6 +116,8 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     ...(observe ? { observe } : {}),
     ...(room.roomsChanged ? { moved: room.roomsChanged.bind(room) } : {}),
     ...(room.remoteRooms ? { remoteRooms: room.remoteRooms.bind(room) } : {}),
+    // `history` is made below; a room is only forgotten once users come and go.
+    forgetHistory: (key) => history.forget(key),
   });
   room.setFanout((event, skip, subject, everyone, remote) => rooms.fanout(event, skip, subject, everyone, remote));
   if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
@@ -210,6 +212,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
         log.info(`${why}: shutting down (${server.connections} connected)`);
         await reloader?.close();
         chat.stalls.stop();
+        rooms.closing = true;
         web?.draining();
         await Promise.all([server.close(), web?.close()]);
         await host.stop();

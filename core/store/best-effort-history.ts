@@ -44,6 +44,15 @@ export class BestEffortHistory implements History {
     return waiting.length === 0 ? kept : [...kept, ...waiting].slice(-Math.max(0, limit));
   }
 
+  forget(room: string): void {
+    this.pending = this.pending.filter((e) => (e.room ?? "") !== room);
+    try {
+      this.inner.forget(room);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   rooms(): string[] {
     let kept: string[] = [];
     try {

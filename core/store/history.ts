@@ -28,6 +28,8 @@ export interface History {
   recent(limit: number, room?: string): HistoryEntry[];
   /** the history keys that hold entries (for copying every room's) */
   rooms(): string[];
+  /** drops every entry of `room` (a history key): the room was forgotten */
+  forget(room: string): void;
 }
 
 /** Every room's last `limit` entries, room by room: a copy of a whole history. */
@@ -57,6 +59,10 @@ export class MemoryHistory implements History {
   rooms(): string[] {
     return [...this.byRoom.keys()];
   }
+
+  forget(room: string): void {
+    this.byRoom.delete(room);
+  }
 }
 
 export class SqliteHistory implements History {
@@ -64,6 +70,7 @@ export class SqliteHistory implements History {
   private readonly select;
   private readonly prune;
   private readonly keys;
+  private readonly drop;
   /** entries added per room since its last prune */
   private readonly added = new Map<string, number>();
 
@@ -72,6 +79,7 @@ export class SqliteHistory implements History {
     this.select = db.query("SELECT time, nick AS 'from', text, action FROM history WHERE room = ? ORDER BY id DESC LIMIT ?");
     // Per room: the entries older than the room's last HISTORY_KEEP.
     this.keys = db.query("SELECT DISTINCT room FROM history");
+    this.drop = db.query("DELETE FROM history WHERE room = ?");
     this.prune = db.query("DELETE FROM history WHERE room = ?1 AND id < (SELECT id FROM history WHERE room = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
   }
 
@@ -85,6 +93,11 @@ export class SqliteHistory implements History {
 
   rooms(): string[] {
     return (this.keys.all() as { room: string }[]).map((r) => r.room);
+  }
+
+  forget(room: string): void {
+    this.drop.run(room);
+    this.added.delete(room);
   }
 
   recent(limit: number, room = DEFAULT_HISTORY): HistoryEntry[] {

@@ -195,8 +195,9 @@ describe("--data: per-room history and topics survive a restart", () => {
     await ask(a, "/op sesame", "operator");
     expect(await ask(a, "/room keep #archive", "kept")).toBe("* #archive is kept, even when empty");
     await a.sync();
-    a.close();
+    // The writer is still in #notes when the server stops: a shutdown forgets no room.
     expect(await first.stop()).toBe(0);
+    await a.whenClosed();
 
     const again = await startChat(["--data", data, "--history", "5"]);
     const b = await Client.join(again.port, "reader");
@@ -213,6 +214,27 @@ describe("--data: per-room history and topics survive a restart", () => {
     expect(await b.waitFor("writer:")).toMatch(/writer: in notes$/);
     b.close();
     await again.stop();
+  });
+});
+
+describe("a room that empties is forgotten", () => {
+  test("with its history, topic and key: the next to make it starts afresh", async () => {
+    const parley = await startChat(["--history", "5"]);
+    const a = await Client.join(parley.port, "maker");
+    await ask(a, "/join #scratch secret-key", "* you are in");
+    a.send("a line of #scratch");
+    await ask(a, "/topic the old topic", "set the topic");
+    await ask(a, "/part #scratch", "you left");
+    const b = await Client.join(parley.port, "later");
+    b.send("/join #scratch");
+    expect(await b.waitFor("you are in")).toBe("* you are in #scratch now, with 1 here: later");
+    // No key asked, no topic, no replay: the room is new.
+    const said = await b.sync();
+    expect(said.filter((l) => l.includes("topic") || l.includes("the last") || l.includes("a line of"))).toEqual([]);
+    expect(await ask(b, "/history", /^\* (nothing|the last)/)).toBe("* nothing has been said yet");
+    a.close();
+    b.close();
+    await parley.stop();
   });
 });
 
