@@ -23,11 +23,11 @@ export default definePlugin({
       params: ["room?", "reason...?"],
       summary: "leave ROOM (by default the one you talk in); your last one puts you back in the default room",
       usage: "part [#ROOM] [REASON]",
-      run(ctx, [room, reason], raw) {
+      async run(ctx, [room, reason], raw) {
         // "/part bye all": no room named, the words are the reason.
         const named = room?.startsWith("#") ? room : undefined;
         const why = named ? reason : raw || undefined;
-        const done = ctx.partRoom(named, why);
+        const done = await ctx.partRoom(named, why);
         if (!done.ok) ctx.error(done.reason, done.code);
       },
     }),
@@ -43,13 +43,14 @@ export default definePlugin({
       params: ["text...?"],
       summary: "the topic of the room you talk in; with TEXT, set it (- clears it)",
       usage: "topic [TEXT]",
-      run(ctx, _args, raw) {
+      async run(ctx, _args, raw) {
         if (raw === "") {
           const here = ctx.rooms().find((r) => r.name === ctx.room);
           return ctx.answer({ type: "topic", room: ctx.room, topic: here?.topic ?? "" });
         }
-        const done = ctx.setTopic(raw === "-" ? "" : raw);
-        if (!done.ok) ctx.error(done.reason, done.code);
+        const done = await ctx.setTopic(raw === "-" ? "" : raw);
+        // Held by a message hook (a mute), which has said why.
+        if (!done.ok && done.code !== "held") ctx.error(done.reason, done.code);
       },
     }),
     defineCommand({

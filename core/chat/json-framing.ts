@@ -111,6 +111,8 @@ export class JsonFraming implements Framing {
       case "join":
         return session.command("join", frame.key !== undefined ? [frame.room, frame.key] : [frame.room]);
       case "part":
+        // A room is named with its #: "help" read as /part's first word would be taken for the reason.
+        if (frame.room !== undefined && !frame.room.startsWith("#")) return session.error("a room name starts with #, like #help", "room_invalid");
         // The reason goes after the room; with no room, the current one (the command reads "/part REASON" so).
         return session.command("part", frame.room !== undefined ? [frame.room, ...(frame.reason ? [frame.reason] : [])] : frame.reason ? frame.reason : []);
       case "rooms":

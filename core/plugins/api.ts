@@ -228,12 +228,20 @@ export interface CommandContext extends PluginContext {
   myRooms(): string[];
   /** Joins the user to `room` (made when it does not exist; a `key` given then makes it keyed), or makes it current when they are in it. */
   joinRoom(room: string, key?: string): RoomResult;
-  /** The user leaves `room` (by default their current one); parting the last puts them back in the default room. */
-  partRoom(room?: string, reason?: string): RoomResult;
+  /**
+   * The user leaves `room` (by default their current one); parting the last
+   * puts them back in the default room. The reason passes the message hooks,
+   * as a line does: one a hook holds back (a mute) leaves without it.
+   */
+  partRoom(room?: string, reason?: string): RoomResult | Promise<RoomResult>;
   /** Makes `room`, one the user is in, their current room. */
   switchRoom(room: string): RoomResult;
-  /** Sets the topic of the user's current room ("" clears it); everyone in it is told. */
-  setTopic(text: string): RoomResult;
+  /**
+   * Sets the topic of the user's current room ("" clears it); everyone in it
+   * is told. The text passes the message hooks, as a line does: one a hook
+   * holds back (a mute; the hook has told the user) is `{ ok: false, code: "held" }`.
+   */
+  setTopic(text: string): RoomResult | Promise<RoomResult>;
   /** Lines to the user who typed the command only. */
   reply(text: string): void;
   /**

@@ -25,6 +25,9 @@ function loggerFor(log: Logger, name: string): Logger {
 /** One line, for a reason shown in "left (...)" or "disconnected: ...". */
 const oneLine = (text: string) => sanitizeBlock(text).replaceAll("\n", " ");
 
+/** A topic a message hook held back: the hook has told the user why. */
+const HELD = { ok: false, reason: "", code: "held" } as const;
+
 export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
   const name = owner.plugin.name;
   return {
@@ -73,9 +76,10 @@ function buildContext(user: UserSession, server: ServerServices, owner: LoadedPl
     },
     myRooms: () => user.myRooms(),
     joinRoom: (room, key) => user.joinRoom(room, key),
-    partRoom: (room, reason) => user.partRoom(room, reason),
+    // What a user writes that the room reads (a topic, a part reason) goes through the message hooks, as a line does: a mute holds it.
+    partRoom: (room, reason) => (reason ? andThen(user.pass(reason), (passed) => user.partRoom(room, passed ?? undefined)) : user.partRoom(room, reason)),
     switchRoom: (room) => user.switchRoom(room),
-    setTopic: (text) => user.setTopic(text),
+    setTopic: (text) => (text === "" ? user.setTopic(text) : andThen(user.pass(text), (passed) => (passed === null ? HELD : user.setTopic(passed)))),
     history: (limit, room) => server.history(limit, room ?? (user.room || undefined)),
     reply: (text) => user.reply(sanitizeBlock(text)),
     error: (text, code) => user.error(sanitizeBlock(text), code),

@@ -137,6 +137,39 @@ describe("a muted user cannot reach the room through a broadcasting plugin", () 
   });
 });
 
+describe("a muted user cannot reach the room through the room commands", () => {
+  test("a topic is held (and kept off the room), a part reason is left out; both come through once unmuted", async () => {
+    const parley = await startChat(["--admin-password", "pw"]);
+    const oper = await operator(parley.port);
+    const bob = await Client.join(parley.port, "bob");
+    const cat = await Client.join(parley.port, "cat");
+    await see(oper, "cat joined");
+    for (const c of [oper, bob, cat]) {
+      c.send("/join #deals");
+      await see(c, "you are in #deals");
+    }
+    oper.send("/mute bob");
+    await see(oper, "* muted bob");
+    bob.send("/topic BUY NOW at example.test");
+    expect(await see(bob, /^! /)).toBe("! you are muted: the room does not see your lines");
+    bob.send("/part #deals BUY NOW at example.test");
+    expect(await see(cat, "bob left #deals")).toBe("* bob left #deals (parted)");
+    // Nothing of bob's text reached cat, and the room has no topic.
+    cat.send("/topic");
+    expect(await see(cat, /#deals/)).toBe("* #deals has no topic");
+    expect(cat.lines.join("\n")).not.toContain("BUY NOW");
+
+    oper.send("/unmute bob");
+    await see(oper, "* unmuted bob");
+    bob.send("/join #deals");
+    await see(bob, "you are in #deals");
+    bob.send("/topic deals of the day");
+    expect(await see(cat, "set the topic")).toBe("* bob set the topic of #deals: deals of the day");
+    for (const c of [oper, bob, cat]) c.close();
+    await parley.stop();
+  });
+});
+
 describe("a mute follows the person, not the nick", () => {
   test("the muted user who comes back under another nick is still muted; someone else who takes the nick, from another address, is not", async () => {
     const parley = await startChat(["--admin-password", "pw"]);

@@ -268,6 +268,9 @@ describe("JSON clients", () => {
     expect(await k.next("part")).toEqual({ type: "part", room: "#dev", nick: "jay", reason: "done", members: 1 });
     j.frame({ type: "join", room: "bad name", id: 7 });
     expect(await j.next("error")).toEqual({ type: "error", code: "room_invalid", message: "a room name starts with #, like #help", id: 7 });
+    // A part frame's room without its # is refused, not read as the reason for leaving the current room.
+    j.frame({ type: "part", room: "lobby", id: 8 });
+    expect(await j.next("error")).toEqual({ type: "error", code: "room_invalid", message: "a room name starts with #, like #help", id: 8 });
     j.frame({ type: "join", room: 5 });
     expect(await j.next("error")).toMatchObject({ code: "bad_frame" });
     // Every said, join, part, topic and list frame either client got names its room.
