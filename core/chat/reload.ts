@@ -32,6 +32,8 @@ export interface ReloadTargets {
   setMotd(text: string): void;
   /** the server password asked of new connections, and the password of /op */
   setPasswords(next: { password?: string; adminPassword?: string }): void;
+  /** a listener that also serves the certificate but cannot take a new one while it runs, to name (the HTTPS port) */
+  tlsNotRenewed?: string;
   /** throws when the certificate is refused; the previous one stays */
   setTls(tls: { cert: string; key: string }): void;
   plugins: { reload(): Promise<PluginReload> };
@@ -101,6 +103,7 @@ export class Reloader<S extends ReloadableSettings> {
         this.targets.setTls(tls);
         appliedTls = tls;
         say("info", `reload: new TLS certificate for new connections (${describe(tls.cert)}); connected users keep theirs`);
+        if (this.targets.tlsNotRenewed) say("warn", `reload: ${this.targets.tlsNotRenewed} keeps the certificate it started with until a restart`);
       } catch (error) {
         say("error", `reload: TLS certificate kept, the new one was refused: ${errorText(error)}`);
       }

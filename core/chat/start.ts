@@ -189,6 +189,8 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
       adminPassword = next.adminPassword || undefined;
     },
     setTls: (tls) => server.setTls(tls),
+    // Bun.serve's reload() takes no new certificate (oven-sh/bun#43815): the HTTPS port says so instead of pretending.
+    ...(web?.scheme === "https" ? { tlsNotRenewed: `the HTTPS listener (--http ${web.address.port})` } : {}),
     plugins: host,
     ...(chatLog ? { reopenLog: () => chatLog.reopen() } : {}),
   });

@@ -207,6 +207,31 @@ describe("SIGHUP re-reads the TLS certificate", () => {
     await parley.stop();
   });
 
+  test("with --http, the HTTPS listener keeps its certificate, and the reload says so rather than pretend", async () => {
+    const first = makeCert("web-first");
+    const renewed = makeCert("web-renewed");
+    const cert = join(dir, "web-live.crt");
+    const key = join(dir, "web-live.key");
+    copyFileSync(first.cert, cert);
+    copyFileSync(first.key, key);
+    const parley = await startChat(["--tls-cert", cert, "--tls-key", key, "--http", "0"]);
+    const web = Number(/listening on [^ ]*:(\d+) \(HTTPS\)/.exec(await parley.waitForLog("parley web listening"))?.[1]);
+    copyFileSync(renewed.cert, cert);
+    copyFileSync(renewed.key, key);
+    const said = await hup(parley);
+    expect(said).toContain(`reload: the HTTPS listener (--http ${web}) keeps the certificate it started with until a restart`);
+    // The chat port has the new one; the HTTPS port, as said, the old one.
+    expect((await tlsJoin(parley.port, "chattls")).fingerprint).toBe(renewed.fingerprint);
+    const socket = tls.connect({ host: "127.0.0.1", port: web, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] });
+    await new Promise((resolve, reject) => {
+      socket.once("secureConnect", resolve);
+      socket.once("error", reject);
+    });
+    expect(socket.getPeerCertificate().fingerprint256).toBe(first.fingerprint);
+    socket.destroy();
+    await parley.stop();
+  });
+
   test("a broken certificate or a key that does not match: the running one stays, one line says why", async () => {
     const first = makeCert("steady");
     const other = makeCert("stranger");
