@@ -68,7 +68,11 @@ function live(event: ServerFrame): boolean {
     case "renamed":
       return true;
     case "joined":
+    case "join":
+    case "part":
       return event.self !== true;
+    case "topic":
+      return event.set === true; // set by someone just now, not the answer to /topic
     case "system":
       return event.plugin !== undefined; // a plugin's notice to the room
     default:

@@ -104,6 +104,18 @@ describe("timestamps", () => {
   });
 });
 
+describe("timestamps on the room's own events", () => {
+  test("a join, a part and a topic set by someone have the time; one's own and an answer to /topic do not", () => {
+    const amy = reader("amy", false, (p) => (p.timestamps = true));
+    const stamped = (event: ServerFrame) => STAMP.test(text(bytesFor(new Frame(event), amy))!);
+    expect(stamped({ type: "join", room: "#lobby", nick: "bob", members: 2 })).toBe(true);
+    expect(stamped({ type: "part", room: "#lobby", nick: "bob", reason: "parted", members: 1 })).toBe(true);
+    expect(stamped({ type: "topic", room: "#lobby", topic: "lunch", by: "bob", set: true })).toBe(true);
+    expect(stamped({ type: "join", room: "#lobby", nick: "amy", members: 2, self: true, users: ["bob", "amy"] })).toBe(false);
+    expect(stamped({ type: "topic", room: "#lobby", topic: "lunch" })).toBe(false);
+  });
+});
+
 describe("a line from another of the reader's rooms", () => {
   test("has the room in front, after the time and before the bell; the same bytes for every reader alike", () => {
     const frame = said("bob", "amy, in #help?", { room: "#help" });
