@@ -109,16 +109,19 @@ export class ChatClient {
 
   /** Takes a nickname; the frames that waited for it go out once it is ours. */
   async join(nick: string): Promise<StepResult> {
-    // After a reconnect: the rooms we were in, to go back to.
-    const had = { rooms: this.rooms.slice(1), room: this.room };
+    // After a reconnect: the rooms we were in (the default room among them, or parted), to go back to.
+    const had = { rooms: [...this.rooms], room: this.room };
     const answer = await this.request({ type: "nick", nick }, true, true);
     if (answer?.type !== "joined") return failure(answer);
     this.nick = answer.nick;
     this.follow(answer);
     this.ready = true;
-    // Back into our rooms (a keyed one answers that it needs its key) and the one we talked in, before what was typed meanwhile goes.
-    for (const room of had.rooms) this.socket?.write(toLine({ type: "join", room }));
-    if (had.room !== undefined && had.room !== this.room && had.rooms.includes(had.room)) this.socket?.write(toLine({ type: "switch", room: had.room }));
+    // Back into our rooms (a keyed one answers that it needs its key), out of the default room if we had
+    // left it, and into the one we talked in, before what was typed meanwhile goes.
+    const lobby = this.room;
+    for (const room of had.rooms) if (room !== lobby) this.socket?.write(toLine({ type: "join", room }));
+    if (lobby !== undefined && had.rooms.length > 0 && !had.rooms.includes(lobby)) this.socket?.write(toLine({ type: "part", room: lobby }));
+    if (had.room !== undefined && had.room !== lobby && had.rooms.includes(had.room)) this.socket?.write(toLine({ type: "switch", room: had.room }));
     this.events.frame(answer);
     for (const line of this.queue.splice(0)) this.socket?.write(line);
     return { ok: true };

@@ -191,6 +191,8 @@ describe("--reconnect", () => {
     await amy.stdout.waitFor("* you are in #side");
     amy.type("/switch #help");
     await amy.stdout.waitFor("* now talking in #help");
+    amy.type("/part #lobby");
+    await amy.stdout.waitFor("* you left #lobby");
     await first.stop();
     await amy.stderr.waitFor("reconnecting in 0.5 s (attempt 1 of 20)");
     amy.type("typed while away");
@@ -204,6 +206,8 @@ describe("--reconnect", () => {
     expect(await bob.waitFor("typed while away")).toMatch(/^(\[\d\d:\d\d\] )?amy: typed while away$/);
     bob.send("/list #side");
     expect(await bob.waitFor(/online in #side/)).toBe("* 1 online in #side:");
+    // She had left the default room: she leaves it again, where the server put her.
+    expect(bob.lines.filter((l) => l.includes("amy left #lobby"))).toEqual(["* amy left #lobby (parted)"]);
     amy.endInput();
     expect(await amy.exited).toBe(0);
     bob.close();
