@@ -14,6 +14,9 @@ export const LIVE_SETTINGS: readonly string[] = ["motd", "listen.tls", "password
 /** Live settings that may also be turned on or off by a reload (a password set or removed); TLS may not: it needs its listener. */
 const MAY_APPEAR: ReadonlySet<string> = new Set(["password", "adminPassword"]);
 
+/** Options with a flag of their own when turned on or off, and one per part when both are on. */
+const BY_PART: ReadonlySet<string> = new Set(["http"]);
+
 /** The flag that sets each option path, to name it in the warning line. */
 const FLAG_OF: Readonly<Record<string, string>> = {
   "listen.port": "--port",
@@ -36,7 +39,17 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   password: "--password",
   adminPassword: "--admin-password",
   redis: "--redis",
+  "http.port": "--http",
+  "http.host": "--http-host",
+  "http.origins": "--http-origin",
+  "http.metricsToken": "--metrics-token",
+  "http.trustProxy": "--trust-proxy",
+  // http as a whole: turned on or off
   http: "--http",
+  defaultRoom: "--default-room",
+  // the [NAME] tables of the config file: plugin options, as --plugin-opt gives them
+  configFile: "the config file's plugin tables",
+  dataDirectory: "--data",
 };
 
 /**
@@ -54,7 +67,8 @@ export function fixedChanges(current: object, next: object, live: readonly strin
   const walk = (a: unknown, b: unknown, path: string) => {
     if (live.includes(path) && (MAY_APPEAR.has(path) || (a === undefined) === (b === undefined))) return;
     const flag = flagOf(path);
-    if (flag === undefined && isPlainObject(a) && isPlainObject(b)) {
+    // --http on in both: which of its settings changed is named, not --http itself.
+    if ((flag === undefined || BY_PART.has(path)) && isPlainObject(a) && isPlainObject(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
         if (typeof a[key] === "function" || typeof b[key] === "function") continue;
         walk(a[key], b[key], path ? `${path}.${key}` : key);

@@ -33,6 +33,16 @@ describe("a reload names what it cannot change", () => {
     expect(named.join(" ")).not.toContain("other");
   });
 
+  test("every setting is named by its flag: the web's, the default room, the config file's plugin tables", () => {
+    const web = { port: 8080, origins: [], trustProxy: false };
+    expect(fixedChanges({ ...base(), http: web }, { ...base(), http: { ...web, metricsToken: "t0ken-t0ken-t0ken" } })).toEqual(["--metrics-token"]);
+    expect(fixedChanges({ ...base(), http: web }, { ...base(), http: { ...web, origins: ["https://a.example"], trustProxy: true } })).toEqual(["--http-origin", "--trust-proxy"]);
+    expect(fixedChanges(base(), { ...base(), http: web })).toEqual(["--http"]);
+    expect(fixedChanges({ ...base(), defaultRoom: "#lobby" }, { ...base(), defaultRoom: "#hall" })).toEqual(["--default-room"]);
+    const tables = (sides: string) => ({ file: "/etc/parley/parley.toml", tables: { dice: { sides } } });
+    expect(fixedChanges({ ...base(), configFile: tables("6") }, { ...base(), configFile: tables("20") })).toEqual(["the config file's plugin tables"]);
+  });
+
   test("the passwords are live, changed, set or removed", () => {
     expect(fixedChanges(base(), { ...base(), password: "other", adminPassword: "op" })).toEqual([]);
     expect(fixedChanges({ ...base(), password: "one" }, base())).toEqual([]);
