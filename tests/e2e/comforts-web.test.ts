@@ -5,36 +5,28 @@
 // are: "ＰＡＧＥＹ" in fullwidth mentions pagey).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { openBrowser, type Browser } from "../helpers/browser.ts";
 import { Client } from "../helpers/client.ts";
 import { startChat, type Parley } from "../helpers/parley.ts";
 import { freePort } from "../helpers/redis.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
 let parley: Parley;
 let httpPort: number;
-let profile: string;
-let browser: BrowserContext;
+let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   httpPort = await freePort();
   parley = await startChat(["--http", String(httpPort), "--http-host", "127.0.0.1"]);
   await parley.waitForLog(/parley web listening on/);
-  profile = mkdtempSync(join(tmpdir(), "parley-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1000, height: 640 } });
-  page = browser.pages()[0] ?? (await browser.newPage());
+  browser = await openBrowser();
+  page = browser.page;
 });
 
 afterAll(async () => {
   await browser?.close();
   await parley?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const line = (text: string | RegExp) => page.locator("#log li", { hasText: text }).first();

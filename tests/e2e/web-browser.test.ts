@@ -7,15 +7,11 @@
 // to /tmp/parley-web*.png.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { openBrowser, type Browser } from "../helpers/browser.ts";
 import { Client } from "../helpers/client.ts";
 import { startChat, type Parley } from "../helpers/parley.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 /** Page code that makes the tab read as hidden (or shown again), as switching tabs does. */
 const hidden = (yes: boolean) => `Object.defineProperty(document, "hidden", { configurable: true, get: () => ${yes} }); document.dispatchEvent(new Event("visibilitychange"));`;
@@ -28,10 +24,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))("the chat page in chromium", () => {
+describe("the chat page in chromium", () => {
   let parley: Parley;
   let httpPort: number;
-  let profile: string;
+  let chromium: Browser;
   let browser: BrowserContext;
   let page: Page;
 
@@ -39,15 +35,14 @@ describe.skipIf(!existsSync(CHROMIUM))("the chat page in chromium", () => {
     httpPort = await freePort();
     parley = await startChat(["--http", String(httpPort), "--http-host", "127.0.0.1"]);
     await parley.waitForLog(/parley web listening on/);
-    profile = mkdtempSync(join(tmpdir(), "parley-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1000, height: 640 } });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chromium = await openBrowser();
+    browser = chromium.context;
+    page = chromium.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await parley?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const logText = () => page.locator("#log").innerText();

@@ -5,15 +5,13 @@
 // over https and chats over wss with it.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { openBrowser, type Browser } from "../helpers/browser.ts";
 import { startChat, type Parley } from "../helpers/parley.ts";
 import { closeAllWebSockets, httpPort, WsClient } from "../helpers/ws-client.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--ignore-certificate-errors"];
 
 const dir = mkdtempSync(join(tmpdir(), "parley-https-"));
 const cert = join(dir, "cert.pem");
@@ -59,20 +57,17 @@ describe("the web listener over TLS", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("the page over https in chromium", () => {
-  let profile: string;
-  let browser: BrowserContext;
+describe("the page over https in chromium", () => {
+  let browser: Browser;
   beforeAll(async () => {
-    profile = mkdtempSync(join(tmpdir(), "parley-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, ignoreHTTPSErrors: true, viewport: { width: 1000, height: 640 } });
+    browser = await openBrowser({ ignoreHTTPSErrors: true });
   });
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test("joins over wss and chats with a WebSocket program", async () => {
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    const { page } = browser;
     const watcher = await WsClient.join(port, "watcher", { scheme: "wss" });
     await page.goto(`https://127.0.0.1:${port}/`);
     await page.locator("#status", { hasText: "connected" }).waitFor();
