@@ -302,6 +302,10 @@ export default definePlugin({
       // A muted user keeps the mute: no slipping out of it by a new nickname.
       if (ctx.user.nick && muteOf(ctx.store, ctx.user)) return "you are muted: you cannot change your nickname now";
     },
+    room(ctx) {
+      // Nor by naming a new room, whose name everyone reads in /rooms.
+      if (muteOf(ctx.store, ctx.user)) return "you are muted: you cannot make a room now";
+    },
     connect(ctx, peer) {
       const ban = bans(ctx.store).find((b) => sameAddress(b.address, peer.address));
       if (ban) return `you are banned from this server${ban.until ? ` until ${localMinute(ban.until, true)}` : ""}`;

@@ -9,7 +9,7 @@ import { andThen, settled, type Maybe } from "../base/maybe.ts";
 import type { Answer, RenameResult, RoomResult, UserInfo, UserPreferences } from "../plugins/api.ts";
 import type { Entry, LoadedPlugin } from "../plugins/registry.ts";
 import { parseParams, splitArgs } from "../plugins/params.ts";
-import { runCommand, runHooks, runMessageHooks, runNickHooks } from "../plugins/runner.ts";
+import { runCommand, runHooks, runMessageHooks, runNickHooks, runRoomHooks } from "../plugins/runner.ts";
 import type { UserSession } from "../plugins/services.ts";
 import { Frame } from "../wire/frame.ts";
 import { LineSplitter, type LineSink } from "../wire/lines.ts";
@@ -571,6 +571,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   /** Joins a room (or makes it current when already in it): the room is told, this user shown who is there, its topic and history. */
   joinRoom(name: string, key: string | undefined, replyTo: ReplyTo = undefined): RoomResult {
     if (this.current !== "chatting") return { ok: false, code: "not_joined", reason: "choose a nickname first" };
+    // A new room's name is shown to everyone: the plugins may refuse it (a mute does).
+    if (!this.chat.rooms.find(name)) {
+      const refused = runRoomHooks(this, this.chat.services, name);
+      if (refused) return { ok: false, code: "room_refused", reason: refused };
+    }
     const outcome = this.chat.rooms.join(this, name, key);
     if (!outcome.ok) return outcome;
     const { room } = outcome;

@@ -389,6 +389,11 @@ export interface Hooks {
    * to refuse it (a registered nick). Synchronous.
    */
   nick?(ctx: CommandContext, nick: string): string | undefined | void;
+  /**
+   * A user would make a room that does not exist yet (its name shows in
+   * /rooms): return a reason to refuse it (a muted user's). Synchronous.
+   */
+  room?(ctx: CommandContext, room: string): string | undefined | void;
   join?(ctx: CommandContext): void | Promise<void>;
   /** The user proved a registered account is theirs (ctx.setAccount): restore what is kept with it. */
   login?(ctx: CommandContext, account: string): void | Promise<void>;

@@ -146,6 +146,19 @@ export function runNickHooks(user: UserSession, server: ServerServices, nick: st
   return undefined;
 }
 
+/** Asks every plugin's `room` hook before a user makes a new room; the first reason to refuse wins. */
+export function runRoomHooks(user: UserSession, server: ServerServices, room: string): string | undefined {
+  for (const { hook, owner } of server.registry.hooks("room")) {
+    try {
+      const reason = hook(makeContext(user, server, owner), room);
+      if (typeof reason === "string" && reason) return reason;
+    } catch (error) {
+      report(user, server, owner, "room hook", error);
+    }
+  }
+  return undefined;
+}
+
 /** Asks every plugin's `connect` hook about a new connection; a reason refuses it. */
 export function runConnectHooks(server: ServerServices, peer: { address: string; port: number }): string | undefined {
   for (const { hook, owner } of server.registry.hooks("connect")) {

@@ -24,7 +24,7 @@ export function validatePlugin(value: unknown): Plugin {
   }
   if (p.hooks !== undefined) {
     if (!isObject(p.hooks)) throw new Error(`"hooks" must be an object`);
-    const hooks = new Set(["start", "stop", "connect", "nick", "join", "login", "leave", "message"]);
+    const hooks = new Set(["start", "stop", "connect", "nick", "room", "join", "login", "leave", "message"]);
     for (const [key, fn] of Object.entries(p.hooks)) {
       if (!hooks.has(key)) throw new Error(`unknown hook "${key}" (hooks are ${[...hooks].join(", ")})`);
       if (typeof fn !== "function") throw new Error(`hook "${key}" must be a function`);
