@@ -1,6 +1,8 @@
 // `parley chat --print-config`: the effective settings as a parley.toml
-// would write them, each with where it came from, secrets as ***. What is
-// printed loads back as a config file (less the secrets).
+// would write them, each with where it came from. A secret that is set is
+// a comment (`# password = ***`): saved as a config file, the output must
+// not give the server the password "***". What is printed loads back as a
+// config file, less the secrets.
 
 import { keyOf, SETTINGS } from "./settings.ts";
 import type { Resolved, Settings, Source } from "./resolve.ts";
@@ -11,7 +13,8 @@ export function printConfig(settings: Settings, pluginOptions: readonly string[]
     const r = settings.values.get(s.flag)!;
     const key = keyOf(s);
     if (r.value === undefined) rows.push([`# ${key}`, "not set"]);
-    else rows.push([`${key} = ${s.secret ? '"***"' : tomlValue(r.value)}`, origin(r)]);
+    else if (s.secret) rows.push([`# ${key} = ***`, `set: ${origin(r)}`]);
+    else rows.push([`${key} = ${tomlValue(r.value)}`, origin(r)]);
   }
   const width = Math.min(48, Math.max(...rows.map(([left]) => left.length)));
   const lines = [

@@ -212,9 +212,9 @@ describe("secrets from files", () => {
     expect(await server.stop()).toBe(0);
     const printed = await runToEnd(["chat", "--print-config", "--password-file", "pw"], { cwd: dir, env: { PARLEY_REDIS_URL_FILE: join(dir, "redis-url") } });
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toMatch(/^password = "\*\*\*" +# flag --password-file, read from pw$/m);
-    expect(printed.stdout).toMatch(/^admin_password = "\*\*\*" +# file .*parley.toml:1, read from .*\/admin$/m);
-    expect(printed.stdout).toMatch(/^redis = "\*\*\*" +# env PARLEY_REDIS_URL_FILE, read from .*\/redis-url$/m);
+    expect(printed.stdout).toMatch(/^# password = \*\*\* +# set: flag --password-file, read from pw$/m);
+    expect(printed.stdout).toMatch(/^# admin_password = \*\*\* +# set: file .*parley.toml:1, read from .*\/admin$/m);
+    expect(printed.stdout).toMatch(/^# redis = \*\*\* +# set: env PARLEY_REDIS_URL_FILE, read from .*\/redis-url$/m);
     // A secret that fails its check: the error names where it came from, not what it is.
     writeFileSync(join(dir, "bad-url"), "http://:redis-secret-3@nowhere\n");
     const refused = await runToEnd(["chat", "--redis-file", "bad-url"], { cwd: dir });
