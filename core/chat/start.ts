@@ -97,6 +97,11 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     return found;
   };
   for (const { plugin } of host.registry.plugins) optionsOf(plugin.name);
+  // A [table] no plugin owns is ignored: say so, since a setting put under one ([server] port = ...) silently keeps its default.
+  for (const [table, values] of Object.entries(options.configFile?.tables ?? {})) {
+    if (host.registry.plugins.some((p) => p.plugin.name === table)) continue;
+    log.warn(`${options.configFile!.file}: [${table}] (${Object.keys(values).join(", ")}) is the table of no plugin loaded, so it is ignored; parley chat's own settings go at the top of the file, before any [table]`);
+  }
 
   const chatLog = options.logFile ? await ChatLog.open(options.logFile, (problem) => log.error(problem)) : undefined;
   const observe = chatLog ? (event: ServerFrame) => chatLog.write(event) : undefined;

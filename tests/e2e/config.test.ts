@@ -9,7 +9,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../helpers/client.ts";
-import { LineReader, PARLEY, run, runToEnd } from "../helpers/parley.ts";
+import { LineReader, PARLEY, run, runToEnd, startChat } from "../helpers/parley.ts";
 
 const temp = (what: string) => mkdtempSync(join(tmpdir(), `parley-${what}-`));
 
@@ -172,6 +172,14 @@ describe("a mistake in the file: one line with the file, the line and the neares
       expect({ code, stdout, stderr: oneLine(stderr) }).toEqual({ code: 2, stdout: "", stderr: expected(file) });
     });
   }
+
+  test("a setting put under a [table] no plugin owns is not silently lost: the start-up says so", async () => {
+    const file = join(temp("table"), "parley.toml");
+    writeFileSync(file, "[server]\nport = 18102\n");
+    const parley = await startChat(["--config", file]);
+    expect(await parley.waitForLog("is the table of no plugin")).toBe(`${file}: [server] (port) is the table of no plugin loaded, so it is ignored; parley chat's own settings go at the top of the file, before any [table]`);
+    await parley.stop();
+  });
 
   test("found on the search path: ~/.config/parley/parley.toml ($XDG_CONFIG_HOME), and --config over it", async () => {
     const config = temp("xdg");
