@@ -695,6 +695,14 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
       this.hideTyping(false);
       return this.system(`* /${wait.entry.command.name} cancelled`);
     }
+    // "/register abc" typed at the prompt of a bare /register is a command, not the password it would
+    // otherwise become (and then be refused inline by /login, for the space in it): it runs as typed.
+    if (text.startsWith("/")) {
+      this.secretWait = null;
+      this.hideTyping(false);
+      this.system(`* /${wait.entry.command.name} cancelled: that line starts with /, so it runs as a command, not as the ${wait.missing[0] ?? "secret"}`);
+      return andThen(this.typed(text), () => undefined);
+    }
     wait.args.push(text);
     wait.missing.shift();
     if (wait.missing.length > 0) return this.askSecret(wait);

@@ -50,6 +50,21 @@ describe("a secret typed on a line of its own", () => {
     c.close();
   });
 
+  test("a line that starts with / at the prompt is a command, not the password: /register, then /register PASSWORD", async () => {
+    const c = await Client.join(parley.port, "slashy");
+    c.send("/register");
+    await c.waitFor("password for /register");
+    c.send("/register hunter2pass");
+    expect(await c.waitFor("cancelled")).toBe("* /register cancelled: that line starts with /, so it runs as a command, not as the password");
+    expect(await c.waitFor("registered to you")).toContain("slashy is registered to you");
+    // The password is the one typed after the command, so /login with it works inline.
+    c.close();
+    const again = await Client.join(parley.port, "other");
+    again.send("/login slashy hunter2pass");
+    expect(await again.waitFor(/logged in|you are now/)).toMatch(/slashy/);
+    again.close();
+  });
+
   test("a program is not asked: /login NICK in a line frame gets the usage", async () => {
     const j = await Client.connect(parley.port);
     j.send(JSON.stringify({ type: "hello", version: 1 }));
