@@ -151,7 +151,7 @@ function roomLines(f: Record<string, unknown>): Line[] {
   const rows = rooms.map((r, i): Line => {
     const name = names[i]!;
     const count = `${num(r.members)} here`.padEnd(8);
-    const marks = [r.keyed === true ? "keyed" : "", r.permanent === true ? "kept" : "", name === str(f.current) ? "(you talk here)" : ""].filter(Boolean).join(", ");
+    const marks = [[r.keyed === true ? "keyed" : "", r.permanent === true ? "kept" : ""].filter(Boolean).join(", "), name === str(f.current) ? "(you talk here)" : ""].filter(Boolean).join(" ");
     const topic = typeof r.topic === "string" && r.topic !== "" ? `  ${str(r.topic)}` : "";
     return system(`*   ${name}${" ".repeat(width - Bun.stringWidth(name))}  ${count}${marks ? `  ${marks}` : ""}${topic}`);
   });
