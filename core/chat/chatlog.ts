@@ -40,15 +40,18 @@ export class ChatLog {
    * Opens the path again (after logrotate renamed the file). The new file is
    * opened before the old stream is let go, so every line lands in one of
    * the two; when the path cannot be opened, the old stream stays and this
-   * throws the one-line reason.
+   * throws the one-line reason. Resolves once the old stream has written
+   * all it held: logrotate's next step (compressing the renamed file, at its
+   * next run) must find it complete, or what was still buffered would land
+   * in a file it has since compressed and removed.
    */
-  reopen(): void {
+  reopen(): Promise<void> {
     const next = openStream(this.path);
     const old = this.stream;
     this.stream = next;
     this.failing = undefined;
     this.watch(next);
-    old.end();
+    return new Promise((resolve) => old.end(resolve));
   }
 
   close(): Promise<void> {

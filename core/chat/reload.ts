@@ -37,8 +37,8 @@ export interface ReloadTargets {
   /** throws when the certificate is refused; the previous one stays */
   setTls(tls: { cert: string; key: string }): void;
   plugins: { reload(): Promise<PluginReload> };
-  /** reopens --log-file; throws the one-line reason when it cannot */
-  reopenLog?(): void;
+  /** reopens --log-file, resolving once the old file has all its lines; throws the one-line reason when it cannot */
+  reopenLog?(): void | Promise<void>;
 }
 
 export class Reloader<S extends ReloadableSettings> {
@@ -128,7 +128,7 @@ export class Reloader<S extends ReloadableSettings> {
     }
     if (this.targets.reopenLog) {
       try {
-        this.targets.reopenLog();
+        await this.targets.reopenLog();
       } catch (error) {
         say("error", `reload: kept writing the old log file: ${errorText(error)}`);
       }
