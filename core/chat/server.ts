@@ -21,6 +21,7 @@ import { Session, type Connection } from "./session.ts";
 import { socketBudget, type Listener, type TransportName, type Wire, type WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
 import { listenNet } from "./transport-net.ts";
+import { AddressCounts } from "../base/address-counts.ts";
 
 export interface ListenOptions {
   port: number;
@@ -137,7 +138,7 @@ class Link implements Connection, WireEvents {
 export class ChatServer implements ListenerFigures {
   private readonly links = new Set<Link>();
   /** open connections per remote address, for --max-per-ip */
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new AddressCounts();
   private readonly chat: ChatContext;
   private readonly options: ListenOptions;
   private listener: Listener | undefined;
@@ -235,7 +236,7 @@ export class ChatServer implements ListenerFigures {
 
   /** Open connections from one address (what --max-per-ip counts); the web listener adds its own. */
   connectionsFrom(address: string): number {
-    return this.perIp.get(address) ?? 0;
+    return this.perIp.of(address);
   }
 
   /** A TCP connection was accepted (a TLS one before its handshake). */
@@ -277,7 +278,7 @@ export class ChatServer implements ListenerFigures {
       return { line: `! server full (${maxConnections} users), try again later` };
     }
     const { maxPerIp } = this.chat.limits;
-    const fromHere = this.perIp.get(wire.remoteAddress) ?? 0;
+    const fromHere = this.perIp.of(wire.remoteAddress);
     if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(wire.remoteAddress)) {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
       return { line: `! too many connections from your address (${maxPerIp}), try again later` };
@@ -287,7 +288,7 @@ export class ChatServer implements ListenerFigures {
       this.chat.log.info(`refused ${wire.remoteAddress}:${wire.remotePort}: ${banned}`);
       return { line: `! ${sanitize(banned)}` };
     }
-    this.perIp.set(wire.remoteAddress, fromHere + 1);
+    this.perIp.add(wire.remoteAddress);
     if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
     const link = new Link(this, wire, this.chat, this.handshakeMs);
     this.links.add(link);
@@ -300,9 +301,7 @@ export class ChatServer implements ListenerFigures {
   forget(link: Link): void {
     if (!this.links.delete(link)) return;
     this.sockets--;
-    const left = (this.perIp.get(link.address) ?? 1) - 1;
-    if (left > 0) this.perIp.set(link.address, left);
-    else this.perIp.delete(link.address);
+    this.perIp.remove(link.address);
     // Every disconnect is explained, with the nick the connection had.
     const { nick, endReason } = link.session;
     this.chat.log.info(`closed ${link.who}${nick ? ` (${nick})` : ""}: ${endReason || "connection closed"} (${this.links.size} open)`);

@@ -33,6 +33,7 @@ import { sanitize } from "../wire/sanitize.ts";
 import { clientAddress, metricsRefusal, originAllowed } from "./access.ts";
 import { metricsText } from "./metrics.ts";
 import { PAGE_FILES } from "./page.ts";
+import { AddressCounts } from "../base/address-counts.ts";
 
 export interface WebOptions {
   port: number;
@@ -207,7 +208,7 @@ class WsLink implements Connection, ByteSink {
 
 export class WebServer implements WebFigures {
   private readonly links = new Set<WsLink>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new AddressCounts();
   private readonly chat: ChatContext;
   private readonly options: WebOptions;
   private readonly tcp: ChatServer;
@@ -332,7 +333,7 @@ export class WebServer implements WebFigures {
     const link = new WsLink(address, port, this.chat);
     if (!server.upgrade(request, { data: link })) return text("WebSocket upgrade failed\n", 400);
     this.links.add(link);
-    this.perIp.set(address, (this.perIp.get(address) ?? 0) + 1);
+    this.perIp.add(address);
     this.acceptedCount++;
     this.chat.log.debug(`websocket from ${link.who} (${this.links.size} open)`);
     return undefined;
@@ -347,7 +348,7 @@ export class WebServer implements WebFigures {
       return `! server full (${maxConnections} users), try again later`;
     }
     const { maxPerIp } = this.chat.limits;
-    const fromHere = this.tcp.connectionsFrom(address) + (this.perIp.get(address) ?? 0);
+    const fromHere = this.tcp.connectionsFrom(address) + this.perIp.of(address);
     if (maxPerIp > 0 && fromHere >= maxPerIp && !isLoopback(address)) {
       this.chat.log.info(`refused websocket ${address}:${port}: ${fromHere} connections from that address already (--max-per-ip ${maxPerIp})`);
       return `! too many connections from your address (${maxPerIp}), try again later`;
@@ -362,9 +363,7 @@ export class WebServer implements WebFigures {
 
   private forget(link: WsLink): void {
     if (!this.links.delete(link)) return;
-    const left = (this.perIp.get(link.address) ?? 1) - 1;
-    if (left > 0) this.perIp.set(link.address, left);
-    else this.perIp.delete(link.address);
+    this.perIp.remove(link.address);
     const { nick, endReason } = link.session;
     this.chat.log.info(`closed websocket ${link.who}${nick ? ` (${nick})` : ""}: ${endReason || "connection closed"} (${this.links.size} open)`);
     this.drained.left(this.links.size);
