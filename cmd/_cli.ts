@@ -91,6 +91,12 @@ function checkFlags(args: ArgsDef, rest: string[], name: string): void {
     // A string flag takes the next word as its value, so it is not a positional.
     if (def && def.type !== "boolean" && !arg.includes("=")) i++;
   }
+  // citty's own "Missing required positional argument: X" would exit 1, worded unlike every other usage error.
+  const required = Object.entries(args).filter(([, d]) => d.type === "positional" && d.required === true);
+  if (seenPositionals < required.length) {
+    const [key, def] = required[seenPositionals]!;
+    throw new UserError(`${name} needs ${def.valueHint ?? key.toUpperCase()} (see ${name} --help)`, 2);
+  }
   const variadic = Object.values(args).some((d) => d.type === "positional" && d.valueHint?.endsWith("..."));
   if (seenPositionals > positionals && !variadic) {
     throw new UserError(`${name} takes ${positionals === 0 ? "no" : `at most ${positionals}`} argument${positionals === 1 ? "" : "s"} besides flags (see ${name} --help)`, 2);

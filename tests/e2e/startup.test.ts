@@ -56,6 +56,17 @@ describe("a mistake on the command line", () => {
     });
   }
 
+  test("a missing argument is a usage error like the others: one line naming it, exit 2", async () => {
+    for (const [args, expected] of [
+      [["completion"], "parley: parley completion needs bash|zsh|fish (see parley completion --help)"],
+      [["backup"], "parley: parley backup needs FILE (see parley backup --help)"],
+      [["plugins", "new"], "parley: parley plugins new needs NAME (see parley plugins new --help)"],
+    ] as [string[], string][]) {
+      const { code, stderr } = await runToEnd(args);
+      expect({ args, code, stderr: oneLine(stderr) }).toEqual({ args, code: 2, stderr: expected });
+    }
+  });
+
   test("a port in use: one line naming the port", async () => {
     const running = await startChat();
     const { code, stderr } = await runToEnd(["chat", "--host", "127.0.0.1", "--port", String(running.port)]);
