@@ -92,7 +92,8 @@ function checkFlags(args: ArgsDef, rest: string[], name: string): void {
     if (def && def.type !== "boolean" && !arg.includes("=")) i++;
   }
   // citty's own "Missing required positional argument: X" would exit 1, worded unlike every other usage error.
-  const required = Object.entries(args).filter(([, d]) => d.type === "positional" && d.required === true);
+  // As citty reads them: a positional is required unless it says required: false.
+  const required = Object.entries(args).filter(([, d]) => d.type === "positional" && d.required !== false);
   if (seenPositionals < required.length) {
     const [key, def] = required[seenPositionals]!;
     throw new UserError(`${name} needs ${def.valueHint ?? key.toUpperCase()} (see ${name} --help)`, 2);

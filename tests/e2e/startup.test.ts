@@ -61,6 +61,7 @@ describe("a mistake on the command line", () => {
       [["completion"], "parley: parley completion needs bash|zsh|fish (see parley completion --help)"],
       [["backup"], "parley: parley backup needs FILE (see parley backup --help)"],
       [["plugins", "new"], "parley: parley plugins new needs NAME (see parley plugins new --help)"],
+      [["udp", "send"], "parley: parley udp send needs HOST:PORT (see parley udp send --help)"],
     ] as [string[], string][]) {
       const { code, stderr } = await runToEnd(args);
       expect({ args, code, stderr: oneLine(stderr) }).toEqual({ args, code: 2, stderr: expected });
