@@ -240,6 +240,14 @@ describe("Redis fails", () => {
     await within(a1.waitFor("you are in #war"), 3000, "a1 in #war");
     a1.send("/topic outage drill");
     await within(a1.waitFor("set the topic"), 3000, "the topic");
+    // A lobby line from A after the room was made: once B relays it, B has heard of #war, its key
+    // and a1 in it (one ordered stream per node). Without this, b1 could join before B knew.
+    a1.send("/switch #lobby");
+    await within(a1.waitFor("now talking"), 3000, "a1 in #lobby");
+    a1.send("war is open");
+    await within(b1.waitFor("a1: war is open"), 3000, "the lobby line on B");
+    a1.send("/switch #war");
+    await within(a1.waitFor("now talking in #war"), 3000, "a1 back in #war");
     b1.send("/join #war k3y");
     await within(b1.waitFor("you are in #war now, with 2 here"), 3000, "b1 in #war");
 
