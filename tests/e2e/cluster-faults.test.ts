@@ -122,7 +122,8 @@ describe("a node fails", () => {
 
   test("SIGSTOP past two heartbeats, a nick taken meanwhile, SIGCONT: one holder, the other renamed and told, nothing lost", async () => {
     const redis = await startRedis();
-    const [a, b, c] = await cluster(redis);
+    // Flood control on (startChat turns it off): what a2 typed during the pause must not be taken for a burst.
+    const [a, b, c] = await cluster(redis, ["--flood-rate", "20", "--flood-burst", "10"]);
     const amy = await Client.join(a!.port, "amy");
     const a2 = await Client.join(a!.port, "a2");
     const b1 = await Client.join(b!.port, "b1");
@@ -131,11 +132,16 @@ describe("a node fails", () => {
     await within(b1.waitFor("c1 joined"), 3000, "c1 joined on B");
 
     a!.proc.kill("SIGSTOP");
+    const stoppedAt = performance.now();
+    // a2 goes on typing while its server is stopped: the lines wait in the kernel.
+    const PAUSED_LINES = 80;
+    await a2.write(upTo(PAUSED_LINES).map((i) => `n ${i}\r\n`).join(""));
     for (const x of [b1, c1]) await within(x.waitFor("amy left"), HEARTBEAT * 12, "amy reaped");
     for (const x of [b1, c1]) await within(x.waitFor("a2 left"), HEARTBEAT * 4, "a2 reaped");
     const taker = await Client.join(b!.port, "amy");
     await within(c1.waitFor(/^\* amy joined/), 3000, "the taker's join on C");
     await talk(b1, 10, 10);
+    await Bun.sleep(Math.max(0, stoppedAt + 1500 - performance.now())); // a pause the server notices (over 1 s)
     const wokeAt = performance.now();
     a!.proc.kill("SIGCONT");
 
@@ -148,6 +154,10 @@ describe("a node fails", () => {
     await seen(amy, "b1: n 9", 3000, "the lines said during the pause");
     expect(numbers(a2, "b1")).toEqual(upTo(10));
     expect(numbers(amy, "b1")).toEqual(upTo(10));
+    // What a2 typed during the pause goes out at once, in order, with no flood warning (paced at 20/s it would take 3.5 s).
+    for (const x of [b1, c1]) await seen(x, `a2: n ${PAUSED_LINES - 1}`, Math.max(100, wokeAt + 2500 - performance.now()), "a2's lines typed during the pause, within 2.5 s of SIGCONT");
+    for (const x of [b1, c1]) expect(numbers(x, "a2")).toEqual(upTo(PAUSED_LINES));
+    expect(a2.lines.filter((l) => l.startsWith("! "))).toEqual([]);
     await converged([amy, a2, b1, c1, taker], ["amy", "amy2", "a2", "b1", "c1"]);
     // Announced once per observer: the taker's join, A's users back.
     for (const x of [b1, c1]) {
