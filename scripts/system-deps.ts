@@ -1,6 +1,8 @@
 // The system tools the tests drive, in one place: `npm test` (through
 // scripts/ensure-system-deps.ts) checks each command on PATH and installs the
 // Debian package that provides it. `npm start` needs none of them.
+// `npm test` adds the sbin directories to PATH first: Debian keeps some of
+// these (logrotate, ip) there, and a user's PATH usually lacks them.
 
 export interface SystemDep {
   /** The command the tests run, looked up on PATH. */

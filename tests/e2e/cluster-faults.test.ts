@@ -122,7 +122,8 @@ describe("a node fails", () => {
 
   test("SIGSTOP past two heartbeats, a nick taken meanwhile, SIGCONT: one holder, the other renamed and told, nothing lost", async () => {
     const redis = await startRedis();
-    const [a, b, c] = await cluster(redis);
+    // Flood control on (startChat turns it off): what a2 typed during the pause must not be taken for a burst.
+    const [a, b, c] = await cluster(redis, ["--flood-rate", "20", "--flood-burst", "10"]);
     const amy = await Client.join(a!.port, "amy");
     const a2 = await Client.join(a!.port, "a2");
     const b1 = await Client.join(b!.port, "b1");
@@ -131,11 +132,16 @@ describe("a node fails", () => {
     await within(b1.waitFor("c1 joined"), 3000, "c1 joined on B");
 
     a!.proc.kill("SIGSTOP");
+    const stoppedAt = performance.now();
+    // a2 goes on typing while its server is stopped: the lines wait in the kernel.
+    const PAUSED_LINES = 80;
+    await a2.write(upTo(PAUSED_LINES).map((i) => `n ${i}\r\n`).join(""));
     for (const x of [b1, c1]) await within(x.waitFor("amy left"), HEARTBEAT * 12, "amy reaped");
     for (const x of [b1, c1]) await within(x.waitFor("a2 left"), HEARTBEAT * 4, "a2 reaped");
     const taker = await Client.join(b!.port, "amy");
     await within(c1.waitFor(/^\* amy joined/), 3000, "the taker's join on C");
     await talk(b1, 10, 10);
+    await Bun.sleep(Math.max(0, stoppedAt + 1500 - performance.now())); // a pause the server notices (over 1 s)
     const wokeAt = performance.now();
     a!.proc.kill("SIGCONT");
 
@@ -148,6 +154,10 @@ describe("a node fails", () => {
     await seen(amy, "b1: n 9", 3000, "the lines said during the pause");
     expect(numbers(a2, "b1")).toEqual(upTo(10));
     expect(numbers(amy, "b1")).toEqual(upTo(10));
+    // What a2 typed during the pause goes out at once, in order, with no flood warning (paced at 20/s it would take 3.5 s).
+    for (const x of [b1, c1]) await seen(x, `a2: n ${PAUSED_LINES - 1}`, Math.max(100, wokeAt + 2500 - performance.now()), "a2's lines typed during the pause, within 2.5 s of SIGCONT");
+    for (const x of [b1, c1]) expect(numbers(x, "a2")).toEqual(upTo(PAUSED_LINES));
+    expect(a2.lines.filter((l) => l.startsWith("! "))).toEqual([]);
     await converged([amy, a2, b1, c1, taker], ["amy", "amy2", "a2", "b1", "c1"]);
     // Announced once per observer: the taker's join, A's users back.
     for (const x of [b1, c1]) {
@@ -158,6 +168,8 @@ describe("a node fails", () => {
     }
     expect(count(a2, /^\* amy is now amy2$/)).toBe(1);
     expect(count(a2, /^\* amy joined/)).toBe(1);
+    // The woken node took no one on the others for gone: they never left, so its users see no leave.
+    expect(a2.lines.filter((l) => / left( |$)/.test(l))).toEqual([]);
 
     // A private message reaches exactly its addressee.
     c1.send("c:amy:for the holder");
@@ -280,6 +292,36 @@ describe("Redis fails", () => {
     await stopAll([a!, b!], redis);
   });
 
+  test("Redis away while a node's users say more than it keeps (10,000 events): told once, what was kept arrives in order, nothing doubled", async () => {
+    const redis = await startRedis();
+    const [a, b] = await Promise.all([node(redis.url, "A", ["--flood-rate", "0"]), node(redis.url, "B", ["--flood-rate", "0"])]);
+    const a1 = await Client.join(a!.port, "a1");
+    const a2 = await Client.join(a!.port, "a2");
+    const b1 = await Client.join(b!.port, "b1");
+    await within(a1.waitFor("b1 joined"), 3000, "b1 joined on A");
+    await redis.stop();
+    await within(seen(a2, /^\* lost contact/, 3000), 4000, "lost contact");
+    // Each line is two events for the backlog (the line and its history entry): 6,000 lines overflow it.
+    const LINES = 6000;
+    await a1.write(upTo(LINES).map((i) => `n ${i}\r\n`).join(""));
+    await within(seen(a2, `a1: n ${LINES - 1}`, 20000), 21000, "every line on A");
+    for (const x of [a1, a2]) expect(count(x, /^\* messages said here are not reaching the other servers right now/)).toBe(1);
+    await redis.restart();
+    await within(seen(a2, /^\* back in contact/, 8000), 9000, "back in contact");
+    // In order per sender: once this reaches B, everything kept before it has.
+    a1.send("after the outage");
+    await within(b1.waitFor("a1: after the outage"), 10000, "the line after the outage");
+    const kept = numbers(b1, "a1");
+    expect(kept.length).toBeGreaterThanOrEqual(4900); // about 10,000 events' worth
+    expect(kept.length).toBeLessThan(LINES);
+    expect(kept).toEqual(upTo(kept.length)); // the first ones, in order, none twice
+    for (const x of [a1, a2]) expect(count(x, /^\* messages said here reach the other servers again$/)).toBe(1);
+    expect(a!.log.lines.filter((l) => l.includes("further messages are not reaching the other nodes")).length).toBe(1);
+    console.log(`Redis away, ${LINES} lines said on one node: ${kept.length} kept and delivered in order after it was back, ${LINES - kept.length} dropped, told once`);
+    for (const x of [a1, a2, b1]) x.close();
+    await stopAll([a!, b!], redis);
+  });
+
   test("SIGSTOP for 5 s: a join answers within 2 s, no one is reaped, nothing is lost", async () => {
     const redis = await startRedis();
     const [a, b, c] = await cluster(redis);
@@ -291,6 +333,7 @@ describe("Redis fails", () => {
     const talking = talk(a1, 100, 30);
     await Bun.sleep(300);
     redis.pause();
+    const pausedAt = performance.now();
     await Bun.sleep(200);
     const joiner = await Client.connect(b!.port);
     await joiner.waitFor("nickname");
@@ -300,7 +343,14 @@ describe("Redis fails", () => {
     const took = performance.now() - askedAt;
     expect(answer).toBe("! the server cannot reach the cluster right now; try again");
     expect(took).toBeLessThan(2600);
-    await Bun.sleep(4800);
+    // A rename waits on Redis the same way: one line within 2 s, and the old nick is kept.
+    const renameAt = performance.now();
+    b1.send("/nick bee");
+    const renamed = await within(b1.waitFor(/^(! |\* b1 is now)/), 4000, "an answer to the rename");
+    const renameTook = performance.now() - renameAt;
+    expect(renamed).toBe("! the server cannot reach the cluster right now; try again");
+    expect(renameTook).toBeLessThan(2600);
+    await Bun.sleep(Math.max(0, pausedAt + 5000 - performance.now()));
     redis.resume();
     const resumedAt = performance.now();
     await talking;
@@ -315,7 +365,7 @@ describe("Redis fails", () => {
     joiner.send("newbie");
     await within(joiner.waitFor("* Hi newbie!"), 3000, "the join");
     await within(a1.waitFor("newbie joined"), 3000, "newbie joined on A");
-    console.log(`Redis SIGSTOP 5 s: a join answered in ${Math.round(took)} ms; every line delivered ${Math.round(recovered)} ms after SIGCONT, 0 lost`);
+    console.log(`Redis SIGSTOP 5 s: a join answered in ${Math.round(took)} ms, a rename in ${Math.round(renameTook)} ms; every line delivered ${Math.round(recovered)} ms after SIGCONT, 0 lost`);
     for (const x of [a1, b1, c1, joiner]) x.close();
     await stopAll([a!, b!, c!], redis);
   });
