@@ -7,6 +7,7 @@ import type { RoomSummary } from "../wire/protocol.ts";
 import { roomKey } from "../wire/room-name.ts";
 import { DEFAULT_HISTORY } from "../store/history.ts";
 import type { Member } from "./room.ts";
+import { TurnBuffer } from "./turn-buffer.ts";
 
 /** What is kept of a room between its users (and restarts). */
 export interface RoomRecord {
@@ -32,6 +33,15 @@ export class NamedRoom {
   readonly key: string;
   /** this node's members, in the order they joined */
   readonly members = new Set<Member>();
+  /**
+   * The members who take this room's lines from its turn buffers (rooms.ts:
+   * in this room only, nothing of their own set), and the rest, who are
+   * delivered to one by one.
+   */
+  readonly direct = new Set<Member>();
+  private turns: [text: TurnBuffer | null, json: TurnBuffer | null] = [null, null];
+  /** JSON followers by nick key: a said line that mentions one is theirs another way */
+  readonly jsonByKey = new Map<string, Member>();
   /** members on other nodes of a cluster: nick key -> nick */
   readonly remote = new Map<string, string>();
   topic = "";
@@ -47,6 +57,18 @@ export class NamedRoom {
     this.name = name;
     this.key = roomKey(name);
     this.history = isDefault ? DEFAULT_HISTORY : this.key;
+  }
+
+  /** The turn buffer of text (false) or JSON (true) followers, made when the first follows. */
+  turn(json: boolean): TurnBuffer {
+    const i = json ? 1 : 0;
+    return (this.turns[i] ??= new TurnBuffer());
+  }
+
+  /** The buffer when it has followers. */
+  followed(json: boolean): TurnBuffer | null {
+    const buffer = this.turns[json ? 1 : 0];
+    return buffer !== null && buffer.followers.size > 0 ? buffer : null;
   }
 
   /** Everyone in it, on every node. */

@@ -37,14 +37,43 @@ const TAIL_MAX = 16 * 1024;
 // What one queued entry costs beyond its bytes: the array object, its slot.
 export const ENTRY_COST = 64;
 
+/** What an outbox may follow: a room's turn buffer (turn-buffer.ts), bytes shared by many outboxes. */
+export interface SharedTurn {
+  /** bumped each time it starts again: offsets into an older one mean nothing */
+  readonly generation: number;
+  readonly length: number;
+  /** a view of bytes `start`..`end` */
+  bytes(start: number, end: number): Uint8Array;
+  /** hands every follower its share, at the end of the turn */
+  endTurn(): void;
+}
+
 const dirty: Outbox[] = [];
+/** the rooms' turn buffers written to this turn: handed to their followers before the outboxes flush */
+const dirtyBuffers: SharedTurn[] = [];
 let scheduled = false;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(flushDirty);
+}
 
 function flushDirty(): void {
   scheduled = false;
+  // First what the rooms relayed this turn: each follower takes it into its
+  // outbox (by reference), then every outbox writes once.
+  const buffers = dirtyBuffers.splice(0);
+  for (const buffer of buffers) buffer.endTurn();
   // Outboxes pushed to while flushing (by a write callback) wait for the next turn.
   const batch = dirty.splice(0);
   for (const outbox of batch) outbox.flushMarked();
+}
+
+/** A turn buffer has bytes: it is ended (turn-buffer.ts) at the end of this turn, before the outboxes flush. */
+export function endOfTurn(buffer: SharedTurn): void {
+  dirtyBuffers.push(buffer);
+  schedule();
 }
 
 export class Outbox {
@@ -58,6 +87,15 @@ export class Outbox {
   private marked = false;
   private closed = false;
   private emptied: (() => void)[] | null = null;
+  /**
+   * The room buffer this outbox follows (turn-buffer.ts): everything
+   * appended to it since `from` (in its generation `fromGen`) is this
+   * client's too, and is taken in before anything else is pushed here, so
+   * the order of what this client reads is the order it was sent in.
+   */
+  private followed: SharedTurn | null = null;
+  private from = 0;
+  private fromGen = -1;
 
   private readonly sink: ByteSink;
   private readonly cap: number;
@@ -76,6 +114,52 @@ export class Outbox {
 
   push(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;
+    if (this.followed !== null) this.take();
+    this.enqueue(bytes);
+  }
+
+  // -- following a room's turn buffer (turn-buffer.ts) ---------------------------
+
+  /** From now on, what `buffer` is given is this client's too (until unfollow). */
+  follow(buffer: SharedTurn): void {
+    if (this.followed !== null) this.unfollow();
+    this.followed = buffer;
+    this.from = buffer.length;
+    this.fromGen = buffer.generation;
+  }
+
+  /** Takes what is still due from the buffer, then follows it no more. */
+  unfollow(): void {
+    if (this.followed === null) return;
+    this.take();
+    this.followed = null;
+  }
+
+  /** Queues (by reference) what the followed buffer holds that this client has not taken yet. */
+  take(): void {
+    const buffer = this.followed;
+    if (buffer === null || this.closed) return;
+    const start = this.fromGen === buffer.generation ? this.from : 0;
+    const end = buffer.length;
+    this.from = end;
+    this.fromGen = buffer.generation;
+    if (end > start) this.enqueue(buffer.bytes(start, end));
+  }
+
+  /**
+   * Bytes `start`..`end` of the followed buffer are not for this client (its
+   * own line, or one it gets another way): it takes what came before them.
+   */
+  skip(start: number, end: number): void {
+    const buffer = this.followed;
+    if (buffer === null || this.closed) return;
+    const from = this.fromGen === buffer.generation ? this.from : 0;
+    this.from = end;
+    this.fromGen = buffer.generation;
+    if (start > from) this.enqueue(buffer.bytes(from, start));
+  }
+
+  private enqueue(bytes: Uint8Array): void {
     if (bytes.length > COALESCE) {
       if (this.tail) this.seal();
       (this.queue ??= []).push(bytes);
@@ -92,10 +176,7 @@ export class Outbox {
     if (!this.marked && !this.waiting) {
       this.marked = true;
       dirty.push(this);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flushDirty);
-      }
+      schedule();
     }
   }
 
@@ -157,6 +238,7 @@ export class Outbox {
 
   /** Resolves once everything pushed so far has been handed to the transport. */
   whenEmpty(): Promise<void> {
+    this.take();
     if (this.closed || (!this.queue && !this.tail && !this.waiting)) return Promise.resolve();
     return new Promise((resolve) => (this.emptied ??= []).push(resolve));
   }
@@ -164,6 +246,7 @@ export class Outbox {
   /** Drops whatever is queued and accepts nothing more. */
   close(): void {
     this.closed = true;
+    this.followed = null;
     this.queue = null;
     this.tail = null;
     this.tailUsed = 0;

@@ -11,6 +11,7 @@ import { Frame } from "../wire/frame.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { nickKey } from "../wire/nick.ts";
 import { counters } from "../base/counters.ts";
+import type { Outbox } from "./outbox.ts";
 
 export interface Member {
   readonly nick: string;
@@ -19,12 +20,25 @@ export interface Member {
   info(): UserInfo;
   deliver(frame: Frame): void;
   /**
+   * This member as a plain reader, who takes a room's lines exactly as they
+   * are (nothing of their own set: core/chat/turn-buffer.ts), or null. Asked
+   * when something that decides it changes (core/chat/rooms.ts: refollow).
+   */
+  plain?(): PlainReader | null;
+  /**
    * A rename this member is not shown (they share no room with whoever was
    * renamed): what they keep by nick (an ignore) follows it all the same.
    */
   renamedElsewhere?(from: string, to: string): void;
   /** disconnects this member; the room sees `reason` */
   kick(reason: string): boolean;
+}
+
+/** A reader who may follow a room's turn buffer: its framing, its nick's key, its outbox. */
+export interface PlainReader {
+  readonly json: boolean;
+  readonly key: string;
+  readonly outbox: Outbox;
 }
 
 /** What sessions and plugins may ask of a room, whether local or clustered. */
@@ -59,12 +73,15 @@ export type RoomObserver = (event: ServerFrame) => void;
 
 /**
  * Who receives an event: the one place a line is fanned out to members
- * (core/chat/rooms.ts). `skip` says who must not get it; `everyone` is
+ * (core/chat/rooms.ts). `except` says who must not get it; `everyone` is
  * this node's members; `remote`: the event comes from another node of a
  * cluster (what it says of that node's users is news). It observes what
  * it delivers.
  */
-export type Fanout = (event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote: boolean) => void;
+export type Fanout = (event: ServerFrame, except: Except, subject: Member | undefined, everyone: Iterable<Member>, remote: boolean) => void;
+
+/** Who must not get an event: its sender, or a few. */
+export type Except = Member | ReadonlySet<Member> | undefined;
 
 export interface RoomOptions {
   observe?: RoomObserver;
@@ -163,10 +180,7 @@ export class Room implements RoomApi {
     counters.eventsRelayed++;
     const many = except instanceof Set ? except : undefined;
     const one = many ? undefined : except;
-    if (this.fanout) {
-      const skip = many ? (m: Member) => many.has(m) : (m: Member) => m === one;
-      return this.fanout(event, skip, subject, this.members.values(), remote);
-    }
+    if (this.fanout) return this.fanout(event, except, subject, this.members.values(), remote);
     this.observe(event);
     const frame = new Frame(event);
     for (const member of this.members.values()) {

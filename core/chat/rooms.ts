@@ -24,13 +24,28 @@ import type { ServerFrame } from "../wire/protocol.ts";
 import { checkRoomName, roomKey } from "../wire/room-name.ts";
 import { nickKey } from "../wire/nick.ts";
 import { NamedRoom, type RoomRecord } from "./named-room.ts";
-import type { Member } from "./room.ts";
+import type { Except, Member, PlainReader } from "./room.ts";
+import type { TurnBuffer } from "./turn-buffer.ts";
 import { counters } from "../base/counters.ts";
 
 /** One delivery, counted for /metrics. */
 function deliver(member: Member, frame: Frame): void {
   counters.deliveries++;
   member.deliver(frame);
+}
+
+/** Who must not get an event, as a test. */
+function skipOf(except: Except): (m: Member) => boolean {
+  if (except === undefined) return () => false;
+  if (except instanceof Set) return (m) => except.has(m);
+  return (m) => m === except;
+}
+
+/** A member who follows a room's turn buffer: which room, which buffer, as what reader. */
+interface Following {
+  room: NamedRoom;
+  buffer: TurnBuffer;
+  reader: PlainReader;
 }
 
 /** The store the rooms keep their records in: a name no plugin can have (plugin names have no "."). */
@@ -62,6 +77,8 @@ export class Rooms {
   readonly lobby: NamedRoom;
   private readonly byKey = new Map<string, NamedRoom>();
   private readonly joined = new Map<Member, NamedRoom[]>();
+  /** the members who take a room's lines from its turn buffer (turn-buffer.ts) */
+  private readonly following = new Map<Member, Following>();
   private readonly options: RoomsOptions;
 
   constructor(options: RoomsOptions) {
@@ -110,6 +127,7 @@ export class Rooms {
     let room = this.find(check.name);
     if (room && room.members.has(member)) {
       member.room = room.name;
+      this.refollow(member);
       return { ok: true, room, created: false, already: true };
     }
     // A key set or dropped on another node since: the record is what counts.
@@ -160,6 +178,7 @@ export class Rooms {
       this.add(member, this.lobby);
       back = true;
     } else if (member.room === room.name) member.room = left[left.length - 1]!.name;
+    this.refollow(member);
     this.moved(member);
     return { ok: true, room, current: this.current(member), back };
   }
@@ -171,6 +190,7 @@ export class Rooms {
     const room = this.find(check.name);
     if (!room || !room.members.has(member)) return { ok: false, code: "not_in_room", reason: `you are not in ${check.name}: /join ${check.name}` };
     member.room = room.name;
+    this.refollow(member);
     return { ok: true, room, created: false, already: true };
   }
 
@@ -178,9 +198,40 @@ export class Rooms {
   leaveAll(member: Member): void {
     const mine = this.joined.get(member) ?? [];
     this.joined.delete(member);
+    this.refollow(member);
     for (const room of mine) {
       room.members.delete(member);
+      room.direct.delete(member);
       this.forgetIfEmpty(room);
+    }
+  }
+
+  /**
+   * Whether `member` follows its room's turn buffer, worked out again: a
+   * member in one room, whose current room it is, with nothing of their own
+   * set (Member.plain) does; anyone else is delivered to one by one. Called
+   * whenever one of those changes: rooms joined or parted, a setting made,
+   * a framing chosen, a nick (JSON followers are found by nick key).
+   */
+  refollow(member: Member): void {
+    const mine = this.joined.get(member);
+    const room = mine?.length === 1 && mine[0]!.name === member.room ? mine[0]! : undefined;
+    const reader = room ? (member.plain?.() ?? null) : null;
+    const was = this.following.get(member);
+    if (was && was.room === room && reader !== null && was.reader === reader && was.reader.json === reader.json && was.reader.key === reader.key) return;
+    if (was) {
+      // What the buffer holds for them is taken first: nothing is lost or reordered by the change.
+      was.buffer.remove(was.reader.outbox);
+      if (was.reader.json && was.room.jsonByKey.get(was.reader.key) === member) was.room.jsonByKey.delete(was.reader.key);
+      this.following.delete(member);
+      if (was.room.members.has(member)) was.room.direct.add(member);
+    }
+    if (room && reader !== null) {
+      const buffer = room.turn(reader.json);
+      buffer.add(reader.outbox);
+      if (reader.json) room.jsonByKey.set(reader.key, member);
+      room.direct.delete(member);
+      this.following.set(member, { room, buffer, reader });
     }
   }
 
@@ -215,13 +266,13 @@ export class Rooms {
    * join, leave or rename); else everyone in `everyone`. Each distinct
    * display (room) gets one Frame whose bytes its recipients share.
    */
-  fanout(event: ServerFrame, skip: (m: Member) => boolean, subject: Member | undefined, everyone: Iterable<Member>, remote = false): void {
+  fanout(event: ServerFrame, except: Except, subject: Member | undefined, everyone: Iterable<Member>, remote = false): void {
     this.options.observe?.(event);
+    const skip = skipOf(except);
     if (event.room !== undefined) {
       const room = remote ? this.heardInRoom(event) : this.find(event.room);
       if (!room) return;
-      const frame = new Frame(room.name === event.room ? event : { ...event, room: room.name });
-      for (const m of room.members) if (!skip(m)) deliver(m, frame);
+      this.toRoom(room, new Frame(room.name === event.room ? event : { ...event, room: room.name }), except, skip);
       if (remote && event.type === "part") this.forgetIfEmpty(room);
       return;
     }
@@ -229,7 +280,7 @@ export class Rooms {
       // A new user is not in a room yet: their join (or a join undone) is the default room's news.
       const theirs = subject ? this.of(subject) : remote ? this.remoteRoomsOf(event) : [];
       const rooms = theirs.length > 0 ? theirs : [this.lobby];
-      this.once(event, rooms, skip);
+      this.once(event, rooms, except, skip);
       if (remote) this.heardOfUser(event, rooms);
       // Everyone else is not shown the rename, but an ignore by nick must follow it (delivery.ts).
       if (event.type === "renamed") {
@@ -239,6 +290,43 @@ export class Rooms {
     }
     const frame = new Frame(event);
     for (const m of everyone) if (!skip(m)) deliver(m, frame);
+  }
+
+  /** A frame to every member of `room` but `except`: the followers through its turn buffers, the rest one by one. */
+  private toRoom(room: NamedRoom, frame: Frame, except: Except, skip: (m: Member) => boolean): void {
+    this.toFollowers(room, frame, except);
+    for (const m of room.direct) if (!skip(m)) deliver(m, frame);
+  }
+
+  /** A frame to the followers of `room` but `except`: one append per framing, however many they are. */
+  private toFollowers(room: NamedRoom, frame: Frame, except: Except): void {
+    for (const json of [false, true]) {
+      const buffer = room.followed(json);
+      if (buffer === null) continue;
+      const start = buffer.append(json ? frame.json() : frame.text());
+      const end = buffer.length;
+      let told = buffer.followers.size;
+      if (except !== undefined) {
+        for (const m of except instanceof Set ? except : [except]) {
+          const f = this.following.get(m);
+          if (f === undefined || f.buffer !== buffer) continue;
+          f.reader.outbox.skip(start, end);
+          told--;
+        }
+      }
+      // A JSON reader whose nick a said line names gets the frame that says so, in its place.
+      if (json && frame.event.type === "said" && frame.event.history !== true && room.jsonByKey.size > 0) {
+        const sender = frame.senderKey();
+        for (const key of frame.mentionedKeys()) {
+          const m = room.jsonByKey.get(key);
+          const f = m && key !== sender ? this.following.get(m) : undefined;
+          if (f === undefined || f.buffer !== buffer || f.reader.key !== key || skipOf(except)(m!)) continue;
+          f.reader.outbox.skip(start, end);
+          f.reader.outbox.push(frame.jsonMentioning());
+        }
+      }
+      counters.deliveries += told;
+    }
   }
 
   // -- what other nodes say of their users (a cluster) ----------------------------
@@ -295,16 +383,16 @@ export class Rooms {
   }
 
   /** One copy per recipient across `rooms`, shown as from their current room when it is one of them. */
-  private once(event: ServerFrame, rooms: readonly NamedRoom[], skip: (m: Member) => boolean): void {
-    if (rooms.length === 1) {
-      const frame = new Frame({ ...event, room: rooms[0]!.name });
-      for (const m of rooms[0]!.members) if (!skip(m)) deliver(m, frame);
-      return;
-    }
+  private once(event: ServerFrame, rooms: readonly NamedRoom[], except: Except, skip: (m: Member) => boolean): void {
+    if (rooms.length === 1) return this.toRoom(rooms[0]!, new Frame({ ...event, room: rooms[0]!.name }), except, skip);
     const frames = new Map<NamedRoom, Frame>();
     const told = new Set<Member>();
     for (const room of rooms) {
-      for (const m of room.members) {
+      // A follower is in this room only: told once, from here.
+      let here = frames.get(room);
+      if (!here) frames.set(room, (here = new Frame({ ...event, room: room.name })));
+      this.toFollowers(room, here, except);
+      for (const m of room.direct) {
         if (told.has(m) || skip(m)) continue;
         told.add(m);
         const shown = rooms.find((r) => r.name === m.room && r.members.has(m)) ?? room;
@@ -341,10 +429,12 @@ export class Rooms {
 
   private add(member: Member, room: NamedRoom): void {
     room.members.add(member);
+    room.direct.add(member);
     const mine = this.joined.get(member);
     if (mine) mine.push(room);
     else this.joined.set(member, [room]);
     member.room = room.name;
+    this.refollow(member);
     // A first room (the default one, at connect) is what a cluster assumes anyway: nothing to tell.
     if (mine) this.moved(member);
   }
@@ -354,12 +444,14 @@ export class Rooms {
   }
 
   private take(member: Member, room: NamedRoom): void {
-    room.members.delete(member);
     const mine = this.joined.get(member);
     if (mine) {
       const i = mine.indexOf(room);
       if (i >= 0) mine.splice(i, 1);
     }
+    this.refollow(member);
+    room.members.delete(member);
+    room.direct.delete(member);
     this.forgetIfEmpty(room);
   }
 

@@ -29,7 +29,7 @@ import { PasswordGate, PASSWORD_TRIES } from "./password-gate.ts";
 import { Personal } from "./personal.ts";
 import { safeEqual } from "../base/safe-equal.ts";
 import { counters, disconnectKind, type DisconnectReason } from "../base/counters.ts";
-import type { Member } from "./room.ts";
+import type { Member, PlainReader } from "./room.ts";
 import type { NamedRoom } from "./named-room.ts";
 import { MAX_TOPIC } from "./rooms.ts";
 import { route, type Route } from "./router.ts";
@@ -369,6 +369,14 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     // (or the variant its settings ask for, shared too: delivery.ts).
     const bytes = bytesFor(frame, this);
     if (bytes !== null) this.conn.outbox.push(bytes);
+  }
+
+  /** Member: this session as a plain reader (turn-buffer.ts), while it has set nothing of its own. */
+  plain(): PlainReader | null {
+    return this.mine === null && this.current !== "closed" ? this : null;
+  }
+  get outbox(): Outbox {
+    return this.conn.outbox;
   }
 
   // -- Reader: what delivery.ts asks of the one who reads --
@@ -733,7 +741,12 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
 
   /** What the user set for themselves, made on first use. */
   private get me(): Personal {
-    return (this.mine ??= new Personal());
+    if (this.mine === null) {
+      this.mine = new Personal();
+      // Settings of one's own: the room's lines come one by one now, through delivery.ts.
+      this.chat.rooms.refollow(this);
+    }
+    return this.mine;
   }
 
   setAway(text: string | undefined): void {
@@ -841,6 +854,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     return andThen(this.chat.room.rename(this, from, check.nick), (taken): RenameResult => {
       if (!taken) return this.refusedNick(check.nick);
       this.nick = check.nick;
+      this.chat.rooms.refollow(this); // a JSON follower is found by its nick's key
       return { ok: true, nick: check.nick };
     });
   }

@@ -124,7 +124,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
     // `history` is made below; a room is only forgotten once users come and go.
     forgetHistory: (key) => history.forget(key),
   });
-  room.setFanout((event, skip, subject, everyone, remote) => rooms.fanout(event, skip, subject, everyone, remote));
+  room.setFanout((event, except, subject, everyone, remote) => rooms.fanout(event, except, subject, everyone, remote));
   if (store.unwritable) log.error(`--data ${options.data}: cannot write it (${store.unwritable}); history, accounts and bans will not be kept`);
   // History is best effort when the disk fails: messages are relayed anyway, and everyone is told once.
   const history = new BestEffortHistory(store.history, (problem) => {

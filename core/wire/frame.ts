@@ -119,9 +119,17 @@ export class Frame {
 
   /** Whether a live said frame's text names the nick whose key is `key` (worked out once per frame). */
   mentions(key: string): boolean {
+    if (key === "") return false;
+    return this.mentionedKeys().has(key);
+  }
+
+  /** The nick keys a live said frame's text names (none for any other frame), worked out once. */
+  mentionedKeys(): ReadonlySet<string> {
     const e = this.event;
-    if (e.type !== "said" || e.history === true || key === "") return false;
+    if (e.type !== "said" || e.history === true) return NO_KEYS;
     this.mentioned ??= mentionedKeys(e.text);
-    return this.mentioned.has(key);
+    return this.mentioned;
   }
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
