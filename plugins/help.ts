@@ -19,7 +19,8 @@ export default definePlugin({
       run(ctx, [wanted]) {
         const commands = ctx.commands();
         if (!wanted) return ctx.answer({ type: "help", commands });
-        const name = wanted.replace(/^\//, "").toLowerCase();
+        // Any form help lists: "msg", "/msg", "c", "c:" (as in c:NICK:TEXT).
+        const name = formWord(wanted);
         const found = commands.find((c) => c.name === name || c.forms.some((f) => formWord(f) === name));
         if (!found) return ctx.error(`no command ${wanted} (type help for the list)`, "unknown_command");
         ctx.answer({ type: "help", commands: [found], topic: wanted });

@@ -7,14 +7,15 @@
 //   {"parley":"chat","v":1,"id":"3f9a0c1e","nick":"alice","type":"say","seq":4,"text":"hi"}
 // type: join | here | say | leave. The random id tells a peer its own
 // datagrams (multicast loopback sends them back) and two peers with one nick
-// apart: a nick two peers share is shown with the address (alice (10.0.0.3)).
+// apart: a nick two peers share (compared as nickKey does: case and
+// look-alikes) is shown with the address (alice (10.0.0.3)).
 // seq counts the lines a peer has said (a say carries its own number, the
 // others the count so far), so a receiver sees a gap: "missed 5 messages".
 // What a peer sends is shown through the chat server's sanitizer: no line
 // breaks, controls or escapes, so one datagram cannot pass for two lines.
 // A nick is 1 to 32 code points, on both sides. The socket is bound to the
 // group's address, so rooms on other groups of the same port are not heard.
-import { definePlugin, type Datagram, type UdpContext, type UdpSocket } from "parley";
+import { definePlugin, nickKey, type Datagram, type UdpContext, type UdpSocket } from "parley";
 
 // Peers that are silent for this many beacons are taken to have left.
 const MISSED_BEACONS = 3;
@@ -160,8 +161,9 @@ class Room {
 
   /** The nick, with the sender's address when someone else in the room (or this peer) has it too: alice (10.0.0.3). */
   private shownNick(id: string, nick: string, address: string): string {
-    const key = nick.toLowerCase();
-    const clash = key === this.options.nick.toLowerCase() || [...this.peers].some(([other, p]) => other !== id && p.nick.toLowerCase() === key);
+    // Compared as the chat server compares nicks: case and look-alikes ("Аlice" with a Cyrillic А is alice).
+    const key = nickKey(nick);
+    const clash = key === nickKey(this.options.nick) || [...this.peers].some(([other, p]) => other !== id && nickKey(p.nick) === key);
     return clash ? `${nick} (${address})` : nick;
   }
 

@@ -161,6 +161,13 @@ describe("the room", () => {
     }
     a.send("/help msg");
     expect(await a.waitFor(/^\* /)).toBe("* c:NICK:TEXT  or  /msg NICK TEXT  or  /tell");
+    // Every form help lists explains the same command: the colon forms too.
+    for (const topic of ["help msg", "? msg", "help /msg", "help c", "help c:", "? tell"]) {
+      a.send(topic);
+      expect({ topic, line: await a.waitFor(/^(\* \S|! )/) }).toEqual({ topic, line: "* c:NICK:TEXT  or  /msg NICK TEXT  or  /tell" });
+    }
+    a.send("help n:");
+    expect(await a.waitFor(/^(\* \S|! )/)).toBe("* n:NEW  or  /nick NEW");
     a.send("/help nope");
     expect(await a.waitFor(/^! /)).toContain("no command nope");
     a.close();

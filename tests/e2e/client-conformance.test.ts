@@ -3,9 +3,11 @@
 // (no -8: parley asks for BINARY so it needs none), telnet -8, PuTTY's plink
 // in telnet and raw mode, nc, socat and parley connect. A raw observer must
 // receive exactly "nick: <line>" for each line, byte for byte, with no
-// telnet command byte, no escape and no U+FFFD; and the typing client's own
+// telnet command byte, no escape and no U+FFFD; the typing client's own
 // screen must show what the observer sent, each on a line of its own, with
-// none of the option bytes a raw client receives at connect left showing.
+// none of the option bytes a raw client receives at connect left showing;
+// and when the observer sends the corpus back, the client must write every
+// line of it to its terminal byte for byte.
 // One dist/parley for the whole file; the clients take turns.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -99,10 +101,16 @@ interface Conversation {
   screen: string;
   /** what the client wrote to its terminal, as a terminal that shows undecodable bytes would show it */
   shown: string;
+  /** the lines the observer sent that the client did not write to its terminal as "observer: <line>", byte for byte */
+  unheard: string[];
 }
 
-/** One client joins, types `lines`, is sent `replies` by the observer, and quits. */
-async function converse(spec: Spec, lines: readonly string[], replies: readonly string[]): Promise<Conversation> {
+/**
+ * One client joins, types `lines`, is sent `replies` by the observer (which
+ * its screen must show) and then `heard` (which what it writes to its
+ * terminal must hold whole), and quits.
+ */
+async function converse(spec: Spec, lines: readonly string[], replies: readonly string[], heard: readonly string[] = []): Promise<Conversation> {
   const firstLine = observer.lines.length;
   const firstChunk = observer.received.length;
   const pane = await Pane.start(spec.argv(parley.port), { env: { HOME } });
@@ -126,10 +134,19 @@ async function converse(spec: Spec, lines: readonly string[], replies: readonly 
     }
     for (const reply of replies) observer.send(reply);
     const screen = await pane.waitForScreen((s) => replies.every((reply) => s.includes(`observer: ${reply}`)));
+    // The receiving side, for the whole corpus: the bytes the client wrote to its terminal.
+    for (const line of heard) observer.send(line);
+    // Colours (parley connect draws nicks in colour) are not text: SGR sequences are taken out.
+    const unheardIn = (output: string) => {
+      const text = output.replace(/\x1b\[[0-9;]*m/g, "");
+      return heard.filter((line) => !text.includes(`observer: ${line}`));
+    };
+    if (heard.length > 0) await pane.waitForOutput((o) => unheardIn(o).length === 0, "every line the observer sent").catch(() => {});
+    const unheard = unheardIn(pane.output);
     await pane.typeLine("quit");
     await observerLine(`* ${spec.nick} left`);
     const said = observer.lines.slice(firstLine).filter((l) => l.startsWith(`${spec.nick}: `));
-    return { got, said, bytes: Buffer.concat(observer.received.slice(firstChunk)), screen, shown: rowsAsShown(pane.output).join("\n") };
+    return { got, said, bytes: Buffer.concat(observer.received.slice(firstChunk)), screen, shown: rowsAsShown(pane.output).join("\n"), unheard };
   } finally {
     pane.kill();
   }
@@ -163,7 +180,7 @@ function expectClean(spec: Spec, run: Conversation, lines: readonly string[], re
   expect(run.said).toEqual(expected);
   const bytes = { iac: run.bytes.includes(0xff), esc: run.bytes.includes(0x1b), replacement: run.bytes.includes(Buffer.from("\ufffd")) };
   expect(bytes).toEqual({ iac: false, esc: false, replacement: false });
-  expect({ misplaced, stray, strayElsewhere }).toEqual({ misplaced: [], stray: [], strayElsewhere: [] });
+  expect({ misplaced, stray, strayElsewhere, unheard: run.unheard }).toEqual({ misplaced: [], stray: [], strayElsewhere: [], unheard: [] });
 }
 
 describe("the corpus", () => {
@@ -188,7 +205,7 @@ describe("the corpus", () => {
 describe("each client types the corpus key by key", () => {
   for (const spec of CLIENTS) {
     test(spec.name, async () => {
-      const run = await converse(spec, CORPUS, SCREEN_LINES);
+      const run = await converse(spec, CORPUS, SCREEN_LINES, CORPUS);
       expectClean(spec, run, CORPUS, SCREEN_LINES);
     });
   }

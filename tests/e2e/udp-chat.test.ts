@@ -111,6 +111,16 @@ describe("udp chat", () => {
     await Promise.all([jo.stop(), kim.stop()]);
   });
 
+  test("a look-alike of your nick is shown with its address: Аlice with a Cyrillic А is alice", async () => {
+    port++;
+    const alice = await peer("alice");
+    const fake = await peer("\u0410lice");
+    expect(await alice.stdout.waitFor("joined")).toMatch(/^\* \u0410lice \(127\.0\.0\.1\) joined$/);
+    fake.type("trust me");
+    expect(await alice.stdout.waitFor("trust me")).toMatch(/^\u0410lice \(127\.0\.0\.1\): trust me$/);
+    await Promise.all([alice.stop(), fake.stop()]);
+  });
+
   test("a bad nick or group is one line", async () => {
     const bad = await ns.runToEnd(["udp", "chat", "--group", "239.7.7.7", "--port", "7100", "--nick", "two words"]);
     expect(bad.code).toBe(1);

@@ -1,5 +1,5 @@
 // Architecture guard: reads the import graph of the source (a small regex
-// parser over each .ts file, no madge) and checks the rules in DESIGN:
+// parser over each .ts file, no madge) and checks the layering of README.md's "For developers":
 //   1. no import cycle among the files of core/ and cmd/ (static imports,
 //      `import type`, `export ... from` and literal dynamic `import("./x.ts")`
 //      all count; a file importing itself counts too);
@@ -337,7 +337,7 @@ describe("import graph of the source", () => {
   });
 });
 
-describe("layer rules (DESIGN)", () => {
+describe("layer rules (README.md, For developers)", () => {
   test("core/base imports nothing in the repo but core/base", () => {
     assertNone("core/base imports outside core/base", violationLines(edgesOf(repo, "core/base").filter((i) => groupOf(i.target!) !== "core/base")));
   });
