@@ -30,6 +30,13 @@ export interface FanoutConfig {
   /** hard cap on the whole run */
   timeoutMs: number;
   /**
+   * W1: relay the same load (five times over), unmeasured, before the measured round
+   * (every target alike): a server that compiles its hot path as it runs
+   * (parley's JIT) is then measured as it runs for hours, not in its first
+   * 0.1 s. The first round's CPU per delivery is reported beside it.
+   */
+  warmUp?: boolean;
+  /**
    * parley only: spread the clients over this many rooms (#r0, #r1, ...),
    * client i in room i % rooms and in no other, so the senders are spread
    * too and each line reaches the other clients of its room only
@@ -38,6 +45,8 @@ export interface FanoutConfig {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** The warm-up relays this many times the measured lines. */
+const WARM_UP_ROUNDS = 5;
 
 /** Connects the clients (into their rooms, with `rooms`: TCP only) and waits until the join chatter has stopped. */
 async function setUp(target: Target, clients: number, transport: Transport, rooms = 1): Promise<{ clients: LoadClient[]; failures: string[] }> {
@@ -64,24 +73,42 @@ function fanoutOf(clients: number, rooms: number): number {
 /** Runs W1 (rate 0) or W2 (rate > 0) against a started target. */
 export async function runFanout(target: Target, config: FanoutConfig, transport: Transport = "tcp"): Promise<RunResult> {
   const rooms = config.rooms ?? 1;
+  // Started and greeted no one yet: what the server costs at rest.
+  const resting = memory(target.pid).rss;
   const { clients, failures } = await setUp(target, config.clients, transport, rooms);
   const notes = failures.length ? [`${failures.length} clients failed to connect: ${failures[0]}`] : [];
   try {
     if (clients.length < config.senders + 1) throw new Error(`only ${clients.length} of ${config.clients} clients connected: ${failures[0] ?? ""}`);
     if (rooms > 1 && clients.length !== config.clients) throw new Error(`only ${clients.length} of ${config.clients} clients connected: the rooms are uneven`);
-    const ledger = new Ledger(config.senders, config.lines, rooms > 1 ? fanoutOf(clients.length, rooms) : clients.length - 1);
+    const fanout = rooms > 1 ? fanoutOf(clients.length, rooms) : clients.length - 1;
+    const senders = clients.slice(0, config.senders);
+    let firstRound: number | undefined;
+    if (config.warmUp && config.rate === 0) {
+      // Five times the measured load: enough for a JIT to have compiled what the run uses.
+      const warmConfig = { ...config, lines: config.lines * WARM_UP_ROUNDS };
+      const warm = new Ledger(config.senders, warmConfig.lines, fanout);
+      for (const c of clients) c.counter.ledger = warm;
+      const before = usage(target.pid);
+      closedLoop(senders, warm, warmConfig);
+      const after = await finish(target, warm, warmConfig, before);
+      if (!warm.complete) notes.push(`the warm-up round did not finish (${warm.lost} lines missing): the measured round may count its late lines as strays`);
+      firstRound = warm.delivered ? (usageBetween(before, after).serverCpu * 1e9) / warm.delivered : NaN;
+    }
+    const ledger = new Ledger(config.senders, config.lines, fanout);
     for (const c of clients) {
       c.counter.ledger = ledger;
       c.counter.otherLines = 0; // from here on: mangled lines (ncat) or unexpected server output
     }
-    const senders = clients.slice(0, config.senders);
     const lag = new Histogram();
     const start = usage(target.pid);
     let lastPlanned = NaN;
     if (config.rate > 0) lastPlanned = await openLoop(senders, ledger, config, lag);
     else closedLoop(senders, ledger, config);
     const end = await finish(target, ledger, config, start);
-    return summarise(target, ledger, config, clients, start, end, lastPlanned, lag, notes);
+    const result = summarise(target, ledger, config, clients, start, end, lastPlanned, lag, notes);
+    if (firstRound !== undefined) result.metrics.firstRoundNsPerDelivery = firstRound;
+    result.metrics.restingRss = resting;
+    return result;
   } finally {
     for (const c of clients) c.destroy();
   }

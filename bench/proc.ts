@@ -2,15 +2,41 @@
 // limits, and the machine note for the results. Read from /proc so every
 // target (Bun, C) is measured the same way, from outside.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 
 // utime and stime in /proc/PID/stat are in clock ticks; USER_HZ is 100 on
 // every Linux we run on (getconf CLK_TCK), and Bun has no sysconf().
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU seconds of every thread of `pid`; NaN once it is gone. */
+/**
+ * CPU seconds of every thread of `pid`; NaN once it is gone. From each
+ * thread's /proc/PID/task/TID/schedstat (nanoseconds on a CPU), because the
+ * ticks of /proc/PID/stat are 10 ms: a C peer relaying W1 in 5 ms of CPU
+ * read as 0 or 10 ms, and every ratio against it was a ratio against a
+ * rounding. A thread that has exited is no longer listed, so when the
+ * ticks say more (by over two ticks) they are what is returned.
+ */
 export function cpuSeconds(pid: number): number {
+  const ticks = tickSeconds(pid);
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "latin1").split(" ")[0]);
+      } catch {
+        // the thread ended while we looked
+      }
+    }
+  } catch {
+    return ticks;
+  }
+  const precise = ns / 1e9;
+  return Number.isFinite(precise) && !(ticks - precise > 2 / TICKS_PER_SECOND) ? precise : ticks;
+}
+
+/** User + system CPU seconds of `pid` in clock ticks (dead threads included); NaN once it is gone. */
+function tickSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     // The command name (field 2) may hold spaces; fields resume after ") ".

@@ -91,7 +91,7 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       repeats: quick ? 1 : 5,
       skip: {},
       maxClients: w1.clients + 10,
-      run: (target) => runFanout(target, w1),
+      run: (target) => runFanout(target, { ...w1, warmUp: true }),
     },
     {
       id: "W1-ws",
@@ -101,7 +101,7 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       skip: NO_WEBSOCKET,
       maxClients: w1.clients + 10,
       parleyArgs: ["--http", "0"],
-      run: (target) => runFanout(target, w1, "websocket"),
+      run: (target) => runFanout(target, { ...w1, warmUp: true }, "websocket"),
     },
     {
       id: "W2",
@@ -119,7 +119,7 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       repeats: quick ? 1 : 5,
       skip: ROOMS_SKIP,
       maxClients: w1.clients + 10,
-      run: (target) => runFanout(target, { ...w1, rooms: 10 }),
+      run: (target) => runFanout(target, { ...w1, rooms: 10, warmUp: true }),
     },
     {
       id: "W1-rooms-wide",
@@ -128,7 +128,7 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       repeats: quick ? 1 : 3,
       skip: ROOMS_SKIP,
       maxClients: w1.clients * 10 + 10,
-      run: (target) => runFanout(target, { ...w1, clients: w1.clients * 10, rooms: 10, timeoutMs: 120_000 }),
+      run: (target) => runFanout(target, { ...w1, clients: w1.clients * 10, rooms: 10, timeoutMs: 120_000, warmUp: true }),
     },
     {
       id: "W2-rooms",

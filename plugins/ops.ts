@@ -37,7 +37,20 @@ interface Mute {
   exempt?: string[];
 }
 
-const muteKey = (address: string) => `mute:${canonicalAddress(address) ?? address}`;
+// Every line a user says asks for their address's mutes: its store key is
+// worked out once per address (a few hundred bytes per connected address;
+// dropped as a whole past MUTE_KEYS_MAX, so it cannot grow without bound).
+const muteKeys = new Map<string, string>();
+const MUTE_KEYS_MAX = 10_000;
+function muteKey(address: string): string {
+  let key = muteKeys.get(address);
+  if (key === undefined) {
+    if (muteKeys.size >= MUTE_KEYS_MAX) muteKeys.clear();
+    key = `mute:${canonicalAddress(address) ?? address}`;
+    muteKeys.set(address, key);
+  }
+  return key;
+}
 
 function bans(store: PluginStore): Ban[] {
   const now = Date.now();
@@ -73,8 +86,11 @@ function mutesOn(store: PluginStore, address: string): Mute[] {
 
 /** The mute that holds for this user, if one does. */
 function muteOf(store: PluginStore, user: { nick: string; address: string; connectedAt: Date }): Mute | undefined {
+  // Asked for every line said: most addresses have no mute, and then nothing else is worked out.
+  const mutes = mutesOn(store, user.address);
+  if (mutes.length === 0) return undefined;
   const key = nickKey(user.nick);
-  return mutesOn(store, user.address).find((m) => m.key === key || (user.connectedAt.getTime() >= m.since && !m.exempt?.includes(key)));
+  return mutes.find((m) => m.key === key || (user.connectedAt.getTime() >= m.since && !m.exempt?.includes(key)));
 }
 
 /** How long, and until when: "for good", or "for 30 min, until 2026-12-01 23:14". */

@@ -76,6 +76,8 @@ export interface RoomsOptions {
 export class Rooms {
   readonly lobby: NamedRoom;
   private readonly byKey = new Map<string, NamedRoom>();
+  /** the same rooms by their exact names */
+  private readonly byName = new Map<string, NamedRoom>();
   private readonly joined = new Map<Member, NamedRoom[]>();
   /** the members who take a room's lines from its turn buffer (turn-buffer.ts) */
   private readonly following = new Map<Member, Following>();
@@ -96,7 +98,9 @@ export class Rooms {
   }
 
   find(name: string): NamedRoom | undefined {
-    return this.byKey.get(roomKey(name));
+    // Every line relayed names its room as the room spells it: found without working out a key.
+    const room = this.byName.get(name);
+    return room !== undefined ? room : this.byKey.get(roomKey(name));
   }
 
   /** Every room: the default one first, then by name. */
@@ -303,7 +307,7 @@ export class Rooms {
     for (const json of [false, true]) {
       const buffer = room.followed(json);
       if (buffer === null) continue;
-      const start = buffer.append(json ? frame.json() : frame.text());
+      const start = buffer.appendText(json ? frame.jsonString() : frame.textString());
       const end = buffer.length;
       let told = buffer.followers.size;
       if (except !== undefined) {
@@ -417,6 +421,7 @@ export class Rooms {
       room.hash = record.hash ?? "";
     }
     this.byKey.set(room.key, room);
+    this.byName.set(room.name, room);
     return room;
   }
 
@@ -473,6 +478,7 @@ export class Rooms {
     // Kept by an operator on another node since this node read it.
     if (this.options.records.get<RoomRecord>(`room:${room.key}`)?.keep) return void (room.permanent = true);
     this.byKey.delete(room.key);
+    this.byName.delete(room.name);
     if (this.closing) return;
     room.topic = room.topicBy = "";
     room.topicAt = 0;

@@ -35,7 +35,7 @@ export class TurnBuffer implements SharedTurn {
   readonly followers = new Set<Outbox>();
   /** bumped each time the buffer starts again: a follower's offsets of an older one mean nothing */
   generation = 0;
-  private buffer: Uint8Array | null = null;
+  private buffer: Buffer | null = null;
   private used = 0;
 
   /** `outbox` follows this buffer from now on. */
@@ -61,19 +61,32 @@ export class TurnBuffer implements SharedTurn {
 
   /** Adds `bytes` for every follower; returns where they start (they end at `length`). */
   append(bytes: Uint8Array): number {
-    if (this.used > 0 && this.used + bytes.length > HAND_OUT_AT) this.handOut();
+    const start = this.room(bytes.length);
+    this.buffer!.set(bytes, start);
+    this.used = start + bytes.length;
+    return start;
+  }
+
+  /** Adds `text` as UTF-8, written straight into the buffer (no Buffer of its own); returns where it starts. */
+  appendText(text: string): number {
+    const start = this.room(text.length * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.used = start + this.buffer!.write(text, start, "utf8");
+    return start;
+  }
+
+  /** Makes room for `size` more bytes; returns where they go. */
+  private room(size: number): number {
+    if (this.used > 0 && this.used + size > HAND_OUT_AT) this.handOut();
     const start = this.used;
     let buffer = this.buffer;
-    if (buffer === null || start + bytes.length > buffer.length) {
+    if (buffer === null || start + size > buffer.length) {
       // A new, bigger buffer: the old one's bytes are copied (offsets stay), and views of it stay valid.
-      let size = buffer === null ? FIRST : buffer.length * 2;
-      while (size < start + bytes.length) size *= 2;
-      const grown = new Uint8Array(size);
-      if (buffer !== null && start > 0) grown.set(buffer.subarray(0, start));
+      let length = buffer === null ? FIRST : buffer.length * 2;
+      while (length < start + size) length *= 2;
+      const grown = Buffer.allocUnsafe(length);
+      if (buffer !== null && start > 0) buffer.copy(grown, 0, 0, start);
       buffer = this.buffer = grown;
     }
-    buffer.set(bytes, start);
-    this.used = start + bytes.length;
     if (start === 0) endOfTurn(this);
     return start;
   }

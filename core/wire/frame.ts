@@ -32,6 +32,8 @@ export class Frame {
   /** the one reader's nick, when the frame goes to one user (their own rename, "(you)" in a list) */
   private readonly self: string | undefined;
   private textBytes: Buffer | null = null;
+  private textLines: string | null = null;
+  private jsonLine: string | null = null;
   private awayBytes: Buffer | null = null;
   private jsonBytes: Buffer | null = null;
   /** variants, made only when a reader wants one, by bits stamped 1, belled 2, from another room 4 (textAs); the JSON with mention */
@@ -49,8 +51,14 @@ export class Frame {
 
   /** CRLF-terminated text lines, as telnet expects. */
   text(): Buffer {
-    this.textBytes ??= Buffer.from(renderText(this.event, this.self).replaceAll("\n", "\r\n") + "\r\n");
+    this.textBytes ??= Buffer.from(this.textString());
     return this.textBytes;
+  }
+
+  /** The same text as a string: what a room's turn buffer writes straight into its bytes (core/chat/turn-buffer.ts). */
+  textString(): string {
+    this.textLines ??= renderText(this.event, this.self).replaceAll("\n", "\r\n") + "\r\n";
+    return this.textLines;
   }
 
   /**
@@ -70,8 +78,14 @@ export class Frame {
 
   /** One JSON object and LF. */
   json(): Buffer {
-    this.jsonBytes ??= Buffer.from(JSON.stringify(this.event) + "\n");
+    this.jsonBytes ??= Buffer.from(this.jsonString());
     return this.jsonBytes;
+  }
+
+  /** The same as a string. */
+  jsonString(): string {
+    this.jsonLine ??= JSON.stringify(this.event) + "\n";
+    return this.jsonLine;
   }
 
   /**
