@@ -1,9 +1,14 @@
 // `parley connect`: flags in, a chat client out. Interactive when stdin and
-// stdout are a terminal; like nc (line in, line out) when piped.
+// stdout are a terminal; like nc (line in, line out) when piped. The
+// process is this file's: the client says how it ended, and this prints
+// the error, flushes and exits with the code; at the terminal, SIGTERM and
+// SIGHUP go to the client's quit.
 
 import { defineCommand } from "citty";
 import { UserError } from "../core/base/errors.ts";
+import type { ClientEnd } from "../core/client/end.ts";
 import type { ConnectOptions } from "../core/client/options.ts";
+import { exitWith } from "./_exit.ts";
 import { parseHostPort } from "./_parse.ts";
 
 export default defineCommand({
@@ -29,12 +34,22 @@ export default defineCommand({
       time: args.time,
     };
     if (options.nick !== undefined && options.nick.trim() === "") throw new UserError("--nick must not be empty", 2);
+    let end: ClientEnd;
     if (process.stdin.isTTY && process.stdout.isTTY && !args.json) {
       const { runInteractive } = await import("../core/client/interactive.ts");
-      await runInteractive(options);
+      end = await runInteractive(options, {
+        // The terminal went away (SIGHUP) or we were asked to stop (SIGTERM):
+        // the client says goodbye to the server, a bounded time, and ends.
+        stoppable: (stop) => {
+          for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+        },
+      });
     } else {
+      // Piped, the signals end the process at once, as they do nc's.
       const { runPiped } = await import("../core/client/piped.ts");
-      await runPiped(options);
+      end = await runPiped(options);
     }
+    // Whatever is still open (stdin, the socket's timers) must not keep the process, but what was printed must get out.
+    await exitWith(end.code, end.error);
   },
 });

@@ -1,5 +1,5 @@
 // A mistake the user can fix (a bad flag, a port in use): shown as one
-// line, with no stack trace, and the process exits non-zero.
+// line, with no stack trace, and the exit code is non-zero.
 export class UserError extends Error {
   override readonly name = "UserError";
   readonly exitCode: number;

@@ -5,7 +5,7 @@
 
 import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
-import { exit } from "./exit.ts";
+import { ending, type ClientEnd } from "./end.ts";
 import type { ConnectOptions } from "./options.ts";
 import { CLIENT_HELP, NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { KeyReader } from "./keys.ts";
@@ -13,7 +13,24 @@ import type { ServerFrame } from "./protocol.ts";
 import { decorate, linesIn, nickColour, timeOf, type Line } from "./render.ts";
 import { Screen } from "./screen.ts";
 
-export async function runInteractive(options: ConnectOptions): Promise<never> {
+export interface InteractiveHooks {
+  /**
+   * Called once the client is connected and reading keys, with what ends it
+   * as quit does (the goodbye is said, a bounded time). cmd/connect.ts ties
+   * SIGTERM and SIGHUP to it then; before, they end the process as they
+   * would any, with nothing yet to say goodbye to.
+   */
+  stoppable(stop: () => void): void;
+}
+
+/** Runs until quit (typed, Ctrl-C, end of stdin, a stop) or the connection is over; resolves with how it ended, rejects with a UserError when the server cannot be reached. */
+export function runInteractive(options: ConnectOptions, hooks: InteractiveHooks): Promise<ClientEnd> {
+  const { done, end } = ending();
+  // The flow never returns: it stops at an end (which settles done) or throws.
+  return Promise.race([done, chat(options, hooks, end)]);
+}
+
+async function chat(options: ConnectOptions, hooks: InteractiveHooks, end: (code: number, error?: string) => Promise<never>): Promise<never> {
   const stdin = process.stdin;
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const screen = new Screen(process.stdout);
@@ -48,7 +65,7 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
       // the terminal is gone (its window closed): nothing left to restore
     }
     stdin.pause();
-    return exit(code, error);
+    return end(code, error);
   };
 
   const client: ChatClient = new ChatClient(
@@ -160,8 +177,8 @@ export async function runInteractive(options: ConnectOptions): Promise<never> {
   stdin.resume();
   process.stdout.on("resize", () => screen.draw());
   // The terminal went away (SIGHUP) or we were asked to stop: say goodbye to
-  // the server, a bounded time, and exit, whatever the terminal can still take.
-  for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => void quit());
+  // the server, a bounded time, and end, whatever the terminal can still take.
+  hooks.stoppable(() => void quit());
 
   if (client.mode === "text") screen.setPrompt("> ");
   else if (client.passwordAsked) {

@@ -2,11 +2,11 @@
 // sent (converted as a person's typing is), what arrives is printed as the
 // plain lines a telnet user would read (or as JSON frames with --json), and
 // at the end of stdin the client waits for the server to settle, says quit
-// and exits 0.
+// and ends with 0 (cmd/connect.ts exits with it).
 
 import { sanitize } from "../wire/sanitize.ts";
 import { ChatClient } from "./client.ts";
-import { exit } from "./exit.ts";
+import { ending, type ClientEnd } from "./end.ts";
 import type { ConnectOptions } from "./options.ts";
 import { NO_FORMS, learnForms, toFrame, type Forms } from "./input.ts";
 import { LineCutter, type ServerFrame } from "./protocol.ts";
@@ -19,7 +19,14 @@ const SETTLE_MAX = 500;
 // How long a pong (or the help frame that teaches us the server's aliases) may take.
 const ANSWER_WAIT = 5000;
 
-export async function runPiped(options: ConnectOptions): Promise<never> {
+/** Runs until stdin ends, quit is typed or the connection is over; resolves with how it ended, rejects with a UserError when the server cannot be reached. */
+export function runPiped(options: ConnectOptions): Promise<ClientEnd> {
+  const { done, end } = ending();
+  // The flow never returns: it stops at an end (which settles done) or throws.
+  return Promise.race([done, pipe(options, end)]);
+}
+
+async function pipe(options: ConnectOptions, end: (code: number, error?: string) => Promise<never>): Promise<never> {
   let muted = false;
   let lastHeard = Date.now();
   const print = (line: string) => {
@@ -32,8 +39,8 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
       frame: (frame) => (options.json ? print(JSON.stringify(frame)) : linesIn(frame, client.nick, client.room).forEach((l) => print(plain(l)))),
       text: (line) => print(sanitize(line)),
       notice: (message) => process.stderr.write(`parley: ${message}\n`),
-      rejoinFailed: (_code, message) => void exit(1, `reconnected, but could not join again: ${message}`),
-      closed: (error) => void exit(error ? 1 : 0, error),
+      rejoinFailed: (_code, message) => void end(1, `reconnected, but could not join again: ${message}`),
+      closed: (error) => void end(error ? 1 : 0, error),
     },
     { reconnect: options.reconnect },
   );
@@ -42,14 +49,14 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
   let forms: Forms = NO_FORMS;
   const join = async (nick: string) => {
     const result = await client.join(nick);
-    if (!result.ok) await exit(1, `cannot join as ${nick}: ${result.message}`);
+    if (!result.ok) await end(1, `cannot join as ${nick}: ${result.message}`);
     const help = await within(client.request({ type: "help" }, true), ANSWER_WAIT);
     if (help?.type === "help" && Array.isArray(help.commands)) forms = learnForms(help.commands);
   };
   if (client.mode === "json" && client.passwordAsked) {
-    if (options.password === undefined) await exit(1, "the server asks for a password (give --password, or set PARLEY_PASSWORD)");
+    if (options.password === undefined) await end(1, "the server asks for a password (give --password, or set PARLEY_PASSWORD)");
     const accepted = await client.authenticate(options.password!);
-    if (!accepted.ok) await exit(1, `the server refused the password: ${accepted.message}`);
+    if (!accepted.ok) await end(1, `the server refused the password: ${accepted.message}`);
   }
   if (client.mode === "json" && options.nick !== undefined) await join(options.nick);
 
@@ -71,7 +78,7 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
     if (typed.kind === "help") client.send({ type: "help" });
     else if (typed.kind === "quit") {
       await client.quit(typed.reason);
-      return exit(0);
+      return end(0);
     } else if (typed.kind === "frame" && !client.send(typed.frame)) await client.drained();
   }
 
@@ -83,7 +90,7 @@ export async function runPiped(options: ConnectOptions): Promise<never> {
   while (Date.now() - lastHeard < QUIET && Date.now() < deadline) await Bun.sleep(Math.max(1, Math.min(QUIET - (Date.now() - lastHeard), deadline - Date.now())));
   muted = true;
   await client.quit();
-  return exit(0);
+  return end(0);
 }
 
 /** stdin, line by line (LF or CRLF; a last line without a newline counts). */

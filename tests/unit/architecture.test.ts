@@ -4,9 +4,13 @@
 //      `import type`, `export ... from` and literal dynamic `import("./x.ts")`
 //      all count; a file importing itself counts too);
 //   2. the layer rules between the folders of core/, cmd/ and plugins/;
-//   3. a sanity check that the parser really found the graph.
+//   3. a sanity check that the parser really found the graph;
+//   4. cmd/ owns the process: no file of core/ exits it (process.exit,
+//      process.exitCode, process.abort) or installs a signal handler (core
+//      returns what stops it, cmd/ ties the signals to that).
 // Each failure prints what to fix: a cycle as `a.ts -> b.ts -> a.ts`, a layer
-// violation as `file -> imported file` (repo-relative paths).
+// violation as `file -> imported file`, a process call as `file:line: call`
+// (repo-relative paths).
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -309,6 +313,40 @@ function forbiddenImports(scanned: Scan, group: string, forbidden: string[], all
   return edgesOf(scanned, group).filter((i) => forbidden.includes(groupOf(i.target!)) && !allow(i));
 }
 
+// ---------------------------------------------------------------- the process
+
+// `process.exit`, `process.on(` and their kin, in code (comments and strings blanked).
+const PROCESS_CALL = /(?<![\w$])process\s*\.\s*(exit|reallyExit|exitCode|abort|on|once|addListener|prependListener|prependOnceListener)(?![\w$])(\s*\(\s*(["'`]?))?/dg;
+const LISTENERS = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
+
+/**
+ * Where one file takes the process over, as `file:line: call`: every exit
+ * (process.exit, process.exitCode, process.abort), and every listener on
+ * process for a signal. A listener whose event is not a literal (a loop over
+ * ["SIGTERM", "SIGHUP"]) counts: it may be a signal; a literal event that is
+ * not a signal ("exit", "warning") does not.
+ */
+function processTakeovers(file: string, src: string): string[] {
+  const code = blankNonCode(src);
+  const found: string[] = [];
+  for (const m of code.matchAll(PROCESS_CALL)) {
+    const name = m[1]!;
+    if (LISTENERS.has(name)) {
+      if (m[2] === undefined) continue; // `process.on` not called here (nothing installed)
+      const quote = m[3];
+      if (quote) {
+        const start = m.indices![3]![1];
+        const event = src.slice(start, src.indexOf(quote, start));
+        if (!event.startsWith("SIG")) continue;
+      }
+    }
+    const at = m.index!;
+    const lineEnd = src.indexOf("\n", at);
+    found.push(`${file}:${lineAt(src, at)}: ${src.slice(at, lineEnd < 0 ? undefined : lineEnd).trim()}`);
+  }
+  return found;
+}
+
 // ---------------------------------------------------------------- the repo
 
 const repo = scan(REPO);
@@ -381,6 +419,43 @@ describe("layer rules (README.md, For developers)", () => {
       (i) => groupOf(i.from) === "plugins" && (i.spec.startsWith(".") || (!i.typeOnly && i.spec !== "parley")),
     );
     assertNone('plugins/ imports something other than "parley"', violationLines(bad, (i) => i.target ?? i.spec));
+  });
+});
+
+describe("the process is cmd/'s (README.md, For developers)", () => {
+  test("no file of core/ exits the process or installs a signal handler", () => {
+    const core = repo.files.filter((f) => f.startsWith("core/"));
+    const found = core.flatMap((f) => processTakeovers(f, readFileSync(join(REPO, f), "utf8")));
+    assertNone("core/ takes over the process (return a stop, an exit code or an error; cmd/ exits and handles signals)", found);
+  });
+
+  test("the check finds exits and signal handlers, and not what only looks like them", () => {
+    const src = [
+      "process.exit(1);",
+      "process . exitCode = 2;",
+      'process.on("SIGTERM", stop);',
+      "process.once('SIGHUP', stop);",
+      'for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => void quit());',
+      "process.addListener(`SIGINT`, stop);",
+      "globalThis.process.exit(0);",
+      // not a takeover:
+      '// process.exit(1) in a comment',
+      'const s = "process.exit(1)";',
+      'process.on("exit", flush);',
+      'process.stdout.on("error", quiet);',
+      "myprocess.exit(1);",
+      "const p = process.exitedAlready;",
+      "",
+    ].join("\n");
+    expect(processTakeovers("core/x.ts", src).map((l) => l.split(": ")[0])).toEqual([
+      "core/x.ts:1",
+      "core/x.ts:2",
+      "core/x.ts:3",
+      "core/x.ts:4",
+      "core/x.ts:5",
+      "core/x.ts:6",
+      "core/x.ts:7",
+    ]);
   });
 });
 
