@@ -2,7 +2,6 @@
 // clustered room, the shared stores, the backlog and presence, wired
 // together. docs/cluster.md says what users see under each fault.
 
-import { randomBytes } from "node:crypto";
 import { counters } from "../base/counters.ts";
 import { UserError, errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
@@ -44,7 +43,7 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions): Promise<Cluster | null> {
   const { log, node } = options;
   const keys = clusterKeys(options.prefix);
-  const boot = randomBytes(6).toString("hex");
+  const boot = Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString("hex");
   const link = new RedisLink(options.url, options.ca, log);
   const where = link.where;
   let epoch: string | null = null;

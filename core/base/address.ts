@@ -31,6 +31,19 @@ export function canonicalAddress(text: string): string | undefined {
   return zone === undefined ? short : `${short}%${zone}`;
 }
 
+/**
+ * 4 or 6 when `text` is an IPv4 or IPv6 address (an IPv6 one may have a
+ * %zone), else 0: what node:net's isIP says (tests/unit/addresses.test.ts
+ * holds the two equal), without loading node:net in a process that never
+ * opens a socket through it.
+ */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  const [host = "", zone, extra] = text.split("%");
+  if (extra !== undefined || zone === "") return 0;
+  if (ipv4(host) !== undefined) return zone === undefined ? 4 : 0;
+  return ipv6(host.toLowerCase()) !== undefined ? 6 : 0;
+}
+
 function ipv4(text: string): number[] | undefined {
   const parts = text.split(".");
   if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;

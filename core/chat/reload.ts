@@ -11,12 +11,12 @@
 // at a time, in the order asked; requests that come while one waits to
 // begin are answered by it.
 
-import { X509Certificate } from "node:crypto";
 import { errorText } from "../base/errors.ts";
 import type { Logger } from "../base/log.ts";
 import type { ReloadResult } from "../plugins/api.ts";
 import type { PluginReload } from "../plugins/host.ts";
 import { fixedChanges } from "./reload-plan.ts";
+import { nodeCrypto } from "./tls.ts";
 
 /** The part of the settings a reload applies. */
 export interface ReloadableSettings {
@@ -145,7 +145,7 @@ export class Reloader<S extends ReloadableSettings> {
 /** "CN=chat.example.org, valid until Jan  1 00:00:00 2027 GMT", never the key. */
 function describe(cert: string): string {
   try {
-    const x509 = new X509Certificate(cert);
+    const x509 = new (nodeCrypto().X509Certificate)(cert);
     return `${x509.subject.replaceAll("\n", ", ")}, valid until ${x509.validTo}`;
   } catch {
     return "unreadable certificate";

@@ -20,7 +20,6 @@ import { Outbox } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
 import { socketBudget, type Listener, type TransportName, type Wire, type WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
-import { listenNet } from "./transport-net.ts";
 import { AddressCounts } from "../base/address-counts.ts";
 
 export interface ListenOptions {
@@ -172,7 +171,9 @@ export class ChatServer implements ListenerFigures {
         // cannot (its reload() takes socket handlers only and ignores tls).
         // The price, measured with Bun 1.4.5: about 28 KiB per idle TLS
         // connection instead of 13.
-        return options.transport === "net" || tls ? await listenNet(spec, accept) : listenBun(spec, accept);
+        // node:net and node:tls are loaded only by a server that uses them (about 7 MB at rest).
+        if (options.transport === "net" || tls) return (await import("./transport-net.ts")).listenNet(spec, accept);
+        return listenBun(spec, accept);
       } catch (error) {
         throw listenError(error as NodeJS.ErrnoException, port, options.host);
       }

@@ -14,7 +14,6 @@ import { ROOMS_STORE, Rooms } from "./rooms.ts";
 import { sanitizeBlock } from "../wire/sanitize.ts";
 import { ChatServer, type ListenOptions } from "./server.ts";
 import { MemoryStore, SqliteStore, type Store } from "../store/store.ts";
-import { startCluster } from "../backplane/cluster.ts";
 import type { ServerFrame } from "../wire/protocol.ts";
 import { resolveOptions, type ResolvedOptions } from "../plugins/options.ts";
 import type { Plugin } from "../plugins/api.ts";
@@ -26,7 +25,7 @@ import { BestEffortHistory } from "../store/best-effort-history.ts";
 import { errorText } from "../base/errors.ts";
 import type { PluginStore, ReloadResult } from "../plugins/api.ts";
 import { Reloader } from "./reload.ts";
-import { startWeb, type WebServer } from "../web/server.ts";
+import type { WebServer } from "../web/server.ts";
 import { makeStateDirectory } from "../store/state-dir.ts";
 import { collectFigures } from "./figures.ts";
 
@@ -109,7 +108,8 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   if (options.dataDirectory) makeStateDirectory(options.dataDirectory);
   const data = options.data ? new SqliteStore(options.data) : undefined;
   const defaultRoom = options.defaultRoom ?? "#lobby";
-  const cluster = options.redis ? await startCluster({ ...options.redis, defaultRoom, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
+  // The backplane and the web listener are loaded only by a server that runs them.
+  const cluster = options.redis ? await (await import("../backplane/cluster.ts")).startCluster({ ...options.redis, defaultRoom, log, observe, ...(data ? { local: { store: data, file: options.data! } } : {}) }) : null;
   const store: Store = cluster?.store ?? data ?? new MemoryStore();
   const room: RoomApi = cluster?.room ?? new Room({ observe });
   // The named rooms, and the one fan-out every delivery of this node goes through.
@@ -181,7 +181,7 @@ export async function startChat(options: ChatOptions): Promise<RunningChat> {
   // services.stats() reads `server` and `web`, declared here: only called once they exist.
   const server = await ChatServer.listen(chat, options.listen);
   const web: WebServer | undefined = options.http
-    ? startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout, ...(options.listen.tls ? { tls: options.listen.tls } : {}), figures: services.stats }, server)
+    ? (await import("../web/server.ts")).startWeb(chat, { ...options.http, maxConnections: options.listen.maxConnections, idleTimeout: options.listen.idleTimeout, ...(options.listen.tls ? { tls: options.listen.tls } : {}), figures: services.stats }, server)
     : undefined;
   await host.start(services);
   web?.ready();

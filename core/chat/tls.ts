@@ -2,7 +2,6 @@
 // start-up, so a wrong file is one clear line, not a failure on the first
 // connection.
 
-import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { UserError, errorText } from "../base/errors.ts";
 
@@ -11,7 +10,11 @@ export interface TlsFiles {
   key: string;
 }
 
+/** node:crypto, loaded when a certificate is first checked: a server without TLS never loads it (about 7 MB at rest). */
+export const nodeCrypto = (): typeof import("node:crypto") => require("node:crypto");
+
 export function loadTls(certFile: string, keyFile: string): TlsFiles {
+  const { X509Certificate, createPrivateKey } = nodeCrypto();
   const read = (flag: string, file: string) => {
     try {
       return readFileSync(file, "utf8");
@@ -21,13 +24,13 @@ export function loadTls(certFile: string, keyFile: string): TlsFiles {
   };
   const cert = read("--tls-cert", certFile);
   const key = read("--tls-key", keyFile);
-  let x509: X509Certificate;
+  let x509: import("node:crypto").X509Certificate;
   try {
     x509 = new X509Certificate(cert);
   } catch {
     throw new UserError(`--tls-cert ${certFile} is not a PEM certificate`);
   }
-  let privateKey: ReturnType<typeof createPrivateKey>;
+  let privateKey: import("node:crypto").KeyObject;
   try {
     privateKey = createPrivateKey(key);
   } catch {

@@ -3,7 +3,7 @@
 // user wrote (`--port`, `PARLEY_PORT`, `parley.toml:3: port`), so one
 // checker serves every source and the messages cannot drift apart.
 
-import net from "node:net";
+import { ipFamily } from "../base/address.ts";
 import { UserError } from "../base/errors.ts";
 
 export function checkInteger(name: string, value: string | undefined, min: number, max: number): number {
@@ -28,11 +28,11 @@ export function checkBytes(name: string, value: string | undefined, min: number,
 
 export const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
 
-/** An IP address (checked with net.isIP) or a host name (RFC 1123); brackets around IPv6 are dropped. */
+/** An IP address (as node:net isIP checks it) or a host name (RFC 1123); brackets around IPv6 are dropped. */
 export function checkHost(name: string, value: string): string {
   const host = value.trim();
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  if (net.isIP(bare) !== 0 || HOSTNAME.test(bare)) return bare;
+  if (ipFamily(bare) !== 0 || HOSTNAME.test(bare)) return bare;
   throw new UserError(`${name} must be an IP address or a host name (got "${value}")`);
 }
 

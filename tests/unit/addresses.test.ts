@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import net from "node:net";
-import { canonicalAddress } from "../../core/base/address.ts";
+import { canonicalAddress, ipFamily } from "../../core/base/address.ts";
 
 const cases: [string, string | undefined][] = [
   ["1.2.3.4", "1.2.3.4"],
@@ -61,4 +61,17 @@ describe("canonicalAddress", () => {
     );
   });
 
+});
+
+describe("ipFamily", () => {
+  test("says what node:net's isIP says, for the table above and for strings made of address characters", () => {
+    for (const [text] of cases) expect(`${text} ${ipFamily(text.trim())}`).toBe(`${text} ${net.isIP(text.trim())}`);
+    const unit = fc.constantFrom(..."0123456789abcdefABCDEF:.%x");
+    fc.assert(fc.property(fc.string({ unit, maxLength: 45 }), (text) => ipFamily(text) === net.isIP(text)), { numRuns: 20_000 });
+    const groups = fc.array(fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16)), { minLength: 1, maxLength: 9 });
+    fc.assert(fc.property(groups, fc.boolean(), (g, zone) => {
+      const text = g.join(":").replace(/(^|:)0:0(:|$)/, "$1:$2") + (zone ? "%eth0" : "");
+      return ipFamily(text) === net.isIP(text);
+    }), { numRuns: 20_000 });
+  });
 });

@@ -3,8 +3,8 @@
 // ships it), and checkNick refuses the script mixes TR39 calls unsafe.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { CONFUSABLES, skeleton } from "../../core/wire/confusables.ts";
-import { checkNick, nickKey, slowKey } from "../../core/wire/nick.ts";
+import { confusables, skeleton } from "../../core/wire/confusables.ts";
+import { ASCII_NICK_KEYS, checkNick, nickKey, slowKey } from "../../core/wire/nick.ts";
 import { SCRIPTS, unsafeScriptMix } from "../../core/wire/scripts.ts";
 
 const NO_WORDS: ReadonlySet<string> = new Set();
@@ -12,15 +12,15 @@ const same = (...nicks: string[]) => expect(new Set(nicks.map(nickKey)).size).to
 
 describe("the confusables data", () => {
   test("is Unicode's mapping: thousands of single code points, the Latin A look-alikes among them", () => {
-    expect(CONFUSABLES.size).toBeGreaterThan(6000);
+    expect(confusables().size).toBeGreaterThan(6000);
     expect(skeleton("AΑАᎪᗅꓮ")).toBe("AAAAAA"); // Latin, Greek, Cyrillic, Cherokee, Canadian syllabics, Lisu
   });
 
   test("maps only these ASCII characters (the fast path relies on it being read from the data)", () => {
-    const ascii = [...CONFUSABLES.keys()].filter((cp) => cp < 128).map((cp) => String.fromCodePoint(cp));
+    const ascii = [...confusables().keys()].filter((cp) => cp < 128).map((cp) => String.fromCodePoint(cp));
     expect(ascii.sort()).toEqual(['"', "%", "0", "1", "I", "`", "m", "|"].sort());
-    expect(CONFUSABLES.get("m".codePointAt(0)!)).toBe("rn");
-    expect(CONFUSABLES.get("0".codePointAt(0)!)).toBe("O");
+    expect(confusables().get("m".codePointAt(0)!)).toBe("rn");
+    expect(confusables().get("0".codePointAt(0)!)).toBe("O");
   });
 });
 
@@ -63,6 +63,11 @@ describe("nickKey: look-alikes are one nick", () => {
 
   test("a whole-script look-alike: Cyrillic Соре is Latin Cope", () => {
     same("\u0421\u043e\u0440\u0435", "Cope");
+  });
+
+  test("the written-out key of every ASCII nick character is what confusables.txt gives it", () => {
+    expect(ASCII_NICK_KEYS.size).toBe(64);
+    for (const [ch, key] of ASCII_NICK_KEYS) expect(`${ch} ${key}`).toBe(`${ch} ${slowKey(ch)}`);
   });
 
   test("property: the ASCII fast path gives what the slow path gives", () => {
