@@ -74,17 +74,18 @@ describe("argon2 work does not outlive its client", () => {
     await parley.waitForLog("failed login"); // the work has begun
     for (const c of clients) c.close();
     await Promise.all(clients.map((c) => c.whenClosed()));
-    // What was running when they hung up may finish (a hash or two, a
-    // fraction of a second); nothing queued for them starts. Before, such a
-    // burst kept both cores busy for 30 s after the attack. A loaded machine
-    // can only give the server less CPU, so this upper bound cannot fail
-    // spuriously; a queue that outlived its clients would hold it near 1 core or more.
-    await Bun.sleep(1000);
+    // What was running when they hung up may finish (a hash per argon2
+    // slot, 0.15 s of CPU each, later on a loaded machine: hence the 2 s
+    // first); nothing queued for them starts. Before, such a burst kept both
+    // cores busy for 30 s after the attack, and a queue that outlived its
+    // clients would hold the pool's cores (2 here). Measured 0.01-0.15;
+    // a loaded machine can only give the server less CPU.
+    await Bun.sleep(2000);
     const before = cpuSeconds(pid);
     const t0 = performance.now();
-    await Bun.sleep(2000);
+    await Bun.sleep(3000);
     const cores = (cpuSeconds(pid) - before) / ((performance.now() - t0) / 1000);
-    expect(cores).toBeLessThan(0.2);
+    expect(cores).toBeLessThan(0.5);
     await parley.stop();
   }, 20_000);
 });
