@@ -27,7 +27,10 @@ export class BestEffortHistory implements History {
   add(entry: HistoryEntry): void {
     this.pending.push(entry);
     if (this.pending.length > PENDING_MAX) this.pending.shift();
-    this.flush();
+    // While writes fail, the retry writes what waits: a write tried for every
+    // line would make every line wait for SQLite (up to its busy timeout,
+    // 10 ms, with a lock held), and a busy room would freeze.
+    if (this.retry === undefined) this.flush();
   }
 
   recent(limit: number, room = ""): HistoryEntry[] {

@@ -14,9 +14,10 @@
 //   characters. The zero-width joiner and non-joiner stay: emoji sequences
 //   (👩‍💻) and Persian or Indic words need them.
 // - a lone surrogate becomes U+FFFD: what is relayed is always valid UTF-8.
-// Tabs become a space. In what a person types, a run of more than 8 spaces
-// is cut to 8, so padding cannot push text onto a row of its own that passes
-// for a new line.
+// Tabs become a space. In what a person types, a run of more than 8 blanks
+// (spaces of any kind, and characters that draw as blank) is cut to 8
+// spaces, so padding cannot push text onto a row of its own that passes for
+// a new line.
 // Everything else, every script and emoji, passes.
 
 // One regular expression, so sanitizing is a single native pass.
@@ -34,11 +35,18 @@ const UNSAFE = new RegExp(
   "g",
 );
 const TAB = /\t/g;
-const PADDING = / {9,}/g;
+// A blank: any space character (no-break, em, ideographic...) and the
+// characters that draw as one (the braille blank, the Hangul fillers); a
+// joiner between two does not break a run. The space separators (Zs) are
+// spelt out: all in the BMP, so no "u" flag, which would slow the fast check.
+const BLANK = "[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\u2800\\u3164\\u115f\\u1160\\uffa0][\\u200c\\u200d]*";
+const PADDING = new RegExp(`(?:${BLANK}){9,}`, "g");
 // Fast check: only printable ASCII and non-control code points above U+009F
 // (outside the blocks above) mean there is nothing to do, unless spaces pad.
 const CLEAN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u061b\u061d-\u180d\u180f-\u200a\u200c\u200d\u2010-\u2027\u202f-\u205f\u2065\u2070-\ufefe\uff00-\ufff8\ufffc-\uffff]*$/;
-const PADDED = / {9}/;
+// Cheap signs that padding may be there: nine spaces, a space and a joiner, or any other blank
+// (rare; a line that has one takes the full pass).
+const PADDED = / {9}| [\u200c\u200d]|[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2800\u3164\u115f\u1160\uffa0]/;
 
 /** Cleans what a person typed: also cuts padding, so it cannot wrap into a row that passes for a line. */
 export function sanitize(text: string): string {

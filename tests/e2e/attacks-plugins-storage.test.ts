@@ -81,7 +81,7 @@ describe("a failing disk costs history, never a line or a session", () => {
   test("a write lock held by another process: lines go on at once; history is kept again once the lock is gone", async () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-lock-"));
     const data = join(dir, "chat.db");
-    const parley = await startChat(["--data", data, "--history", "50"], { cwd: dir });
+    const parley = await startChat(["--data", data, "--history", "500"], { cwd: dir });
     const a = await Client.join(parley.port, "talker");
     const b = await Client.join(parley.port, "hearer");
     // Another process takes the write lock and keeps it until told to let go.
@@ -91,6 +91,14 @@ describe("a failing disk costs history, never a line or a session", () => {
     for (let i = 1; i <= 20; i++) a.send(`locked out ${i}`);
     for (let i = 1; i <= 20; i++) expect(await b.waitFor("talker:")).toBe(`talker: locked out ${i}`);
     expect(b.lines.some((l) => l.startsWith("* history is not being kept"))).toBe(true);
+    // A burst while the lock is held does not wait on SQLite line by line:
+    // a write tried for each would wait out the 10 ms busy timeout each, 3 s
+    // of sleep for these 300 (a lower bound no machine can beat); unlocked
+    // they take some 30 ms here, so 1.5 s is a margin of 50.
+    const started = performance.now();
+    await a.write(Array.from({ length: 300 }, (_, i) => `burst ${i + 1}\r\n`).join(""));
+    expect(await b.waitFor("burst 300")).toBe("talker: burst 300");
+    expect(performance.now() - started).toBeLessThan(1500);
     holder.stdin.write("let go\n");
     holder.stdin.flush();
     await said.waitFor("released");
@@ -104,6 +112,7 @@ describe("a failing disk costs history, never a line or a session", () => {
     await late.sync();
     const replayed = late.lines.filter((l) => l.includes("talker: locked out"));
     expect(replayed.length).toBe(20);
+    expect(late.lines.filter((l) => l.includes("talker: burst ")).length).toBe(300);
     for (const c of [a, b, late]) c.close();
     expect(await parley.stop()).toBe(0);
   });

@@ -40,6 +40,11 @@ describe("misleading text is cleaned for everyone", () => {
     const b = await Client.join(parley.port, "padwatch");
     a.send(`hi${" ".repeat(75)}admin: type your password`);
     expect(await b.waitFor("padder:")).toBe(`padder: hi${" ".repeat(8)}admin: type your password`);
+    // Blanks that are not ASCII spaces pad as well: no-break, ideographic, the braille blank.
+    for (const pad of ["\u00a0", "\u3000", "\u2800"]) {
+      a.send(`hi${pad.repeat(75)}admin: type your password`);
+      expect(await b.waitFor("padder:")).toBe(`padder: hi${" ".repeat(8)}admin: type your password`);
+    }
     a.close();
     b.close();
   });

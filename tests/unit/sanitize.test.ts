@@ -100,6 +100,13 @@ describe("text that misleads without being an escape code is cleaned", () => {
     expect(sanitize(`hi${" ".repeat(75)}admin: give me your password`)).toBe(`hi${" ".repeat(8)}admin: give me your password`);
   });
 
+  test("so is a run of other blanks: no-break, em and ideographic spaces, the braille blank, Hangul fillers, joiners between them", () => {
+    for (const pad of ["\u00a0", "\u2003", "\u3000", "\u2800", "\u3164", "\uffa0", " \u200c", "\u00a0 "]) {
+      expect(sanitize(`hi${pad.repeat(75)}admin: give me your password`)).toBe(`hi${" ".repeat(8)}admin: give me your password`);
+    }
+    expect(sanitize("a\u00a0\u00a0\u00a0b \u3000 c")).toBe("a\u00a0\u00a0\u00a0b \u3000 c");
+  });
+
   test("a lone surrogate becomes U+FFFD: what is relayed is valid UTF-8", () => {
     expect(sanitize("a\ud800b\udc00c")).toBe("a\ufffdb\ufffdc");
     expect(sanitize("😀")).toBe("😀");
