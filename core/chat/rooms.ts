@@ -115,7 +115,11 @@ export class Rooms {
   }
 
   current(member: Member): NamedRoom {
-    return this.of(member).find((r) => r.name === member.room) ?? this.lobby;
+    const mine = this.joined.get(member);
+    if (mine === undefined) return this.lobby;
+    // Asked for every line said: most are in one room.
+    if (mine.length === 1) return mine[0]!.name === member.room ? mine[0]! : this.lobby;
+    return mine.find((r) => r.name === member.room) ?? this.lobby;
   }
 
   /** A new user: into the default room, which becomes their current one. */
@@ -304,33 +308,43 @@ export class Rooms {
 
   /** A frame to the followers of `room` but `except`: one append per framing, however many they are. */
   private toFollowers(room: NamedRoom, frame: Frame, except: Except): void {
-    for (const json of [false, true]) {
-      const buffer = room.followed(json);
-      if (buffer === null) continue;
-      const start = buffer.appendText(json ? frame.jsonString() : frame.textString());
-      const end = buffer.length;
-      let told = buffer.followers.size;
-      if (except !== undefined) {
-        for (const m of except instanceof Set ? except : [except]) {
-          const f = this.following.get(m);
-          if (f === undefined || f.buffer !== buffer) continue;
-          f.reader.outbox.skip(start, end);
-          told--;
-        }
+    // Once per line said: no array, closure or string made here but the line's own text.
+    const text = room.followed(false);
+    if (text !== null) this.toBuffer(text, frame.textString(), except);
+    const json = room.followed(true);
+    if (json === null) return;
+    const start = this.toBuffer(json, frame.jsonString(), except);
+    // A JSON reader whose nick a said line names gets the frame that says so, in its place.
+    if (frame.event.type === "said" && frame.event.history !== true && room.jsonByKey.size > 0) {
+      const end = json.length;
+      const sender = frame.senderKey();
+      for (const key of frame.mentionedKeys()) {
+        const m = room.jsonByKey.get(key);
+        const f = m && key !== sender ? this.following.get(m) : undefined;
+        if (f === undefined || f.buffer !== json || f.reader.key !== key || skipOf(except)(m!)) continue;
+        f.reader.outbox.skip(start, end);
+        f.reader.outbox.push(frame.jsonMentioning());
       }
-      // A JSON reader whose nick a said line names gets the frame that says so, in its place.
-      if (json && frame.event.type === "said" && frame.event.history !== true && room.jsonByKey.size > 0) {
-        const sender = frame.senderKey();
-        for (const key of frame.mentionedKeys()) {
-          const m = room.jsonByKey.get(key);
-          const f = m && key !== sender ? this.following.get(m) : undefined;
-          if (f === undefined || f.buffer !== buffer || f.reader.key !== key || skipOf(except)(m!)) continue;
-          f.reader.outbox.skip(start, end);
-          f.reader.outbox.push(frame.jsonMentioning());
-        }
-      }
-      counters.deliveries += told;
     }
+  }
+
+  /** Appends a line to `buffer` for its followers but `except`; where it starts. */
+  private toBuffer(buffer: TurnBuffer, line: string, except: Except): number {
+    const start = buffer.appendText(line);
+    let told = buffer.followers.size;
+    if (except instanceof Set) {
+      for (const m of except) if (this.skipIn(buffer, m, start)) told--;
+    } else if (except !== undefined && this.skipIn(buffer, except as Member, start)) told--;
+    counters.deliveries += told;
+    return start;
+  }
+
+  /** The line at `start`.. of `buffer` is not for `m`; true when `m` follows it. */
+  private skipIn(buffer: TurnBuffer, m: Member, start: number): boolean {
+    const f = this.following.get(m);
+    if (f === undefined || f.buffer !== buffer) return false;
+    f.reader.outbox.skip(start, buffer.length);
+    return true;
   }
 
   // -- what other nodes say of their users (a cluster) ----------------------------

@@ -72,9 +72,11 @@ export class Registry {
         if ([...key].length === 1) {
           this.colon.set(key, entry);
           this.word.set(key, entry);
+          this.longestWord = null;
         }
       }
       for (const w of command.words ?? []) this.word.set(w.toLowerCase(), entry);
+      this.longestWord = null;
       this.ordered.push(entry);
     }
     for (const entry of modes) {
@@ -119,8 +121,15 @@ export class Registry {
 
   /** a word alone on a line */
   byWord(word: string): Entry | undefined {
+    // Asked of every line said (is the whole line a command word?): a line
+    // longer than any word could be, lower-cased, is none, and is not
+    // lower-cased to find out (no lower-case mapping triples a length).
+    this.longestWord ??= Math.max(0, ...[...this.word.keys()].map((k) => k.length));
+    if (word.length > 3 * this.longestWord) return undefined;
     return this.word.get(word.toLowerCase());
   }
+  /** the longest command word, in UTF-16 units; worked out again after any change */
+  private longestWord: number | null = null;
 
   /** Every command word, lower-cased: none of them can be a nickname. */
   reservedWords(): ReadonlySet<string> {
@@ -155,6 +164,7 @@ export class Registry {
     for (const map of [this.slash, this.colon, this.word]) {
       for (const [key, value] of map) if (value === entry) map.delete(key);
     }
+    this.longestWord = null;
   }
 }
 
