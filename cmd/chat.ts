@@ -3,6 +3,7 @@
 
 import { defineCommand, type ArgsDef } from "citty";
 import { startChat, type RunningChat } from "../core/chat/start.ts";
+import { startupDone } from "./_startup.ts";
 import { chatOptionsOf } from "../core/config/chat-options.ts";
 import { CONFIG_FLAG, loadSettings, PRINT_CONFIG_FLAG } from "../core/config/load.ts";
 import { printConfig } from "../core/config/print.ts";
@@ -58,6 +59,7 @@ export default defineCommand({
       return next.redis && options.redis && !loaded.settings.text("node-name") ? { ...next, redis: { ...next.redis, node: options.redis.node } } : next;
     };
     chat = await startChat(options);
+    startupDone();
     const running = chat;
     if (asked) stop(asked);
     // No plugin code, in a timer or a promise no one awaited, ends the process.

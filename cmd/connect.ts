@@ -10,6 +10,7 @@ import type { ClientEnd } from "../core/client/end.ts";
 import type { ConnectOptions } from "../core/client/options.ts";
 import { exitWith } from "./_exit.ts";
 import { parseHostPort } from "./_parse.ts";
+import { startupDone } from "./_startup.ts";
 
 export default defineCommand({
   meta: { name: "connect", description: "Chat with a parley server (or any line-based chat server) from a terminal or a script" },
@@ -35,6 +36,7 @@ export default defineCommand({
     };
     if (options.nick !== undefined && options.nick.trim() === "") throw new UserError("--nick must not be empty", 2);
     let end: ClientEnd;
+    startupDone();
     if (process.stdin.isTTY && process.stdout.isTTY && !args.json) {
       const { runInteractive } = await import("../core/client/interactive.ts");
       end = await runInteractive(options, {

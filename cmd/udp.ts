@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "../core/base/log.ts";
 import { PluginHost } from "../core/plugins/host.ts";
 import { BUILT_IN, type UdpModeEntry } from "../core/plugins/registry.ts";
 import { runUdpMode } from "../core/udp/mode-runner.ts";
+import { startupDone } from "./_startup.ts";
 import type { SubCommandsContext } from "./_cli.ts";
 import { allValues } from "./_parse.ts";
 
@@ -69,6 +70,7 @@ function modeCommand(entry: UdpModeEntry): CommandDef<ArgsDef> {
       const log = createLogger(String(args["log-level"]));
       // Before the mode starts, so no signal finds the process without its handler.
       const stop = stopOnSignals(log);
+      startupDone();
       const code = await runUdpMode(entry, values as UdpArgValues, { json: args.json === true, log, words: args._, signal: stop, repeated });
       // Whatever is still open (stdin, a mode's timer) must not keep the process, but what was printed must get out.
       await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

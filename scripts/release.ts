@@ -28,7 +28,7 @@ const built: string[] = [];
 for (const [os, arch] of targets) {
   const out = `dist/parley-${os}-${arch}${os === "windows" ? ".exe" : ""}`;
   console.log(`building ${out}`);
-  const result = await $`bun build --compile --minify --bytecode --format=esm --target=bun-${os}-${arch} cmd/main.ts --outfile ${out}`.quiet().nothrow();
+  const result = await $`bun build --compile --minify --bytecode --format=esm --compile-jit-policy=10 --target=bun-${os}-${arch} cmd/main.ts --outfile ${out}`.quiet().nothrow();
   if (result.exitCode !== 0) fail(`building ${out} failed: ${result.stderr.toString().trim().split("\n").pop() ?? `exit ${result.exitCode}`}`);
   built.push(out);
 }
