@@ -46,6 +46,8 @@ export interface SharedTurn {
   bytes(start: number, end: number): Uint8Array;
   /** hands every follower its share, at the end of the turn */
   endTurn(): void;
+  /** while the shares of a generation are handed out: that generation, its bytes and length */
+  readonly ending: { readonly generation: number; readonly bytes: Uint8Array; readonly end: number } | null;
 }
 
 const dirty: Outbox[] = [];
@@ -139,11 +141,21 @@ export class Outbox {
   take(): void {
     const buffer = this.followed;
     if (buffer === null || this.closed) return;
-    const start = this.fromGen === buffer.generation ? this.from : 0;
+    const start = this.position(buffer);
     const end = buffer.length;
     this.from = end;
-    this.fromGen = buffer.generation;
     if (end > start) this.enqueue(buffer.bytes(start, end));
+  }
+
+  /**
+   * The followed buffer's generation `generation` is over, while its
+   * followers are handed their shares (turn-buffer.ts): takes what of it is
+   * still this client's, if it has not already.
+   */
+  ended(generation: number): void {
+    const buffer = this.followed;
+    if (buffer === null || this.closed || this.fromGen !== generation) return;
+    this.position(buffer);
   }
 
   /**
@@ -153,10 +165,25 @@ export class Outbox {
   skip(start: number, end: number): void {
     const buffer = this.followed;
     if (buffer === null || this.closed) return;
-    const from = this.fromGen === buffer.generation ? this.from : 0;
+    const from = this.position(buffer);
     this.from = end;
-    this.fromGen = buffer.generation;
     if (start > from) this.enqueue(buffer.bytes(from, start));
+  }
+
+  /**
+   * Where this client is in the buffer's current generation. One that is
+   * still at an earlier generation first takes what is left of it: the one
+   * being handed out right now (a cut client's leave, relayed while the
+   * shares are handed out, can reach here first), or, had it somehow missed
+   * one, nothing (its bytes are gone).
+   */
+  private position(buffer: SharedTurn): number {
+    if (this.fromGen === buffer.generation) return this.from;
+    const old = buffer.ending;
+    if (old !== null && this.fromGen === old.generation && old.end > this.from) this.enqueue(old.bytes.subarray(this.from, old.end));
+    this.fromGen = buffer.generation;
+    this.from = 0;
+    return 0;
   }
 
   private enqueue(bytes: Uint8Array): void {

@@ -35,6 +35,7 @@ export class TurnBuffer implements SharedTurn {
   readonly followers = new Set<Outbox>();
   /** bumped each time the buffer starts again: a follower's offsets of an older one mean nothing */
   generation = 0;
+  ending: { generation: number; bytes: Uint8Array; end: number } | null = null;
   private buffer: Buffer | null = null;
   private used = 0;
 
@@ -76,7 +77,8 @@ export class TurnBuffer implements SharedTurn {
 
   /** Makes room for `size` more bytes; returns where they go. */
   private room(size: number): number {
-    if (this.used > 0 && this.used + size > HAND_OUT_AT) this.handOut();
+    // (Not while a generation is being handed out: the buffer then just grows.)
+    if (this.used > 0 && this.used + size > HAND_OUT_AT && this.ending === null) this.handOut();
     const start = this.used;
     let buffer = this.buffer;
     if (buffer === null || start + size > buffer.length) {
@@ -97,9 +99,22 @@ export class TurnBuffer implements SharedTurn {
   }
 
   private handOut(): void {
-    for (const outbox of this.followers) outbox.take();
+    // The next generation starts before anyone takes this one: taking can cut
+    // a client that is not reading, and its leave is then relayed here at
+    // once; that line must go into the new buffer, for every follower. While
+    // the shares are handed out, `ending` keeps the old bytes for whoever
+    // reaches for them first (Outbox.position).
+    const bytes = this.buffer;
+    const end = this.used;
+    const generation = this.generation++;
     this.buffer = null;
     this.used = 0;
-    this.generation++;
+    if (bytes === null) return;
+    this.ending = { generation, bytes, end };
+    try {
+      for (const outbox of this.followers) outbox.ended(generation);
+    } finally {
+      this.ending = null;
+    }
   }
 }

@@ -87,6 +87,37 @@ describe("one append, every follower", () => {
   });
 });
 
+describe("a follower cut while the turn is handed out", () => {
+  test("its leave, relayed at once into the buffer, reaches the followers taken before it and after it", async () => {
+    const buffer = new TurnBuffer();
+    const a = follower(buffer);
+    const s = sink();
+    const cut = new Outbox(s, 10, () => buffer.append(Buffer.from("* b left\n")));
+    buffer.add(cut);
+    const c = follower(buffer);
+    buffer.append(Buffer.from("a line longer than b's cap\n"));
+    await turn();
+    await turn();
+    expect(a.s.text()).toBe("a line longer than b's cap\n* b left\n");
+    expect(c.s.text()).toBe(a.s.text());
+    expect(s.text()).toBe("");
+  });
+
+  test("a follower sent something directly meanwhile takes the rest of the old turn first", async () => {
+    const buffer = new TurnBuffer();
+    const a = follower(buffer);
+    const s = sink();
+    let c: ReturnType<typeof follower> | undefined;
+    const cut = new Outbox(s, 10, () => c!.box.push(Buffer.from("<to c>")));
+    buffer.add(cut);
+    c = follower(buffer);
+    buffer.append(Buffer.from("a line longer than the cap\n"));
+    await turn();
+    expect(c.s.text()).toBe("a line longer than the cap\n<to c>");
+    expect(a.s.text()).toBe("a line longer than the cap\n");
+  });
+});
+
 type Op =
   | { op: "line"; text: string; skip: number[] }
   | { op: "direct"; who: number; text: string }
