@@ -3,8 +3,14 @@
 // stays free for what a mode prints (UDP datagrams, plugin listings).
 // On systemd's journal (journal.ts) lines carry no timestamp of their own
 // and start with their syslog priority.
+//
+// Only a terminal gets consola's own (fancy) reporter: it loads node:util,
+// node:tty and node:path, about 2 MB of a resting server's memory. Piped,
+// to a file or to the journal, which is how a service runs, the lines are
+// written here, in the form consola's basic reporter gives them
+// ("[warn] [plugin] text").
 
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { UserError } from "./errors.ts";
 import { journalLines, journalPriority, stderrIsJournal } from "./journal.ts";
 
@@ -18,17 +24,32 @@ export function createLogger(level: string = "info", json = false): Logger {
     throw new UserError(`--log-level must be one of ${Object.keys(LOG_LEVELS).join(", ")} (got "${level}")`);
   }
   const journal = stderrIsJournal();
-  const reporter = json ? { log: (entry: LogObject) => writeJson(entry, !journal) } : journal ? { log: writeJournal } : undefined;
-  return createConsola({
-    level: LOG_LEVELS[level as LogLevelName],
-    stdout: process.stderr,
-    stderr: process.stderr,
-    ...(reporter ? { reporters: [reporter] } : { fancy: process.stderr.isTTY === true }),
-  });
+  const options = { level: LOG_LEVELS[level as LogLevelName], stdout: process.stderr, stderr: process.stderr };
+  if (!json && !journal && process.stderr.isTTY === true) {
+    // Required here, not imported: a process that never logs to a terminal never loads it.
+    const full: typeof import("consola") = require("consola");
+    // (Its types as TypeScript resolves them here lack `fancy`, which the Node build has.)
+    return full.createConsola({ ...options, fancy: true } as Parameters<typeof full.createConsola>[0]);
+  }
+  const reporter = json ? { log: (entry: LogObject) => writeJson(entry, !journal) } : journal ? { log: writeJournal } : { log: writePlain };
+  return createConsola({ ...options, reporters: [reporter] });
 }
 
 function messageOf(entry: LogObject): string {
   return entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+}
+
+/** "[type] [tag] message", as consola's basic reporter writes it; an Error with its stack, indented. */
+function writePlain(entry: LogObject): void {
+  const message = entry.args
+    .map((a) => (typeof a === "string" ? a : a instanceof Error ? errorLines(a) : typeof a === "object" && a !== null ? JSON.stringify(a) : String(a)))
+    .join(" ");
+  process.stderr.write([`[${entry.type}]`, entry.tag ? `[${entry.tag}]` : "", message].filter(Boolean).join(" ") + "\n");
+}
+
+function errorLines(error: Error): string {
+  const stack = (error.stack ?? "").split("\n").slice(error.message.split("\n").length).map((l) => "  " + l.trim());
+  return [error.message, ...stack].join("\n");
 }
 
 function writeJson(entry: LogObject, withTime: boolean): void {
