@@ -40,15 +40,26 @@ const SCRIPT_NAMES = [
 /** A letter in none of the scripts known here. */
 export const OTHER_SCRIPT = "another script";
 
-/** The scripts this engine knows, each with its test (an unknown name is left out, not an error). */
-export const SCRIPTS: readonly { name: string; test: RegExp }[] = SCRIPT_NAMES.flatMap((name) => {
-  try {
-    return [{ name, test: new RegExp(`\\p{Script_Extensions=${name}}`, "u") }];
-  } catch {
-    return [];
-  }
-});
+let known: readonly { name: string; test: RegExp }[] | null = null;
 
+/**
+ * The scripts this engine knows, each with its test (an unknown name is
+ * left out, not an error). Made on first use: the regex engine builds a
+ * table for each script as it first tests one, about 1.5 MB for them all,
+ * and a server whose nicks are ASCII never needs them (scriptsOf).
+ */
+export function scripts(): readonly { name: string; test: RegExp }[] {
+  known ??= SCRIPT_NAMES.flatMap((name) => {
+    try {
+      return [{ name, test: new RegExp(`\\p{Script_Extensions=${name}}`, "u") }];
+    } catch {
+      return [];
+    }
+  });
+  return known;
+}
+
+const LATIN: readonly string[] = ["Latin"];
 const COMMON = /[\p{Script_Extensions=Common}\p{Script_Extensions=Inherited}]/u;
 
 /** TR39's "Highly Restrictive" combinations of more than one script. */
@@ -65,9 +76,11 @@ const CACHE_MAX = 4096;
 /** The Script_Extensions of one character among SCRIPTS; null for Common and Inherited (any script). */
 export function scriptsOf(ch: string): readonly string[] | null {
   const cp = ch.codePointAt(0)!;
-  const known = cache.get(cp);
-  if (known !== undefined) return known;
-  const found = SCRIPTS.filter((s) => s.test.test(ch)).map((s) => s.name);
+  // ASCII: letters are Latin and nothing else, the rest Common (tests/unit/confusables.test.ts checks it against the tables).
+  if (cp < 0x80) return (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a ? LATIN : null;
+  const cached = cache.get(cp);
+  if (cached !== undefined) return cached;
+  const found = scripts().filter((s) => s.test.test(ch)).map((s) => s.name);
   const answer = found.length > 0 ? found : COMMON.test(ch) ? null : [OTHER_SCRIPT];
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(cp, answer);

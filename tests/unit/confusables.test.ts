@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { confusables, skeleton } from "../../core/wire/confusables.ts";
 import { ASCII_NICK_KEYS, checkNick, nickKey, slowKey } from "../../core/wire/nick.ts";
-import { SCRIPTS, unsafeScriptMix } from "../../core/wire/scripts.ts";
+import { scripts, scriptsOf, unsafeScriptMix } from "../../core/wire/scripts.ts";
 
 const NO_WORDS: ReadonlySet<string> = new Set();
 const same = (...nicks: string[]) => expect(new Set(nicks.map(nickKey)).size).toBe(1);
@@ -122,9 +122,19 @@ describe("checkNick: no unsafe mix of scripts", () => {
   }
 
   test("every script the rule must know is known to this engine", () => {
-    const names = new Set(SCRIPTS.map((s) => s.name));
+    const names = new Set(scripts().map((s) => s.name));
     const needed = ["Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao", "Tibetan", "Myanmar", "Georgian", "Hangul", "Ethiopic", "Cherokee", "Canadian_Aboriginal", "Khmer", "Mongolian", "Hiragana", "Katakana", "Bopomofo", "Han", "Yi", "Tifinagh", "Nko", "Javanese", "Balinese", "Sundanese", "Vai", "Lisu", "Adlam"];
     expect(needed.filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  test("the ASCII answers written out in scriptsOf are what the regex engine's tables say", () => {
+    const common = /[\p{Script_Extensions=Common}\p{Script_Extensions=Inherited}]/u;
+    for (let cp = 0; cp < 0x80; cp++) {
+      const ch = String.fromCharCode(cp);
+      const found = scripts().filter((s) => s.test.test(ch)).map((s) => s.name);
+      const fromTables = found.length > 0 ? found : common.test(ch) ? null : ["another script"];
+      expect(`${cp} ${JSON.stringify(scriptsOf(ch))}`).toBe(`${cp} ${JSON.stringify(fromTables)}`);
+    }
   });
 
   test("a character of several scripts goes with any of them (the Kana prolonged sound mark)", () => {
