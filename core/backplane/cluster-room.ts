@@ -307,8 +307,8 @@ export class ClusterRoom implements RoomApi {
     this.send({ k: "event", e: event });
   }
 
-  // "NODE\nJSON": a node reads its own events too, and drops them by the
-  // name in front without parsing them.
+  // "NODE\nJSON" (the backlog writes several in one entry, "NODE\nJSON\nJSON..."):
+  // a node reads its own events too, and drops them by the name in front without parsing them.
   private send(body: Body): void {
     const envelope = { o: this.node, b: this.boot, s: ++this.seq, ...body };
     this.backlog.push({ k: "e", text: `${this.node}\n${JSON.stringify(envelope)}` });
@@ -318,20 +318,31 @@ export class ClusterRoom implements RoomApi {
   receive(entries: StreamEntry[]): void {
     for (const entry of entries) {
       this.lastId = entry.id;
-      try {
-        this.receiveOne(entry.text);
-      } catch (error) {
-        this.log.warn(`redis: an event from another node could not be handled: ${errorText(error)}`);
-      }
+      this.receiveOne(entry.text);
     }
   }
 
+  /** One stream entry: "NODE\nJSON", or several events of one node, "NODE\nJSON\nJSON..." (backlog.ts). */
   private receiveOne(text: string): void {
     const split = text.indexOf("\n");
     if (split === -1 || (split === this.node.length && text.startsWith(this.node))) return;
+    let at = split + 1;
+    while (at < text.length) {
+      let end = text.indexOf("\n", at);
+      if (end === -1) end = text.length;
+      try {
+        this.receiveEvent(text.slice(at, end));
+      } catch (error) {
+        this.log.warn(`redis: an event from another node could not be handled: ${errorText(error)}`);
+      }
+      at = end + 1;
+    }
+  }
+
+  private receiveEvent(json: string): void {
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(text.slice(split + 1)) as Envelope;
+      envelope = JSON.parse(json) as Envelope;
     } catch {
       return this.log.warn("redis: an event on the cluster's stream is not JSON; ignored");
     }
