@@ -33,6 +33,8 @@ const BATCH_ITEMS = 500;
 /** events written as one stream entry, at most (the stream keeps EVENTS_KEEP entries: at least as many events) */
 const PACK_EVENTS = 64;
 const PACK_BYTES = 16 * 1024;
+/** the script's ARGV[1] and ARGV[2] */
+const KEEP = [String(EVENTS_KEEP), String(HISTORY_KEEP)];
 const BATCH_BYTES = 512 * 1024;
 const RETRY_MS = 250;
 const MAX_REFUSALS = 20;
@@ -179,7 +181,7 @@ export class Backlog {
         this.inflight = n;
         const sent = performance.now();
         try {
-          await this.link.call("EVAL", [SCRIPT, 3, this.keys.events, this.keys.history, this.keys.users, EVENTS_KEEP, HISTORY_KEEP, ...this.argsOf(batch)]);
+          await this.link.call("EVAL", [SCRIPT, "3", this.keys.events, this.keys.history, this.keys.users, ...KEEP, ...this.argsOf(batch)]);
           counters.redisPublishMs = performance.now() - sent;
         } catch (error) {
           this.inflight = 0;
@@ -265,7 +267,7 @@ export class Backlog {
 
   /**
    * The script's arguments for a batch: the events go as few stream
-   * entries as can be, "NODE\nJSON\nJSON..." (every event of this queue is
+   * entries as can be, "NODE\n[JSON,JSON,...]" (every event of this queue is
    * this node's), up to PACK_EVENTS or PACK_BYTES each, so Redis appends
    * and hands each reader one entry, not one per event. Each event keeps
    * its own sequence number: a batch sent again, packed alike or not, is
@@ -273,21 +275,26 @@ export class Backlog {
    */
   private argsOf(batch: Item[]): string[] {
     const out: string[] = [];
-    let pack = "";
-    let packed = 0;
+    let head = "";
+    let jsons: string[] = [];
+    let bytes = 0;
+    const seal = () => {
+      if (jsons.length > 0) out.push("e", jsons.length === 1 ? head + jsons[0] : `${head}[${jsons.join(",")}]`);
+      jsons = [];
+      bytes = 0;
+    };
     for (const item of batch) {
       if (item.k !== "e") {
         this.args(item, out);
         continue;
       }
-      if (packed > 0 && (packed >= PACK_EVENTS || pack.length + item.text.length > PACK_BYTES)) {
-        out.push("e", pack);
-        packed = 0;
-      }
-      pack = packed === 0 ? item.text : pack + item.text.slice(item.text.indexOf("\n"));
-      packed++;
+      if (jsons.length >= PACK_EVENTS || (jsons.length > 0 && bytes + item.text.length > PACK_BYTES)) seal();
+      const cut = item.text.indexOf("\n") + 1;
+      if (jsons.length === 0) head = item.text.slice(0, cut);
+      jsons.push(item.text.slice(cut));
+      bytes += item.text.length;
     }
-    if (packed > 0) out.push("e", pack);
+    seal();
     return out;
   }
 

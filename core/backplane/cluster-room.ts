@@ -307,7 +307,7 @@ export class ClusterRoom implements RoomApi {
     this.send({ k: "event", e: event });
   }
 
-  // "NODE\nJSON" (the backlog writes several in one entry, "NODE\nJSON\nJSON..."):
+  // "NODE\nJSON" (the backlog writes several in one entry, "NODE\n[JSON,JSON...]"):
   // a node reads its own events too, and drops them by the name in front without parsing them.
   private send(body: Body): void {
     const envelope = { o: this.node, b: this.boot, s: ++this.seq, ...body };
@@ -318,34 +318,36 @@ export class ClusterRoom implements RoomApi {
   receive(entries: StreamEntry[]): void {
     for (const entry of entries) {
       this.lastId = entry.id;
-      this.receiveOne(entry.text);
-    }
-  }
-
-  /** One stream entry: "NODE\nJSON", or several events of one node, "NODE\nJSON\nJSON..." (backlog.ts). */
-  private receiveOne(text: string): void {
-    const split = text.indexOf("\n");
-    if (split === -1 || (split === this.node.length && text.startsWith(this.node))) return;
-    let at = split + 1;
-    while (at < text.length) {
-      let end = text.indexOf("\n", at);
-      if (end === -1) end = text.length;
       try {
-        this.receiveEvent(text.slice(at, end));
+        this.receiveOne(entry.text);
       } catch (error) {
         this.log.warn(`redis: an event from another node could not be handled: ${errorText(error)}`);
       }
-      at = end + 1;
     }
   }
 
-  private receiveEvent(json: string): void {
-    let envelope: Envelope;
+  /** One stream entry: "NODE\nJSON", or several events of one node as one array, "NODE\n[JSON,JSON...]" (backlog.ts). */
+  private receiveOne(text: string): void {
+    const split = text.indexOf("\n");
+    if (split === -1 || (split === this.node.length && text.startsWith(this.node))) return;
+    let parsed: Envelope | Envelope[];
     try {
-      envelope = JSON.parse(json) as Envelope;
+      parsed = JSON.parse(text.slice(split + 1)) as Envelope | Envelope[];
     } catch {
       return this.log.warn("redis: an event on the cluster's stream is not JSON; ignored");
     }
+    if (!Array.isArray(parsed)) return this.receiveEvent(parsed);
+    for (const envelope of parsed) {
+      try {
+        this.receiveEvent(envelope);
+      } catch (error) {
+        this.log.warn(`redis: an event from another node could not be handled: ${errorText(error)}`);
+      }
+    }
+  }
+
+  private receiveEvent(envelope: Envelope): void {
+    if (envelope === null || typeof envelope !== "object") return this.log.warn("redis: an event on the cluster's stream is not an object; ignored");
     // Sent again after a lost answer, or read twice: each sender's events count once.
     const sender = `${envelope.o}/${envelope.b}`;
     const last = this.heard.get(sender) ?? 0;
