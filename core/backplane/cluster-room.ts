@@ -73,6 +73,8 @@ export class ClusterRoom implements RoomApi {
   /** view entries that a snapshot disagreed with once: key -> identity wanted ("" = gone) */
   private doubts = new Map<string, string>();
   private seq = 0;
+  /** what every envelope of this node starts with (send) */
+  private head: string | undefined;
   private heard = new Map<string, number>();
   private renaming = new Set<Member>();
   /** the rooms of this node's users who are in more than the default room, for their records */
@@ -314,7 +316,6 @@ export class ClusterRoom implements RoomApi {
     this.head ??= `${this.node}\n{"o":${JSON.stringify(this.node)},"b":${JSON.stringify(this.boot)},"s":`;
     this.backlog.push({ k: "e", text: `${this.head}${++this.seq},${JSON.stringify(body).slice(1)}` });
   }
-  private head: string | undefined;
 
   /** A batch read from the events stream. */
   receive(entries: StreamEntry[]): void {
