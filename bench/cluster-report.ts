@@ -3,7 +3,7 @@
 // W6-steady beside W2) as cluster ÷ single node. Issue 5 sets no goal
 // for a cluster; nothing may be lost, and the steady load must be kept up.
 
-import { check, count, known, mb, ms, pct, perSec, secs } from "./format.ts";
+import { check, count, known, mb, ms, nanos, pct, perSec, secs } from "./format.ts";
 import type { Get, Row } from "./row.ts";
 
 const FANOUT = "W6 cluster (2 nodes + Redis)";
@@ -13,6 +13,26 @@ const FAULT = "W6-fault cluster, Redis restarted mid-run";
 const noneLost = (g: Get) => (known(g("parley", "lost")) ? check(g("parley", "lost") === 0, "0 lost") : "");
 
 export const CLUSTER_ROWS: Row[] = [
+  {
+    // The headline, as W1's: what the cluster spends per delivery after the same warm-up round (cluster.ts), beside W1's.
+    workload: "W6",
+    group: FANOUT,
+    key: "serverNsPerDelivery",
+    label: "server CPU per delivery ↓ (warm; both nodes + Redis)",
+    format: nanos,
+    baseline: "W1",
+    goal: (g, of) => {
+      const p = g("parley", "serverNsPerDelivery");
+      const single = of("W1", "parley", "serverNsPerDelivery");
+      return known(p, single) ? check(p <= 1.5 * single, "≤ 1.5× W1 (one node)") : "";
+    },
+  },
+  { workload: "W6", group: FANOUT, key: "leftNsPerDelivery", label: "of which node left", format: nanos, ratio: false },
+  { workload: "W6", group: FANOUT, key: "rightNsPerDelivery", label: "of which node right", format: nanos, ratio: false },
+  { workload: "W6", group: FANOUT, key: "redisNsPerDelivery", label: "of which Redis", format: nanos, ratio: false },
+  { workload: "W6", group: FANOUT, key: "serverNsPerCross", label: "server CPU per cross-node delivery (all three ÷ deliveries via Redis)", format: nanos, ratio: false },
+  { workload: "W6", group: FANOUT, key: "generatorNsPerDelivery", label: "generator CPU per delivery", format: nanos, ratio: false, baseline: "W1" },
+  { workload: "W6", group: FANOUT, key: "firstRoundNsPerDelivery", label: "server CPU per delivery, first round (cold)", format: nanos, baseline: "W1" },
   { workload: "W6", group: FANOUT, key: "rate", label: "deliveries/s ↑ (all receivers)", format: perSec, baseline: "W1" },
   { workload: "W6", group: FANOUT, key: "crossRate", label: "of which cross-node (via Redis) /s", format: perSec, ratio: false },
   { workload: "W6", group: FANOUT, key: "lost", label: "lost (worst run)", format: count, combine: "max", ratio: false, goal: noneLost },

@@ -21,6 +21,8 @@ import type { RunResult } from "./result.ts";
 import { Histogram } from "./stats.ts";
 import type { TargetPaths } from "./targets.ts";
 
+const nsPer = (seconds: number, n: number) => (n ? (seconds * 1e9) / n : NaN);
+
 /** Deliveries by where the receiver is: on the sender's node, or another. */
 class Split {
   readonly same = new Histogram();
@@ -61,6 +63,27 @@ function usageOf(cluster: Cluster): ClusterUsage {
   return { at: performance.now(), procs: cluster.all.map((t) => cpuSeconds(t.pid)), generator: selfCpuSeconds(), machine: machineCpuSeconds() };
 }
 
+/** The warm-up relays this many times the measured lines, as W1's does (fanout.ts). */
+const WARM_UP_ROUNDS = 5;
+
+/**
+ * W6 with config.warmUp: W1's warm-up on the cluster, unmeasured, so both
+ * nodes have compiled their hot paths (sending, Redis, receiving) before
+ * the measured round, and W6 is set beside a warm W1. Returns the first
+ * round's CPU per delivery (all three processes), for beside it.
+ */
+async function warmUp(cluster: Cluster, clients: BenchClient[], config: FanoutConfig, notes: string[]): Promise<number> {
+  const warmConfig = { ...config, lines: config.lines * WARM_UP_ROUNDS };
+  const warm = new Ledger(config.senders, warmConfig.lines, clients.length - 1);
+  for (const c of clients) c.counter.ledger = warm;
+  const before = usageOf(cluster);
+  closedLoop(clients.slice(0, config.senders), warm, warmConfig);
+  const after = await finish(cluster, warm, warmConfig, before);
+  if (!warm.complete) notes.push(`the warm-up round did not finish (${warm.lost} lines missing): the measured round may count its late lines as strays`);
+  const cpu = after.procs.reduce((a, v, i) => a + v - before.procs[i]!, 0);
+  return warm.delivered ? (cpu * 1e9) / warm.delivered : NaN;
+}
+
 /** Runs W6 (rate 0: closed loop, as W1) or W6-steady (rate > 0: open loop, as W2) on a fresh cluster. */
 export async function runCluster(paths: TargetPaths, config: FanoutConfig): Promise<RunResult> {
   const cluster = await Cluster.start(paths, config.clients + 10);
@@ -69,6 +92,7 @@ export async function runCluster(paths: TargetPaths, config: FanoutConfig): Prom
     const notes = failures.length ? [`${failures.length} clients failed to connect: ${failures[0]}`] : [];
     try {
       if (clients.length < config.senders + 1) throw new Error(`only ${clients.length} of ${config.clients} clients connected: ${failures[0] ?? ""}`);
+      const firstRound = config.warmUp && config.rate === 0 ? await warmUp(cluster, clients, config, notes) : undefined;
       const ledger = new Ledger(config.senders, config.lines, clients.length - 1);
       const split = new Split();
       const senderNode = nodeOf.slice(0, config.senders);
@@ -83,7 +107,9 @@ export async function runCluster(paths: TargetPaths, config: FanoutConfig): Prom
       if (config.rate > 0) lastPlanned = await openLoop(senders, ledger, config, lag);
       else closedLoop(senders, ledger, config);
       const end = await finish(cluster, ledger, config, start);
-      return summarise(cluster, { ledger, split, config, clients, start, end, lastPlanned, lag, notes });
+      const result = summarise(cluster, { ledger, split, config, clients, start, end, lastPlanned, lag, notes });
+      if (firstRound !== undefined) result.metrics.firstRoundNsPerDelivery = firstRound;
+      return result;
     } finally {
       for (const c of clients) c.destroy();
     }
@@ -160,8 +186,17 @@ function summarise(cluster: Cluster, run: RunState): RunResult {
     redisPeakRss: memory(cluster.redis.pid).peak,
     otherLines: clients.reduce((n, c) => n + c.counter.otherLines, 0),
     generatorNsPerDelivery: ledger.delivered ? (generatorCpu * 1e9) / ledger.delivered : NaN,
+    // The headline, as W1's: what the cluster itself (both nodes and Redis) spends per delivery, and per cross-node one.
+    serverNsPerDelivery: nsPer(serverCpu, ledger.delivered),
+    serverNsPerCross: nsPer(serverCpu, split.cross.count),
+    redisNsPerDelivery: nsPer(cpu[cpu.length - 1]!, ledger.delivered),
+    // The busiest single process's share of the wall: a node at ~100% of its one thread is what limits the run.
+    busiestBusy: Math.max(...cpu) / wall,
   };
-  NODE_NAMES.forEach((name, i) => (metrics[`${name}Cpu`] = cpu[i]!));
+  NODE_NAMES.forEach((name, i) => {
+    metrics[`${name}Cpu`] = cpu[i]!;
+    metrics[`${name}NsPerDelivery`] = nsPer(cpu[i]!, ledger.delivered);
+  });
   if (config.rate > 0) {
     metrics.offered = config.senders * config.rate * ledger.fanout;
     metrics.tail = ledger.lastDeliveryAt && ledger.lost === 0 ? ledger.lastDeliveryAt - run.lastPlanned : NaN;

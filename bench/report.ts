@@ -231,7 +231,8 @@ function limitOf(m: Record<string, number>, cores: number): string {
   if (!known(m.generatorBusy ?? NaN)) return "";
   if (m.generatorBusy! >= 0.9) return "generator";
   if ((m.machineBusy ?? 0) >= 0.8 * cores) return "both cores";
-  if ((m.serverBusy ?? 0) >= 0.9) return "server";
+  // A cluster (W6) is limited by its busiest process, not by the sum of three.
+  if ((m.busiestBusy ?? m.serverBusy ?? 0) >= 0.9) return "server";
   return "round trips";
 }
 

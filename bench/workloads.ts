@@ -221,7 +221,7 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
       repeats: quick ? 1 : 5,
       skip: cluster,
       maxClients: w1.clients + 10,
-      runAlone: () => runCluster(paths, w1),
+      runAlone: () => runCluster(paths, { ...w1, warmUp: true }),
     },
     {
       id: "W6-steady",
