@@ -32,7 +32,10 @@ export const EVENTS_KEEP = 50_000;
 const BATCH_ITEMS = 500;
 /** events written as one stream entry, at most (the stream keeps EVENTS_KEEP entries: at least as many events) */
 const PACK_EVENTS = 64;
-const PACK_BYTES = 16 * 1024;
+// An entry of packed events is no bigger than one event of a line as long
+// as --max-line allows by default (4 KiB): what the stream holds in Redis at
+// its bound (EVENTS_KEEP entries) stays what it was before events were packed.
+const PACK_BYTES = 4 * 1024;
 /** the script's ARGV[1] and ARGV[2] */
 const KEEP = [String(EVENTS_KEEP), String(HISTORY_KEEP)];
 const BATCH_BYTES = 512 * 1024;
