@@ -28,14 +28,36 @@ const oneLine = (text: string) => sanitizeBlock(text).replaceAll("\n", " ");
 /** A topic a message hook held back: the hook has told the user why. */
 const HELD = { ok: false, reason: "", code: "held" } as const;
 
-export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
+// What a plugin's contexts share: made once per plugin and server, and the
+// prototype of every context handed to that plugin, so a hook call (the
+// connect hook runs for every connection) makes no closures and copies no
+// properties. config, options and store are read from the server when asked.
+const bases = new WeakMap<ServerServices, WeakMap<LoadedPlugin, PluginContext>>();
+
+function baseFor(server: ServerServices, owner: LoadedPlugin): PluginContext {
+  let byOwner = bases.get(server);
+  if (!byOwner) bases.set(server, (byOwner = new WeakMap()));
+  let base = byOwner.get(owner);
+  if (!base) byOwner.set(owner, (base = buildBase(server, owner)));
+  return base;
+}
+
+function buildBase(server: ServerServices, owner: LoadedPlugin): PluginContext {
   const name = owner.plugin.name;
   return {
-    config: server.config(name),
-    options: server.options(name),
-    adminPassword: server.adminPassword,
+    get config() {
+      return server.config(name);
+    },
+    get options() {
+      return server.options(name);
+    },
+    get adminPassword() {
+      return server.adminPassword;
+    },
     log: loggerFor(server.log, name),
-    store: server.store(name),
+    get store() {
+      return server.store(name);
+    },
     broadcast: (text, options) => server.notice(name, sanitizeBlock(text), options?.except, options?.room),
     send: (nick, text) => server.noticeTo(nick, name, sanitizeBlock(text)),
     users: () => server.users(),
@@ -45,10 +67,17 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
     rooms: () => server.rooms(),
     members: (room) => server.members(room),
     keepRoom: (room, keep) => server.keepRoom(room, keep),
-    defaultRoom: server.defaultRoom,
+    get defaultRoom() {
+      return server.defaultRoom;
+    },
     reload: () => server.reload(),
     stats: () => server.stats(),
   };
+}
+
+/** A context of its own for each call (what a plugin sets on it stays there), inheriting the plugin's shared part. */
+export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
+  return Object.create(baseFor(server, owner)) as PluginContext;
 }
 
 // A session's context for a plugin is made once and kept (a message hook
@@ -66,8 +95,8 @@ export function makeContext(user: UserSession, server: ServerServices, owner: Lo
 
 function buildContext(user: UserSession, server: ServerServices, owner: LoadedPlugin): CommandContext {
   const name = owner.plugin.name;
-  return {
-    ...makePluginContext(server, owner),
+  const context: Omit<CommandContext, keyof PluginContext> & Pick<CommandContext, "broadcast" | "history"> & { __proto__: PluginContext } = {
+    __proto__: baseFor(server, owner),
     get user() {
       return user.info();
     },
@@ -111,4 +140,5 @@ function buildContext(user: UserSession, server: ServerServices, owner: LoadedPl
     },
     hashPassword: (password) => server.work.run(() => Bun.password.hash(password, { algorithm: "argon2id" }), () => user.present),
   };
+  return context as unknown as CommandContext;
 }
