@@ -15,11 +15,27 @@ export interface ChurnConfig {
   seconds: number;
   /** clients cycling at once */
   parallel: number;
+  /**
+   * Seconds of the same churn before the measured interval, for every
+   * target alike (W1 has its warm-up round too): a fresh parley spends its
+   * first second or so compiling its connection path (Bun's JIT threads
+   * used about 0.5 s of CPU in a 5 s run), which is start-up, not what a
+   * connection costs. A target that exits during it is reported from it.
+   */
+  warmUpSeconds?: number;
 }
 
 const STEP_TIMEOUT_MS = 5_000;
 
 export async function runChurn(target: Target, config: ChurnConfig): Promise<RunResult> {
+  if (config.warmUpSeconds) {
+    const warm = await churnRound(target, config.warmUpSeconds, config.parallel);
+    if (target.exited) return { ...warm, notes: [...warm.notes, "exited during the warm-up round: these are its figures"] };
+  }
+  return churnRound(target, config.seconds, config.parallel);
+}
+
+async function churnRound(target: Target, seconds: number, parallel: number): Promise<RunResult> {
   const dialect = DIALECTS[target.name];
   const cycle = new Histogram();
   const failures: string[] = [];
@@ -27,7 +43,7 @@ export async function runChurn(target: Target, config: ChurnConfig): Promise<Run
   let completed = 0;
   let lastCompletedAt = 0;
   const start = usage(target.pid);
-  const deadline = start.at + config.seconds * 1000;
+  const deadline = start.at + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline && !target.exited) {
       const client = new BenchClient(`c${next++}`, dialect, "joined", "ignore");
@@ -45,7 +61,7 @@ export async function runChurn(target: Target, config: ChurnConfig): Promise<Run
       }
     }
   };
-  await Promise.all(Array.from({ length: config.parallel }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
   const end = usage(target.pid);
   const { wall: measured, serverCpu, generatorCpu, otherCpu } = usageBetween(start, end);
   // A server that died mid-run is credited for the time it was up.

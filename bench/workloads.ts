@@ -199,11 +199,11 @@ export function defineWorkloads(mode: Mode, paths: TargetPaths): Workload[] {
     {
       id: "W4",
       title: "connection churn",
-      description: `for ${churnSeconds} s, 8 clients at a time connect, join (parley: pick a nick; ngircd: register and JOIN; ncat: its greeting), leave the server's way and wait for the close; the room is otherwise empty`,
+      description: `after ${quick ? 0.5 : 1} s of the same as a warm-up, for ${churnSeconds} s, 8 clients at a time connect, join (parley: pick a nick; ngircd: register and JOIN; ncat: its greeting), leave the server's way and wait for the close; the room is otherwise empty`,
       repeats: quick ? 1 : 2,
       skip: {},
       maxClients: 100,
-      run: (target) => runChurn(target, { seconds: churnSeconds, parallel: 8 }),
+      run: (target) => runChurn(target, { seconds: churnSeconds, parallel: 8, warmUpSeconds: quick ? 0.5 : 1 }),
     },
     {
       id: "W5",

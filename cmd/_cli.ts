@@ -4,6 +4,7 @@
 
 import { renderUsage, runCommand, type ArgDef, type ArgsDef, type CommandDef, type SubCommandsDef } from "citty";
 import { errorText, UserError } from "../core/base/errors.ts";
+import { flushLog } from "../core/base/log-batch.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
 
@@ -128,6 +129,7 @@ export async function runCli(root: AnyCommand, argv: string[], version: string):
     // positional argument for a sub-command name.
     await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: rest });
   } catch (error) {
+    flushLog(); // the log lines of this turn go before the error
     if (process.env.PARLEY_DEBUG && error instanceof Error) console.error(error.stack);
     process.stderr.write(`parley: ${errorText(error)}\n`);
     process.exit(error instanceof UserError ? error.exitCode : 1);

@@ -13,6 +13,7 @@
 import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { UserError } from "./errors.ts";
 import { journalLines, journalPriority, stderrIsJournal } from "./journal.ts";
+import { emit } from "./log-batch.ts";
 
 export const LOG_LEVELS = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
@@ -36,7 +37,9 @@ export function createLogger(level: string = "info", json = false): Logger {
 }
 
 function messageOf(entry: LogObject): string {
-  return entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+  const { args } = entry;
+  if (args.length === 1 && typeof args[0] === "string") return args[0];
+  return args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
 }
 
 /** "[type] [tag] message", as consola's basic reporter writes it; an Error with its stack, indented. */
@@ -53,11 +56,12 @@ function errorLines(error: Error): string {
 }
 
 function writeJson(entry: LogObject, withTime: boolean): void {
-  process.stderr.write(
-    JSON.stringify({ ...(withTime ? { time: entry.date.toISOString() } : {}), level: entry.type, ...(entry.tag ? { tag: entry.tag } : {}), message: messageOf(entry) }) + "\n",
-  );
+  // The same bytes as JSON.stringify of { time, level, tag, message }, without the object.
+  const time = withTime ? `"time":"${entry.date.toISOString()}",` : "";
+  const tag = entry.tag ? `,"tag":${JSON.stringify(entry.tag)}` : "";
+  emit(`{${time}"level":${JSON.stringify(entry.type)}${tag},"message":${JSON.stringify(messageOf(entry))}}\n`, entry.level);
 }
 
 function writeJournal(entry: LogObject): void {
-  process.stderr.write(journalLines(journalPriority(entry.level), `${entry.tag ? `[${entry.tag}] ` : ""}${messageOf(entry)}`));
+  emit(journalLines(journalPriority(entry.level), `${entry.tag ? `[${entry.tag}] ` : ""}${messageOf(entry)}`), entry.level);
 }

@@ -5,6 +5,7 @@
 // through SessionCore, so neither knows the Session class.
 
 import type { Maybe } from "../base/maybe.ts";
+import type { Frame } from "../wire/frame.ts";
 import type { FrameId, ServerFrame } from "../wire/protocol.ts";
 import type { ChatContext } from "./shared.ts";
 
@@ -21,6 +22,8 @@ export interface SessionCore {
   readonly chat: ChatContext;
   /** an event to this user alone */
   send(event: ServerFrame): void;
+  /** a frame already built (its bytes shared with other sessions) to this user alone */
+  deliver(frame: Frame): void;
   system(text: string): void;
   error(text: string, code?: string): void;
   /** the server password: on "ok" the session moves on to the nickname */

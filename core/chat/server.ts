@@ -13,6 +13,7 @@ import { DrainWait } from "./drain-wait.ts";
 import type { ListenerFigures } from "./figures.ts";
 import type { ChatContext } from "./shared.ts";
 import { UserError } from "../base/errors.ts";
+import { LOG_LEVELS } from "../base/log.ts";
 import { runConnectHooks } from "../plugins/runner.ts";
 import { isLoopback } from "./limits.ts";
 import { sanitize } from "../wire/sanitize.ts";
@@ -293,7 +294,8 @@ export class ChatServer implements ListenerFigures {
     if (keepalive > 0) wire.setKeepAlive(keepalive * 1000);
     const link = new Link(this, wire, this.chat, this.handshakeMs);
     this.links.add(link);
-    this.chat.log.debug(`connection from ${link.who}${wire.secure ? " (TLS handshake)" : ""} (${this.links.size} open)`);
+    // Formatted only when it is shown: this runs for every connection.
+    if (this.chat.log.level >= LOG_LEVELS.debug) this.chat.log.debug(`connection from ${link.who}${wire.secure ? " (TLS handshake)" : ""} (${this.links.size} open)`);
     // Greeted from onReady: at once in plain TCP, after the handshake in TLS.
     return link;
   }

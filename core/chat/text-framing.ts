@@ -5,6 +5,8 @@
 // idle connection's memory counts).
 
 import { andThen } from "../base/maybe.ts";
+import { Frame } from "../wire/frame.ts";
+import type { ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
 import type { Framing, SessionCore } from "./framing.ts";
 
@@ -21,7 +23,7 @@ class TextFraming implements Framing {
   welcome(session: SessionCore): void {
     const locked = session.state === "password";
     session.negotiate(locked);
-    session.send(session.welcomeFrame(!locked));
+    greet(session, session.welcomeFrame(!locked));
     if (locked) askPassword(session);
     else askNick(session);
   }
@@ -46,14 +48,31 @@ function askPassword(session: SessionCore): void {
   session.system("This server has a password. Password:");
 }
 
+// Every connection is greeted the same way while the room's count and the
+// motd stay the same: the greeting's frames are built once and their bytes
+// shared, as a room's events are (a connect/quit cycle rendered them anew).
+const ASK_NICK = new Frame({ type: "system", text: "Please choose a nickname:" });
+let lastWelcome: { event: ServerFrame; frame: Frame } | null = null;
+
+function greet(session: SessionCore, event: ServerFrame): void {
+  if (session.state === "closed") return;
+  if (!lastWelcome || !sameWelcome(lastWelcome.event, event)) lastWelcome = { event, frame: new Frame(event) };
+  session.deliver(lastWelcome.frame);
+}
+
+function sameWelcome(a: ServerFrame, b: ServerFrame): boolean {
+  if (a.type !== "welcome" || b.type !== "welcome") return false;
+  return a.online === b.online && a.motd === b.motd && a.version === b.version && a.protocol === b.protocol && a.server === b.server && a.password === b.password;
+}
+
 function askNick(session: SessionCore): void {
-  session.system("Please choose a nickname:");
+  if (session.state !== "closed") session.deliver(ASK_NICK);
 }
 
 function afterPassword(session: SessionCore, outcome: "ok" | "wrong" | "too_many"): void {
   if (outcome === "ok") {
     session.system(""); // the user's Enter was not echoed
-    session.send(session.welcomeFrame(true));
+    greet(session, session.welcomeFrame(true));
     askNick(session);
   } else if (outcome === "wrong") {
     askPassword(session);

@@ -28,14 +28,36 @@ const oneLine = (text: string) => sanitizeBlock(text).replaceAll("\n", " ");
 /** A topic a message hook held back: the hook has told the user why. */
 const HELD = { ok: false, reason: "", code: "held" } as const;
 
-export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
+// What a plugin's contexts share: made once per plugin and server, and the
+// prototype of every context handed to that plugin, so a hook call (the
+// connect hook runs for every connection) makes no closures and copies no
+// properties. config, options and store are read from the server when asked.
+const bases = new WeakMap<ServerServices, WeakMap<LoadedPlugin, PluginContext>>();
+
+function baseFor(server: ServerServices, owner: LoadedPlugin): PluginContext {
+  let byOwner = bases.get(server);
+  if (!byOwner) bases.set(server, (byOwner = new WeakMap()));
+  let base = byOwner.get(owner);
+  if (!base) byOwner.set(owner, (base = buildBase(server, owner)));
+  return base;
+}
+
+function buildBase(server: ServerServices, owner: LoadedPlugin): PluginContext {
   const name = owner.plugin.name;
   return {
-    config: server.config(name),
-    options: server.options(name),
-    adminPassword: server.adminPassword,
+    get config() {
+      return server.config(name);
+    },
+    get options() {
+      return server.options(name);
+    },
+    get adminPassword() {
+      return server.adminPassword;
+    },
     log: loggerFor(server.log, name),
-    store: server.store(name),
+    get store() {
+      return server.store(name);
+    },
     broadcast: (text, options) => server.notice(name, sanitizeBlock(text), options?.except, options?.room),
     send: (nick, text) => server.noticeTo(nick, name, sanitizeBlock(text)),
     users: () => server.users(),
@@ -45,10 +67,17 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
     rooms: () => server.rooms(),
     members: (room) => server.members(room),
     keepRoom: (room, keep) => server.keepRoom(room, keep),
-    defaultRoom: server.defaultRoom,
+    get defaultRoom() {
+      return server.defaultRoom;
+    },
     reload: () => server.reload(),
     stats: () => server.stats(),
   };
+}
+
+/** A context of its own for each call (what a plugin sets on it stays there), inheriting the plugin's shared part. */
+export function makePluginContext(server: ServerServices, owner: LoadedPlugin): PluginContext {
+  return Object.create(baseFor(server, owner)) as PluginContext;
 }
 
 // A session's context for a plugin is made once and kept (a message hook
@@ -64,51 +93,96 @@ export function makeContext(user: UserSession, server: ServerServices, owner: Lo
   return ctx;
 }
 
+/** The user a command context belongs to: its one own property until a method is first read. */
+const USER = Symbol("user");
+type UserContext = CommandContext & { [USER]: UserSession };
+
+type UserMethods = Omit<CommandContext, keyof PluginContext | "user" | "room"> & Pick<CommandContext, "broadcast" | "history">;
+
+// Every connection gets a context for each plugin whose hooks it meets (a
+// dozen closures each, when made at once, were most of a connect/quit
+// cycle's cost in plugin code). Each method is made from this table the
+// first time it is read on a context, and kept on it as an own property:
+// a plugin that never calls ctx.setTopic never pays for it, and a method
+// read off the context (`const { reply } = ctx`) still works.
+const METHODS: { [K in keyof UserMethods]: (user: UserSession, server: ServerServices, owner: LoadedPlugin) => UserMethods[K] } = {
+  myRooms: (user) => () => user.myRooms(),
+  joinRoom: (user) => (room, key) => user.joinRoom(room, key),
+  // What a user writes that the room reads (a topic, a part reason) goes through the message hooks, as a line does: a mute holds it.
+  partRoom: (user) => (room, reason) => (reason ? andThen(user.pass(reason), (passed) => user.partRoom(room, passed ?? undefined)) : user.partRoom(room, reason)),
+  switchRoom: (user) => (room) => user.switchRoom(room),
+  setTopic: (user) => (text) => (text === "" ? user.setTopic(text) : andThen(user.pass(text), (passed) => (passed === null ? HELD : user.setTopic(passed)))),
+  history: (user, server) => (limit, room) => server.history(limit, room ?? (user.room || undefined)),
+  reply: (user) => (text) => user.reply(sanitizeBlock(text)),
+  error: (user) => (text, code) => user.error(sanitizeBlock(text), code),
+  answer: (user) => (answer) => user.answer(answer),
+  // On the user's behalf: the same gate as the user's own lines (a mute holds).
+  broadcast: (user, server, owner) => (text, options) => {
+    const clean = sanitizeBlock(text);
+    // The room is the one the command was typed in, even when the hooks answer later.
+    const room = options?.room ?? (user.room || undefined);
+    void andThen(user.pass(clean, owner), (passed) => {
+      if (passed !== null) server.notice(owner.plugin.name, passed === clean ? clean : sanitizeBlock(passed), options?.except, room);
+    });
+  },
+  say: (user) => (text) => void user.say(text, false),
+  emote: (user) => (text) => void user.say(text, true),
+  whisper: (user) => (nick, text) => user.whisper(nick, text),
+  rename: (user) => async (nick) => user.rename(nick),
+  disconnect: (user) => (reason) => user.disconnect(reason ? oneLine(reason) : "disconnected"),
+  commands: (_user, server) => () => server.registry.infos(),
+  setAway: (user) => (text) => user.setAway(text),
+  preferences: (user) => () => user.preferences(),
+  setPreferences: (user) => (changes) => user.setPreferences(changes),
+  setAccount: (user) => async (account) => user.setAccount(String(account)),
+  setOperator: (user) => (on) => user.setOperator(on === true),
+  guess: (user, server) => async (check) => {
+    const present = () => user.present;
+    const right = await server.guesses.attempt(user.info().address, async () => (await server.work.run(async () => check(), present)) ?? false, present);
+    return right === true;
+  },
+  hashPassword: (user, server) => (password) => server.work.run(() => Bun.password.hash(password, { algorithm: "argon2id" }), () => user.present),
+};
+
+/** Per plugin and server: the prototype of its command contexts, over its shared part (baseFor). */
+const userProtos = new WeakMap<PluginContext, object>();
+
+function userProtoFor(server: ServerServices, owner: LoadedPlugin): object {
+  const base = baseFor(server, owner);
+  let proto = userProtos.get(base);
+  if (proto) return proto;
+  proto = Object.create(base, {
+    user: {
+      get(this: UserContext) {
+        return this[USER].info();
+      },
+    },
+    room: {
+      get(this: UserContext) {
+        return this[USER].room;
+      },
+    },
+  }) as object;
+  for (const [key, make] of Object.entries(METHODS) as [keyof UserMethods, (user: UserSession, server: ServerServices, owner: LoadedPlugin) => unknown][]) {
+    Object.defineProperty(proto, key, {
+      get(this: UserContext) {
+        const method = make(this[USER], server, owner);
+        Object.defineProperty(this, key, { value: method, writable: true, enumerable: true, configurable: true });
+        return method;
+      },
+      // A plugin may still put its own function in place of one (a test double does).
+      set(this: UserContext, value: unknown) {
+        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+      configurable: true,
+    });
+  }
+  userProtos.set(base, proto);
+  return proto;
+}
+
 function buildContext(user: UserSession, server: ServerServices, owner: LoadedPlugin): CommandContext {
-  const name = owner.plugin.name;
-  return {
-    ...makePluginContext(server, owner),
-    get user() {
-      return user.info();
-    },
-    get room() {
-      return user.room;
-    },
-    myRooms: () => user.myRooms(),
-    joinRoom: (room, key) => user.joinRoom(room, key),
-    // What a user writes that the room reads (a topic, a part reason) goes through the message hooks, as a line does: a mute holds it.
-    partRoom: (room, reason) => (reason ? andThen(user.pass(reason), (passed) => user.partRoom(room, passed ?? undefined)) : user.partRoom(room, reason)),
-    switchRoom: (room) => user.switchRoom(room),
-    setTopic: (text) => (text === "" ? user.setTopic(text) : andThen(user.pass(text), (passed) => (passed === null ? HELD : user.setTopic(passed)))),
-    history: (limit, room) => server.history(limit, room ?? (user.room || undefined)),
-    reply: (text) => user.reply(sanitizeBlock(text)),
-    error: (text, code) => user.error(sanitizeBlock(text), code),
-    answer: (answer) => user.answer(answer),
-    // On the user's behalf: the same gate as the user's own lines (a mute holds).
-    broadcast(text, options) {
-      const clean = sanitizeBlock(text);
-      // The room is the one the command was typed in, even when the hooks answer later.
-      const room = options?.room ?? (user.room || undefined);
-      void andThen(user.pass(clean, owner), (passed) => {
-        if (passed !== null) server.notice(name, passed === clean ? clean : sanitizeBlock(passed), options?.except, room);
-      });
-    },
-    say: (text) => void user.say(text, false),
-    emote: (text) => void user.say(text, true),
-    whisper: (nick, text) => user.whisper(nick, text),
-    rename: async (nick) => user.rename(nick),
-    disconnect: (reason) => user.disconnect(reason ? oneLine(reason) : "disconnected"),
-    commands: () => server.registry.infos(),
-    setAway: (text) => user.setAway(text),
-    preferences: () => user.preferences(),
-    setPreferences: (changes) => user.setPreferences(changes),
-    setAccount: async (account) => user.setAccount(String(account)),
-    setOperator: (on) => user.setOperator(on === true),
-    async guess(check) {
-      const present = () => user.present;
-      const right = await server.guesses.attempt(user.info().address, async () => (await server.work.run(async () => check(), present)) ?? false, present);
-      return right === true;
-    },
-    hashPassword: (password) => server.work.run(() => Bun.password.hash(password, { algorithm: "argon2id" }), () => user.present),
-  };
+  const context = Object.create(userProtoFor(server, owner)) as UserContext;
+  context[USER] = user;
+  return context;
 }
