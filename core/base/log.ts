@@ -47,7 +47,7 @@ function writePlain(entry: LogObject): void {
   const message = entry.args
     .map((a) => (typeof a === "string" ? a : a instanceof Error ? errorLines(a) : typeof a === "object" && a !== null ? JSON.stringify(a) : String(a)))
     .join(" ");
-  process.stderr.write([`[${entry.type}]`, entry.tag ? `[${entry.tag}]` : "", message].filter(Boolean).join(" ") + "\n");
+  emit([`[${entry.type}]`, entry.tag ? `[${entry.tag}]` : "", message].filter(Boolean).join(" ") + "\n", entry.level);
 }
 
 function errorLines(error: Error): string {
