@@ -21,6 +21,8 @@ export interface IdleConfig {
   quietMs?: number;
   /** the longest wait for that quiet (default 20 s): 10,000 joins send ~50 million notices */
   settleWithinMs?: number;
+  /** how long after that quiet memory is read (default SETTLE_MS) */
+  settleMs?: number;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -40,7 +42,7 @@ export async function runIdle(target: Target, config: IdleConfig): Promise<RunRe
   try {
     const connected = usage(target.pid);
     await quiet(clients, config.quietMs ?? 300, config.settleWithinMs ?? 20_000);
-    await Bun.sleep(SETTLE_MS);
+    await Bun.sleep(config.settleMs ?? SETTLE_MS);
     const after = memory(target.pid);
     const held = clients.filter((c) => !c.closed).length;
     const notes: string[] = [];
