@@ -17,6 +17,12 @@ export interface IdleConfig {
   stage: Stage;
   /** parley's /ws instead of TCP (the target runs with --http) */
   transport?: Transport;
+  /** how long no client may receive a byte before memory is read (default 300 ms) */
+  quietMs?: number;
+  /** the longest wait for that quiet (default 20 s): 10,000 joins send ~50 million notices */
+  settleWithinMs?: number;
+  /** how long after that quiet memory is read (default SETTLE_MS) */
+  settleMs?: number;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -35,8 +41,8 @@ export async function runIdle(target: Target, config: IdleConfig): Promise<RunRe
       : await connectMany(config.connections, CONNECT_PARALLEL, (i) => new BenchClient(`i${i}`, dialect, config.stage, "ignore"), target.port, HANDSHAKE_TIMEOUT_MS);
   try {
     const connected = usage(target.pid);
-    await quiet(clients, 300, 20_000);
-    await Bun.sleep(SETTLE_MS);
+    await quiet(clients, config.quietMs ?? 300, config.settleWithinMs ?? 20_000);
+    await Bun.sleep(config.settleMs ?? SETTLE_MS);
     const after = memory(target.pid);
     const held = clients.filter((c) => !c.closed).length;
     const notes: string[] = [];

@@ -21,11 +21,11 @@ import { stopUdpProcesses } from "./udp-probe.ts";
 import { defineWorkloads, selectWorkloads, type Mode, type Workload } from "./workloads.ts";
 
 const USAGE = `usage: bun bench/run.ts [--only W1,W2,W3,W4,W5,W6,U1] [--targets parley,ncat,ngircd] [--quick] [--smoke] [--parley PATH] [--out FILE]
-  --only     workloads by id or prefix: W1, W2, W3 (W3-1k and W3-10k), W3-joined (not in the default set), W4, W5,
+  --only     workloads by id or prefix: W1, W2, W3 (W3-1k, W3-10k, W3-joined-1k and W3-joined-10k; W3-joined: the last two), W4, W5,
              W6 (W6 and W6-steady: W1 and W2 on two parley nodes + Redis; needs redis-server),
              U1 (not in the default set: UDP loss on loopback, parley udp probe beside iperf; ~20 s)
   --targets  which servers (missing ones are skipped with a note)
-  --quick    one run each, shorter W2/W4, no W3-10k: a look in ~30 s
+  --quick    one run each, shorter W2/W4, no W3-10k or W3-joined-10k: a look in ~30 s
   --smoke    W1 scaled down against parley only; exit 1 if anything was lost
   --parley   the binary to bench (default: dist/parley; it is not rebuilt)
   --out      where to write the results (default: bench/results.md, full runs only)`;
@@ -175,7 +175,7 @@ async function main(): Promise<number> {
         const why =
           missing(name, snapshot.paths) ??
           workload.skip[name] ??
-          (workload.id === "W3-10k" && files < FILES_FOR_10K ? `open-file limit is ${files}, W3-10k needs ${FILES_FOR_10K}` : null);
+          (workload.maxClients >= 10_000 && files < FILES_FOR_10K ? `open-file limit is ${files}, ${workload.id} needs ${FILES_FOR_10K}` : null);
         if (why) {
           byTarget.set(name, `skipped: ${why}`);
           skipped.push(`${workload.id} ${name}: ${why}`);

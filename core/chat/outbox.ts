@@ -14,6 +14,11 @@
 
 import { counters } from "../base/counters.ts";
 
+/** Told when a client's pending bytes pass the cap (an object saves a closure per connection). */
+export interface OverflowSink {
+  outboxOverflow(pending: number): void;
+}
+
 export interface ByteSink {
   /** false: the transport is full, wait for `drained()` */
   write(bytes: Uint8Array): boolean;
@@ -101,9 +106,9 @@ export class Outbox {
 
   private readonly sink: ByteSink;
   private readonly cap: number;
-  private readonly overflow: (pending: number) => void;
+  private readonly overflow: OverflowSink | ((pending: number) => void);
 
-  constructor(sink: ByteSink, cap: number, overflow: (pending: number) => void) {
+  constructor(sink: ByteSink, cap: number, overflow: OverflowSink | ((pending: number) => void)) {
     this.sink = sink;
     this.cap = cap;
     this.overflow = overflow;
@@ -197,7 +202,9 @@ export class Outbox {
     if (pending > counters.outboxHighWater) counters.outboxHighWater = pending;
     if (pending > this.cap) {
       this.close();
-      this.overflow(pending);
+      const told = this.overflow;
+      if (typeof told === "function") told(pending);
+      else told.outboxOverflow(pending);
       return;
     }
     if (!this.marked && !this.waiting) {

@@ -17,7 +17,7 @@ import { LOG_LEVELS } from "../base/log.ts";
 import { runConnectHooks } from "../plugins/runner.ts";
 import { isLoopback } from "./limits.ts";
 import { sanitize } from "../wire/sanitize.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type OverflowSink } from "./outbox.ts";
 import { Session, type Connection } from "./session.ts";
 import { socketBudget, type Listener, type TransportName, type Wire, type WireEvents } from "./transport.ts";
 import { listenBun } from "./transport-bun.ts";
@@ -54,7 +54,7 @@ const FD_WARN_EVERY_MS = 10_000;
 const MAX_LINGERING = 64;
 
 /** One accepted connection: the Connection a Session drives, and the wire's events. */
-class Link implements Connection, WireEvents {
+class Link implements Connection, WireEvents, OverflowSink {
   readonly address: string;
   readonly port: number;
   readonly outbox: Outbox;
@@ -71,11 +71,7 @@ class Link implements Connection, WireEvents {
     this.wire = wire;
     this.address = wire.remoteAddress;
     this.port = wire.remotePort;
-    this.outbox = new Outbox(wire, chat.limits.maxOutbox, (pending) => {
-      chat.log.warn(`${this.session.nick || this.who} disconnected: not reading (${pending} bytes waiting, limit ${chat.limits.maxOutbox})`);
-      this.session.gone("not reading: too much waiting");
-      wire.destroy();
-    });
+    this.outbox = new Outbox(wire, chat.limits.maxOutbox, this);
     this.session = new Session(this, chat);
     if (wire.secure) {
       this.handshake = setTimeout(() => {
@@ -85,6 +81,14 @@ class Link implements Connection, WireEvents {
       }, handshakeMs);
       this.handshake.unref();
     }
+  }
+
+  /** OverflowSink: the client stopped reading (a method, not a closure per connection). */
+  outboxOverflow(pending: number): void {
+    const { chat } = this.session;
+    chat.log.warn(`${this.session.nick || this.who} disconnected: not reading (${pending} bytes waiting, limit ${chat.limits.maxOutbox})`);
+    this.session.gone("not reading: too much waiting");
+    this.wire.destroy();
   }
 
   get who(): string {

@@ -16,7 +16,7 @@ import { LineSplitter, type LineSink } from "../wire/lines.ts";
 import { checkNick, nickKey } from "../wire/nick.ts";
 import type { FrameId, ServerFrame } from "../wire/protocol.ts";
 import { sanitize } from "../wire/sanitize.ts";
-import { DO, IAC, OPT_BINARY, OPT_ECHO, TelnetFilter, WILL } from "../wire/telnet.ts";
+import { DO, IAC, OPT_BINARY, OPT_ECHO, TelnetFilter, WILL, type TelnetReplies } from "../wire/telnet.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { PROTOCOL_VERSION } from "../wire/protocol.ts";
 import { bytesFor, type Reader } from "./delivery.ts";
@@ -171,9 +171,10 @@ let lastId = 0;
 const NO_PREFERENCES: UserPreferences = Object.freeze({ quiet: false, timestamps: false, bell: false, ignored: Object.freeze([]) });
 
 // Per-connection state is kept small on purpose (the idle-connection memory
-// target is 4 KB): the telnet filter keeps 128 bytes of option state, the
-// session is its own line sink, and queues are allocated only when used.
-export class Session implements LineSink, SessionCore, UserSession, Member, Reader, InboxOwner<Inbound> {
+// target is 2 KB): the telnet filter and the line splitter are made when the
+// client first sends bytes that need them, the session is their line sink
+// and reply sink, and queues are allocated only when used.
+export class Session implements LineSink, TelnetReplies, SessionCore, UserSession, Member, Reader, InboxOwner<Inbound> {
   private current: SessionState;
   nick = "";
   /** Member: the room plain lines go to (core/chat/rooms.ts keeps it) */
@@ -186,20 +187,25 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   endReason = "";
   private framing: Framing;
   private firstLine = true;
-  private readonly telnet: TelnetFilter;
+  /** made when the client first sends a telnet command (or one is asked of it): a raw client never has one */
+  private telnetFilter: TelnetFilter | null = null;
+  /** the options asked at connect, told to the filter when it is made: 0 none, 1 BINARY, 2 BINARY and ECHO */
+  private askedAtConnect = 0;
   private gate: PasswordGate | null = null;
   private pacer: Pacer | null = null;
   /** bytes of the lines waiting in the inbox, and lines refused since it was last empty (flood control) */
   private queuedBytes = 0;
   private refused = 0;
   private secretWait: SecretWait | null = null;
-  private readonly lines: LineSplitter;
+  /** made on the first bytes in: a connection that never sent any has none */
+  private splitter: LineSplitter | null = null;
   private inboxQueue: Inbox<Inbound> | null = null;
   private ended = false;
   /** what the user set for themselves (away, quiet, ignores...): made when they first set something */
   private mine: Personal | null = null;
   /** the nick and its key, worked out once per nick: every delivery asks for the key */
-  private keyed: readonly [string, string] = ["", ""];
+  private keyedNick = "";
+  private nickKeyed = "";
 
   readonly conn: Connection;
   readonly chat: ChatContext;
@@ -208,9 +214,27 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     this.conn = conn;
     this.chat = chat;
     this.current = chat.password ? "password" : "nick";
-    this.lines = new LineSplitter(chat.limits.maxLine, this);
-    this.telnet = new TelnetFilter((reply) => conn.outbox.push(reply), TELNET_POLICY);
     this.framing = TEXT_FRAMING;
+  }
+
+  private get telnet(): TelnetFilter {
+    if (this.telnetFilter !== null) return this.telnetFilter;
+    const filter = (this.telnetFilter = new TelnetFilter(this, TELNET_POLICY));
+    if (this.askedAtConnect > 0) {
+      filter.markAsked("remote", OPT_BINARY);
+      filter.markAsked("local", OPT_BINARY);
+      if (this.askedAtConnect > 1) filter.markAsked("local", OPT_ECHO);
+    }
+    return filter;
+  }
+
+  private get lines(): LineSplitter {
+    return (this.splitter ??= new LineSplitter(this.chat.limits.maxLine, this));
+  }
+
+  /** TelnetReplies: the filter's answers to the client's negotiation. */
+  telnetReply(bytes: Uint8Array): void {
+    this.conn.outbox.push(bytes);
   }
 
   /** The lines read but not handled yet: made on the first line, so an idle connection has none. */
@@ -260,7 +284,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     // A telnet client that receives in BINARY turns its terminal's output
     // processing off, so the local echo of Enter moved the cursor down but not
     // back: a CR puts it at the start of the line before anything is shown.
-    if (this.telnet.isLocal(OPT_BINARY)) this.conn.outbox.push(CR);
+    if (this.telnetFilter?.isLocal(OPT_BINARY)) this.conn.outbox.push(CR);
     if (this.chat.limits.floodRate > 0) {
       // Flood control queues what is over the rate (handle waits its turn),
       // up to a cap; the rest of a runaway paste is refused and counted.
@@ -312,7 +336,8 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   receive(bytes: Uint8Array): void {
     if (this.current === "closed") return;
     counters.bytesIn += bytes.length;
-    const data = this.telnet.feed(bytes);
+    // No filter until the first IAC: what has none is data as it is.
+    const data = this.telnetFilter === null && bytes.indexOf(IAC) === -1 ? bytes : this.telnet.feed(bytes);
     if (data.length > 0) this.lines.feed(data);
   }
 
@@ -320,7 +345,7 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
   eof(): void {
     if (this.ended) return;
     this.ended = true;
-    this.lines.end();
+    this.splitter?.end();
     if (!this.inboxQueue?.busy) this.close("connection closed");
   }
 
@@ -386,8 +411,11 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     return this.framing.json;
   }
   get key(): string {
-    if (this.keyed[0] !== this.nick) this.keyed = [this.nick, nickKey(this.nick)];
-    return this.keyed[1];
+    if (this.keyedNick !== this.nick) {
+      this.nickKeyed = nickKey(this.nick);
+      this.keyedNick = this.nick;
+    }
+    return this.nickKeyed;
   }
   get personal(): Personal | null {
     return this.mine;
@@ -475,14 +503,18 @@ export class Session implements LineSink, SessionCore, UserSession, Member, Read
     // Only a client that speaks telnet (it answered the options asked at
     // connect) can stop echoing; a raw one (nc) would show the bytes as
     // stray characters in the middle of the chat.
-    if (!this.telnet.seenTelnet) return;
+    if (!this.telnetFilter?.seenTelnet) return;
     this.telnet.requestLocal(OPT_ECHO, hide);
   }
 
   negotiate(hideTyping: boolean): void {
-    this.telnet.markAsked("remote", OPT_BINARY);
-    this.telnet.markAsked("local", OPT_BINARY);
-    if (hideTyping) this.telnet.markAsked("local", OPT_ECHO);
+    // Told to the filter when it is made (the first IAC the client sends), or now if it exists.
+    this.askedAtConnect = hideTyping ? 2 : 1;
+    if (this.telnetFilter !== null) {
+      this.telnetFilter.markAsked("remote", OPT_BINARY);
+      this.telnetFilter.markAsked("local", OPT_BINARY);
+      if (hideTyping) this.telnetFilter.markAsked("local", OPT_ECHO);
+    }
     this.conn.outbox.push(hideTyping ? AT_CONNECT_LOCKED : AT_CONNECT);
   }
 

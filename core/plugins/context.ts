@@ -80,16 +80,23 @@ export function makePluginContext(server: ServerServices, owner: LoadedPlugin): 
   return Object.create(baseFor(server, owner)) as PluginContext;
 }
 
-// A session's context for a plugin is made once and kept (a message hook
-// asks for it on every line); keyed by the loaded plugin, so a reload gets
-// a fresh one.
+// A session's context for a plugin is made once and kept when it is asked
+// for again and again (a message hook on every line, commands); keyed by the
+// loaded plugin, so a reload gets a fresh one. A hook that runs once or
+// twice in a session (nick, room, join, login, leave) uses the kept one if
+// there is one, and otherwise makes one it does not keep: a context holds
+// the methods a hook read (made on first read, below), and 10,000 users who
+// only picked a nick would otherwise each hold one per plugin with a nick hook.
 const perUser = new WeakMap<UserSession, WeakMap<LoadedPlugin, CommandContext>>();
 
-export function makeContext(user: UserSession, server: ServerServices, owner: LoadedPlugin): CommandContext {
+export function makeContext(user: UserSession, server: ServerServices, owner: LoadedPlugin, keep = true): CommandContext {
   let byOwner = perUser.get(user);
+  let ctx = byOwner?.get(owner);
+  if (ctx) return ctx;
+  ctx = buildContext(user, server, owner);
+  if (!keep) return ctx;
   if (!byOwner) perUser.set(user, (byOwner = new WeakMap()));
-  let ctx = byOwner.get(owner);
-  if (!ctx) byOwner.set(owner, (ctx = buildContext(user, server, owner)));
+  byOwner.set(owner, ctx);
   return ctx;
 }
 

@@ -23,7 +23,7 @@ export function runHooks(user: UserSession, server: ServerServices, name: Lifecy
   const hooks = server.registry.hooks(name);
   let chain: Promise<void> | undefined;
   for (const { hook, owner } of hooks) {
-    const call = () => guard(user, server, owner, `${name} hook`, () => (hook as NonNullable<Hooks[LifecycleHook]>)(makeContext(user, server, owner), reason), false);
+    const call = () => guard(user, server, owner, `${name} hook`, () => (hook as NonNullable<Hooks[LifecycleHook]>)(makeContext(user, server, owner, false), reason), false);
     chain = chain ? chain.then(call) : (call() ?? undefined);
   }
   return chain;
@@ -137,7 +137,7 @@ export async function runPluginHook(server: ServerServices, owner: LoadedPlugin,
 export function runNickHooks(user: UserSession, server: ServerServices, nick: string): string | undefined {
   for (const { hook, owner } of server.registry.hooks("nick")) {
     try {
-      const reason = hook(makeContext(user, server, owner), nick);
+      const reason = hook(makeContext(user, server, owner, false), nick);
       if (typeof reason === "string" && reason) return reason;
     } catch (error) {
       report(user, server, owner, "nick hook", error);
@@ -150,7 +150,7 @@ export function runNickHooks(user: UserSession, server: ServerServices, nick: st
 export function runRoomHooks(user: UserSession, server: ServerServices, room: string): string | undefined {
   for (const { hook, owner } of server.registry.hooks("room")) {
     try {
-      const reason = hook(makeContext(user, server, owner), room);
+      const reason = hook(makeContext(user, server, owner, false), room);
       if (typeof reason === "string" && reason) return reason;
     } catch (error) {
       report(user, server, owner, "room hook", error);

@@ -47,11 +47,21 @@ export interface TelnetPolicy {
   remote?: ReadonlySet<number>;
 }
 
+/** Who sends the filter's negotiation replies (the session: no closure per connection). */
+export interface TelnetReplies {
+  telnetReply(bytes: Uint8Array): void;
+}
+
 const NONE: ReadonlySet<number> = new Set();
 // Option states are kept for options below this number: every option we
 // accept or ask for (BINARY, ECHO) is. An option above it is one we refuse,
 // which needs no state (RFC 1143: refusing from NO stays NO).
 const TRACKED = 64;
+// The states of the options below LOW (BINARY, ECHO and SGA among them)
+// live in two small integers, 4 bits per option, one per side: an object
+// per connection less. Only a client negotiating options LOW..63 costs the
+// array of the others.
+const LOW = 7;
 const AYT_REPLY = Buffer.from("\r\n[parley: yes]\r\n");
 // What feed() returns when it removed commands (see feed): a client streaming
 // negotiation would otherwise cost a new array as big as each chunk it sends.
@@ -68,17 +78,24 @@ export class TelnetFilter {
   seenTelnet = false;
   private state: number = State.DATA;
   private verb = 0;
-  // Option states, ours then the client's (TRACKED each), in one array
-  // allocated on the first negotiation: memory per idle connection counts.
+  // Option states: those below LOW packed in `ours` and `theirs`; the rest,
+  // ours then the client's (TRACKED each), in one array allocated on the
+  // first negotiation of one: memory per idle connection counts.
+  private ours = 0;
+  private theirs = 0;
   private states: Uint8Array | null = null;
   private readonly local: ReadonlySet<number>;
   private readonly remote: ReadonlySet<number>;
 
-  private readonly reply: (bytes: Uint8Array) => void;
+  private readonly replies: TelnetReplies | ((bytes: Uint8Array) => void);
 
-  /** `reply` gets bytes that are valid only during the call: it copies what it keeps (the Outbox does). */
-  constructor(reply: (bytes: Uint8Array) => void, policy: TelnetPolicy = {}) {
-    this.reply = reply;
+  /**
+   * `reply` gets bytes that are valid only during the call: it copies what
+   * it keeps (the Outbox does). An object with `telnetReply` instead of a
+   * function saves a closure per connection.
+   */
+  constructor(reply: TelnetReplies | ((bytes: Uint8Array) => void), policy: TelnetPolicy = {}) {
+    this.replies = reply;
     this.local = policy.local ?? NONE;
     this.remote = policy.remote ?? NONE;
   }
@@ -137,12 +154,12 @@ export class TelnetFilter {
 
   /** True when the option is enabled on our side (we said WILL, they said DO). */
   isLocal(option: number): boolean {
-    return option < TRACKED && (this.states?.[US + option] ?? NO) === YES;
+    return option < TRACKED && this.get(US, option) === YES;
   }
 
   /** True when the option is enabled on the client's side. */
   isRemote(option: number): boolean {
-    return option < TRACKED && (this.states?.[HIM + option] ?? NO) === YES;
+    return option < TRACKED && this.get(HIM, option) === YES;
   }
 
   /** Asks to enable or disable an option on our side (WILL/WONT), RFC 1143 style. */
@@ -161,13 +178,28 @@ export class TelnetFilter {
    * out as one shared buffer for every connection.
    */
   markAsked(side: "local" | "remote", option: number): void {
-    const t = this.table();
-    const at = (side === "local" ? US : HIM) + option;
-    if (t[at] === NO) t[at] = WANTYES;
+    const base = side === "local" ? US : HIM;
+    if (this.get(base, option) === NO) this.set(base, option, WANTYES);
   }
 
-  private table(): Uint8Array {
-    return (this.states ??= new Uint8Array(2 * TRACKED));
+  /** The Q-method state of `option` (below TRACKED) on one side. */
+  private get(base: number, option: number): number {
+    if (option < LOW) return ((base === US ? this.ours : this.theirs) >> (option * 4)) & 15;
+    return this.states?.[base + option] ?? NO;
+  }
+
+  private set(base: number, option: number, state: number): void {
+    if (option < LOW) {
+      const shift = option * 4;
+      if (base === US) this.ours = (this.ours & ~(15 << shift)) | (state << shift);
+      else this.theirs = (this.theirs & ~(15 << shift)) | (state << shift);
+    } else (this.states ??= new Uint8Array(2 * TRACKED))[base + option] = state;
+  }
+
+  private reply(bytes: Uint8Array): void {
+    const to = this.replies;
+    if (typeof to === "function") to(bytes);
+    else to.telnetReply(bytes);
   }
 
   private send(verb: number, option: number): void {
@@ -188,19 +220,17 @@ export class TelnetFilter {
   // The peer says it will / wants us to enable `option`.
   private receiveYes(base: number, option: number, accept: boolean, yes: number, no: number): void {
     if (option >= TRACKED) return this.send(no, option);
-    const t = this.table();
-    const at = base + option;
-    const s = t[at]!;
+    const s = this.get(base, option);
     if (s === NO) {
       if (accept) {
-        t[at] = YES;
+        this.set(base, option, YES);
         this.send(yes, option);
       } else this.send(no, option);
-    } else if (s === WANTNO) t[at] = NO; // they answered our "no" with "yes": an error, settle on NO
-    else if (s === (WANTNO | QUEUE_OPPOSITE)) t[at] = YES;
-    else if (s === WANTYES) t[at] = YES;
+    } else if (s === WANTNO) this.set(base, option, NO); // they answered our "no" with "yes": an error, settle on NO
+    else if (s === (WANTNO | QUEUE_OPPOSITE)) this.set(base, option, YES);
+    else if (s === WANTYES) this.set(base, option, YES);
     else if (s === (WANTYES | QUEUE_OPPOSITE)) {
-      t[at] = WANTNO;
+      this.set(base, option, WANTNO);
       this.send(no, option);
     }
     // YES: already enabled, no reply (that is what stops loops)
@@ -209,15 +239,13 @@ export class TelnetFilter {
   // The peer says it won't / wants us to disable `option`.
   private receiveNo(base: number, option: number, yes: number, no: number): void {
     if (option >= TRACKED) return; // never enabled, so already disabled: no reply
-    const t = this.table();
-    const at = base + option;
-    const s = t[at]!;
+    const s = this.get(base, option);
     if (s === YES) {
-      t[at] = NO;
+      this.set(base, option, NO);
       this.send(no, option);
-    } else if (s === WANTNO || s === WANTYES || s === (WANTYES | QUEUE_OPPOSITE)) t[at] = NO;
+    } else if (s === WANTNO || s === WANTYES || s === (WANTYES | QUEUE_OPPOSITE)) this.set(base, option, NO);
     else if (s === (WANTNO | QUEUE_OPPOSITE)) {
-      t[at] = WANTYES;
+      this.set(base, option, WANTYES);
       this.send(yes, option);
     }
     // NO: already disabled, no reply
@@ -225,21 +253,19 @@ export class TelnetFilter {
 
   private request(base: number, option: number, enable: boolean, yes: number, no: number): void {
     if (option >= TRACKED) throw new RangeError(`telnet option ${option} is not one parley negotiates`);
-    const t = this.table();
-    const at = base + option;
-    const s = t[at]!;
+    const s = this.get(base, option);
     if (enable) {
       if (s === NO) {
-        t[at] = WANTYES;
+        this.set(base, option, WANTYES);
         this.send(yes, option);
-      } else if (s === WANTNO) t[at] = WANTNO | QUEUE_OPPOSITE;
-      else if (s === (WANTYES | QUEUE_OPPOSITE)) t[at] = WANTYES;
+      } else if (s === WANTNO) this.set(base, option, WANTNO | QUEUE_OPPOSITE);
+      else if (s === (WANTYES | QUEUE_OPPOSITE)) this.set(base, option, WANTYES);
     } else {
       if (s === YES) {
-        t[at] = WANTNO;
+        this.set(base, option, WANTNO);
         this.send(no, option);
-      } else if (s === WANTYES) t[at] = WANTYES | QUEUE_OPPOSITE;
-      else if (s === (WANTNO | QUEUE_OPPOSITE)) t[at] = WANTNO;
+      } else if (s === WANTYES) this.set(base, option, WANTYES | QUEUE_OPPOSITE);
+      else if (s === (WANTNO | QUEUE_OPPOSITE)) this.set(base, option, WANTNO);
     }
   }
 }

@@ -374,7 +374,9 @@ describe("property: subnegotiation bytes never reach the chat", () => {
 describe("property: negotiation between two RFC 1143 peers always settles and agrees", () => {
   // Two filters wired back to back, each asking for options at random moments
   // while the other's replies are still in flight.
-  const OPTIONS = [OPT_ECHO, OPT_SGA];
+  // ECHO and SGA are kept in the filter's packed states (options 0..6), 6 at
+  // their last nibble, TTYPE and 63 in its array (7..63): every kind of slot.
+  const OPTIONS = [OPT_ECHO, OPT_SGA, 6, TTYPE, 63];
   const action = fc.oneof(
     fc.record({
       kind: fc.constant("request" as const),
