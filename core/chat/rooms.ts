@@ -46,6 +46,9 @@ interface Following {
   room: NamedRoom;
   buffer: TurnBuffer;
   reader: PlainReader;
+  /** the reader's framing and nick key when it began to follow (the reader is the live session: these may have changed since) */
+  json: boolean;
+  key: string;
 }
 
 /** The store the rooms keep their records in: a name no plugin can have (plugin names have no "."). */
@@ -226,11 +229,12 @@ export class Rooms {
     const room = mine?.length === 1 && mine[0]!.name === member.room ? mine[0]! : undefined;
     const reader = room ? (member.plain?.() ?? null) : null;
     const was = this.following.get(member);
-    if (was && was.room === room && reader !== null && was.reader === reader && was.reader.json === reader.json && was.reader.key === reader.key) return;
+    if (was && was.room === room && reader !== null && was.reader === reader && was.json === reader.json && was.key === reader.key) return;
     if (was) {
       // What the buffer holds for them is taken first: nothing is lost or reordered by the change.
       was.buffer.remove(was.reader.outbox);
-      if (was.reader.json && was.room.jsonByKey.get(was.reader.key) === member) was.room.jsonByKey.delete(was.reader.key);
+      // By the key it was filed under: after a rename the reader's own key is the new one.
+      if (was.json && was.room.jsonByKey.get(was.key) === member) was.room.jsonByKey.delete(was.key);
       this.following.delete(member);
       if (was.room.members.has(member)) was.room.direct.add(member);
     }
@@ -239,7 +243,7 @@ export class Rooms {
       buffer.add(reader.outbox);
       if (reader.json) room.jsonByKey.set(reader.key, member);
       room.direct.delete(member);
-      this.following.set(member, { room, buffer, reader });
+      this.following.set(member, { room, buffer, reader, json: reader.json, key: reader.key });
     }
   }
 
@@ -313,37 +317,51 @@ export class Rooms {
     if (text !== null) this.toBuffer(text, frame.textString(), except);
     const json = room.followed(true);
     if (json === null) return;
-    const start = this.toBuffer(json, frame.jsonString(), except);
-    // A JSON reader whose nick a said line names gets the frame that says so, in its place.
-    if (frame.event.type === "said" && frame.event.history !== true && room.jsonByKey.size > 0) {
-      const end = json.length;
-      const sender = frame.senderKey();
-      for (const key of frame.mentionedKeys()) {
-        const m = room.jsonByKey.get(key);
-        const f = m && key !== sender ? this.following.get(m) : undefined;
-        if (f === undefined || f.buffer !== json || f.reader.key !== key || skipOf(except)(m!)) continue;
-        f.reader.outbox.skip(start, end);
-        f.reader.outbox.push(frame.jsonMentioning());
+    const [start, end] = this.toBuffer(json, frame.jsonString(), except);
+    // Pinned while offsets into it are in hand (after the line went in, which
+    // may hand the buffer out): a push or skip below can cut a client that is
+    // not reading, whose leave is appended here at once; the buffer must not
+    // start a new generation under the offsets (turn-buffer.ts).
+    json.pin();
+    try {
+      // A JSON reader whose nick a said line names gets the frame that says so, in its place.
+      if (frame.event.type === "said" && frame.event.history !== true && room.jsonByKey.size > 0) {
+        const sender = frame.senderKey();
+        for (const key of frame.mentionedKeys()) {
+          const m = room.jsonByKey.get(key);
+          const f = m && key !== sender ? this.following.get(m) : undefined;
+          if (f === undefined || f.buffer !== json || f.key !== key || skipOf(except)(m!)) continue;
+          f.reader.outbox.skip(start, end);
+          f.reader.outbox.push(frame.jsonMentioning());
+        }
       }
+    } finally {
+      json.unpin();
     }
   }
 
-  /** Appends a line to `buffer` for its followers but `except`; where it starts. */
-  private toBuffer(buffer: TurnBuffer, line: string, except: Except): number {
+  /** Appends a line to `buffer` for its followers but `except`; where it starts and ends. */
+  private toBuffer(buffer: TurnBuffer, line: string, except: Except): [number, number] {
     const start = buffer.appendText(line);
+    const end = buffer.length;
     let told = buffer.followers.size;
-    if (except instanceof Set) {
-      for (const m of except) if (this.skipIn(buffer, m, start)) told--;
-    } else if (except !== undefined && this.skipIn(buffer, except as Member, start)) told--;
+    buffer.pin();
+    try {
+      if (except instanceof Set) {
+        for (const m of except) if (this.skipIn(buffer, m, start, end)) told--;
+      } else if (except !== undefined && this.skipIn(buffer, except as Member, start, end)) told--;
+    } finally {
+      buffer.unpin();
+    }
     counters.deliveries += told;
-    return start;
+    return [start, end];
   }
 
-  /** The line at `start`.. of `buffer` is not for `m`; true when `m` follows it. */
-  private skipIn(buffer: TurnBuffer, m: Member, start: number): boolean {
+  /** The line at `start`..`end` of `buffer` is not for `m`; true when `m` follows it. */
+  private skipIn(buffer: TurnBuffer, m: Member, start: number, end: number): boolean {
     const f = this.following.get(m);
     if (f === undefined || f.buffer !== buffer) return false;
-    f.reader.outbox.skip(start, buffer.length);
+    f.reader.outbox.skip(start, end);
     return true;
   }
 

@@ -39,6 +39,20 @@ export class TurnBuffer implements SharedTurn {
   private buffer: Buffer | null = null;
   private used = 0;
 
+  /**
+   * While pinned, offsets into this generation stay good: the buffer grows
+   * past its hand-out size rather than start a new generation. The fan-out
+   * pins it while it skips a line for some followers (core/chat/rooms.ts),
+   * since that can cut a client whose leave is appended meanwhile.
+   */
+  pin(): void {
+    this.pins++;
+  }
+  unpin(): void {
+    this.pins--;
+  }
+  private pins = 0;
+
   /** `outbox` follows this buffer from now on. */
   add(outbox: Outbox): void {
     this.followers.add(outbox);
@@ -77,8 +91,8 @@ export class TurnBuffer implements SharedTurn {
 
   /** Makes room for `size` more bytes; returns where they go. */
   private room(size: number): number {
-    // (Not while a generation is being handed out: the buffer then just grows.)
-    if (this.used > 0 && this.used + size > HAND_OUT_AT && this.ending === null) this.handOut();
+    // (Not while a generation is being handed out, nor while pinned: the buffer then just grows.)
+    if (this.used > 0 && this.used + size > HAND_OUT_AT && this.ending === null && this.pins === 0) this.handOut();
     const start = this.used;
     let buffer = this.buffer;
     if (buffer === null || start + size > buffer.length) {
