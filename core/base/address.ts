@@ -41,6 +41,8 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   const [host = "", zone, extra] = text.split("%");
   if (extra !== undefined || zone === "") return 0;
   if (ipv4(host) !== undefined) return zone === undefined ? 4 : 0;
+  // A zone as node:net takes one: letters, digits, "-", "." and ":".
+  if (zone !== undefined && !/^[0-9a-zA-Z.:-]+$/.test(zone)) return 0;
   return ipv6(host.toLowerCase()) !== undefined ? 6 : 0;
 }
 

@@ -66,7 +66,8 @@ describe("canonicalAddress", () => {
 describe("ipFamily", () => {
   test("says what node:net's isIP says, for the table above and for strings made of address characters", () => {
     for (const [text] of cases) expect(`${text} ${ipFamily(text.trim())}`).toBe(`${text} ${net.isIP(text.trim())}`);
-    const unit = fc.constantFrom(..."0123456789abcdefABCDEF:.%x");
+    for (const zoned of ["fe80::1%a b", "fe80::1%/", "fe80::1%eth0.5", "fe80::1%a-b:c", "::1%%"]) expect(`${zoned} ${ipFamily(zoned)}`).toBe(`${zoned} ${net.isIP(zoned)}`);
+    const unit = fc.constantFrom(..."0123456789abcdefABCDEF:.%x /-_");
     fc.assert(fc.property(fc.string({ unit, maxLength: 45 }), (text) => ipFamily(text) === net.isIP(text)), { numRuns: 20_000 });
     const groups = fc.array(fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16)), { minLength: 1, maxLength: 9 });
     fc.assert(fc.property(groups, fc.boolean(), (g, zone) => {
