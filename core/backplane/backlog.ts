@@ -30,46 +30,27 @@ export const MAX_BYTES = 8 * 1024 * 1024;
 /** how many events the events stream keeps: what a node that paused or lost Redis can catch up on */
 export const EVENTS_KEEP = 50_000;
 const BATCH_ITEMS = 500;
-/** events written as one stream entry, at most (the stream keeps EVENTS_KEEP entries: at least as many events) */
-const PACK_EVENTS = 64;
-// An entry of packed events is no bigger than one event of a line as long
-// as --max-line allows by default (4 KiB): what the stream holds in Redis at
-// its bound (EVENTS_KEEP entries) stays what it was before events were packed.
-const PACK_BYTES = 4 * 1024;
-/** the script's ARGV[1] and ARGV[2] */
-const KEEP = [String(EVENTS_KEEP), String(HISTORY_KEEP)];
 const BATCH_BYTES = 512 * 1024;
 const RETRY_MS = 250;
 const MAX_REFUSALS = 20;
 /** how long events Redis took are kept, to write again if it forgets them */
 const RECENT_MS = 5000;
 
-// Each item is its letter and its arguments (e: text; h: time, from, text,
-// action, room; s: store key, key, value, deleted, time key, time; r:
-// field, value). The script runs whole or not at all, and no reader sees
-// it half done: so the events of a batch are written together, as packs,
-// whatever history or store writes came between them.
 const SCRIPT = `#!lua
 local i = 3
-local n = #ARGV
-while i <= n do
+while i <= #ARGV do
   local k = ARGV[i]
   if k == 'e' then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i+1])
-    i = i + 2
   elseif k == 'h' then
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'time', ARGV[i+1], 'from', ARGV[i+2], 'text', ARGV[i+3], 'action', ARGV[i+4], 'room', ARGV[i+5])
-    i = i + 6
   elseif k == 's' then
     if ARGV[i+4] == '1' then redis.call('HDEL', ARGV[i+1], ARGV[i+2]) else redis.call('HSET', ARGV[i+1], ARGV[i+2], ARGV[i+3]) end
     redis.call('HSET', ARGV[i+5], ARGV[i+2], ARGV[i+6])
-    i = i + 7
   elseif k == 'r' then
     if redis.call('HGET', KEYS[3], ARGV[i+1]) == ARGV[i+2] then redis.call('HDEL', KEYS[3], ARGV[i+1]) end
-    i = i + 3
-  else
-    return redis.error_reply('parley: unknown item ' .. tostring(k))
   end
+  i = i + 7
 end
 return 1`;
 
@@ -184,7 +165,7 @@ export class Backlog {
         this.inflight = n;
         const sent = performance.now();
         try {
-          await this.link.call("EVAL", [SCRIPT, "3", this.keys.events, this.keys.history, this.keys.users, ...KEEP, ...this.argsOf(batch)]);
+          await this.link.call("EVAL", [SCRIPT, 3, this.keys.events, this.keys.history, this.keys.users, EVENTS_KEEP, HISTORY_KEEP, ...batch.flatMap((item) => this.args(item))]);
           counters.redisPublishMs = performance.now() - sent;
         } catch (error) {
           this.inflight = 0;
@@ -268,53 +249,16 @@ export class Backlog {
     }
   }
 
-  /**
-   * The script's arguments for a batch: the events go as few stream
-   * entries as can be, "NODE\n[JSON,JSON,...]" (every event of this queue is
-   * this node's), up to PACK_EVENTS or PACK_BYTES each, so Redis appends
-   * and hands each reader one entry, not one per event. Each event keeps
-   * its own sequence number: a batch sent again, packed alike or not, is
-   * still dropped event by event by the readers that had it.
-   */
-  private argsOf(batch: Item[]): string[] {
-    const out: string[] = [];
-    let head = "";
-    let jsons: string[] = [];
-    let bytes = 0;
-    const seal = () => {
-      if (jsons.length > 0) out.push("e", jsons.length === 1 ? head + jsons[0] : `${head}[${jsons.join(",")}]`);
-      jsons = [];
-      bytes = 0;
-    };
-    for (const item of batch) {
-      if (item.k !== "e") {
-        this.args(item, out);
-        continue;
-      }
-      if (jsons.length >= PACK_EVENTS || (jsons.length > 0 && bytes + item.text.length > PACK_BYTES)) seal();
-      const cut = item.text.indexOf("\n") + 1;
-      if (jsons.length === 0) head = item.text.slice(0, cut);
-      jsons.push(item.text.slice(cut));
-      bytes += item.text.length;
-    }
-    seal();
-    return out;
-  }
-
-  private args(item: Item, out: string[]): void {
+  private args(item: Item): string[] {
     switch (item.k) {
       case "e":
-        out.push("e", item.text);
-        return;
+        return ["e", item.text, "", "", "", "", ""];
       case "h":
-        out.push("h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0", item.entry.room ?? "");
-        return;
+        return ["h", String(item.entry.time), item.entry.from, item.entry.text, item.entry.action ? "1" : "0", item.entry.room ?? "", ""];
       case "s":
-        out.push("s", this.keys.store(item.plugin), item.key, item.value ?? "", item.value === null ? "1" : "0", this.keys.storeTime(item.plugin), String(item.time));
-        return;
+        return ["s", this.keys.store(item.plugin), item.key, item.value ?? "", item.value === null ? "1" : "0", this.keys.storeTime(item.plugin), String(item.time)];
       case "r":
-        out.push("r", item.field, item.value);
-        return;
+        return ["r", item.field, item.value, "", "", "", ""];
     }
   }
 }

@@ -73,8 +73,6 @@ export class ClusterRoom implements RoomApi {
   /** view entries that a snapshot disagreed with once: key -> identity wanted ("" = gone) */
   private doubts = new Map<string, string>();
   private seq = 0;
-  /** what every envelope of this node starts with (send) */
-  private head: string | undefined;
   private heard = new Map<string, number>();
   private renaming = new Set<Member>();
   /** the rooms of this node's users who are in more than the default room, for their records */
@@ -309,12 +307,11 @@ export class ClusterRoom implements RoomApi {
     this.send({ k: "event", e: event });
   }
 
-  // "NODE\nJSON" (the backlog writes several in one entry, "NODE\n[JSON,JSON...]"):
-  // a node reads its own events too, and drops them by the name in front without parsing them.
-  // The envelope as JSON.stringify({ o, b, s, ...body }) writes it, without the copy: "NODE\n{"o":..,"b":..,"s":N," then the body's fields.
+  // "NODE\nJSON": a node reads its own events too, and drops them by the
+  // name in front without parsing them.
   private send(body: Body): void {
-    this.head ??= `${this.node}\n{"o":${JSON.stringify(this.node)},"b":${JSON.stringify(this.boot)},"s":`;
-    this.backlog.push({ k: "e", text: `${this.head}${++this.seq},${JSON.stringify(body).slice(1)}` });
+    const envelope = { o: this.node, b: this.boot, s: ++this.seq, ...body };
+    this.backlog.push({ k: "e", text: `${this.node}\n${JSON.stringify(envelope)}` });
   }
 
   /** A batch read from the events stream. */
@@ -329,28 +326,15 @@ export class ClusterRoom implements RoomApi {
     }
   }
 
-  /** One stream entry: "NODE\nJSON", or several events of one node as one array, "NODE\n[JSON,JSON...]" (backlog.ts). */
   private receiveOne(text: string): void {
     const split = text.indexOf("\n");
     if (split === -1 || (split === this.node.length && text.startsWith(this.node))) return;
-    let parsed: Envelope | Envelope[];
+    let envelope: Envelope;
     try {
-      parsed = JSON.parse(text.slice(split + 1)) as Envelope | Envelope[];
+      envelope = JSON.parse(text.slice(split + 1)) as Envelope;
     } catch {
       return this.log.warn("redis: an event on the cluster's stream is not JSON; ignored");
     }
-    if (!Array.isArray(parsed)) return this.receiveEvent(parsed);
-    for (const envelope of parsed) {
-      try {
-        this.receiveEvent(envelope);
-      } catch (error) {
-        this.log.warn(`redis: an event from another node could not be handled: ${errorText(error)}`);
-      }
-    }
-  }
-
-  private receiveEvent(envelope: Envelope): void {
-    if (envelope === null || typeof envelope !== "object") return this.log.warn("redis: an event on the cluster's stream is not an object; ignored");
     // Sent again after a lost answer, or read twice: each sender's events count once.
     const sender = `${envelope.o}/${envelope.b}`;
     const last = this.heard.get(sender) ?? 0;

@@ -61,25 +61,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster | n
     }
   };
 
-  // Every line heard from another node names its room: its history key (two case folds) is looked up once per room name.
-  const historyKeys = new Map<string, string>();
-  const historyKey = (said: string | undefined): string => {
-    if (said === undefined) return historyKeyOf(said, options.defaultRoom);
-    let key = historyKeys.get(said);
-    if (key === undefined) {
-      if (historyKeys.size >= 4096) historyKeys.clear();
-      key = historyKeyOf(said, options.defaultRoom);
-      historyKeys.set(said, key);
-    }
-    return key;
-  };
-
   const store = new ClusterStore(link, keys, log, options.local);
   store.loadLocal();
   const room = new ClusterRoom(node, boot, link, keys, log, {
     said: (from, text, action, said) => {
-      const room = historyKey(said);
-      store.history.heard(room ? { time: Date.now(), from, text, action, room } : { time: Date.now(), from, text, action });
+      const room = historyKeyOf(said, options.defaultRoom);
+      store.history.heard({ time: Date.now(), from, text, action, ...(room ? { room } : {}) });
     },
     store: (plugin, key, value, time) => store.changed(plugin, key, value, time),
     full,

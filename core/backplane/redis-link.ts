@@ -174,9 +174,7 @@ export class RedisLink {
   /** A command; rejects when the link is down. */
   async call<T = unknown>(command: string, args: (string | number)[]): Promise<T> {
     if (!this.up || !this.cmd) throw new Error("redis is unreachable");
-    // A batch of the backlog is thousands of strings already: not copied.
-    const strings = args.every((a) => typeof a === "string") ? (args as string[]) : args.map(String);
-    return (await this.cmd.send(command, strings)) as T;
+    return (await this.cmd.send(command, args.map(String))) as T;
   }
 
   /**
