@@ -67,7 +67,8 @@ export function parseClientFrame(line: string): Parsed {
   if (frame.type === "quit" && frame.reason !== undefined && typeof frame.reason !== "string") return fail('"reason" must be a string');
   if (frame.type === "hello" && frame.client !== undefined && typeof frame.client !== "string") return fail('"client" must be a string');
   if (frame.type === "hello" && frame.version !== undefined && frame.version !== PROTOCOL_VERSION) {
-    return fail(`protocol version ${String(frame.version)} is not supported (this server speaks ${PROTOCOL_VERSION})`);
+    // Shown as JSON: String() of an object whose toString is not a function throws ({"toString":""}).
+    return fail(`protocol version ${JSON.stringify(frame.version)} is not supported (this server speaks ${PROTOCOL_VERSION})`);
   }
   return { ok: true, frame: frame as ClientFrame };
 }

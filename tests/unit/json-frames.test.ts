@@ -250,6 +250,13 @@ describe("property: nothing a client sends makes the parser throw", () => {
   });
 });
 
+describe("a value that cannot be made a string", () => {
+  test("a hello whose version is an object with a toString that is not a function is refused, not thrown on", () => {
+    const result = parseClientFrame('{"type":"hello","version":{"toString":""}}');
+    expect(result).toEqual(expect.objectContaining({ ok: false, code: "bad_frame" }));
+  });
+});
+
 describe("property: the parser follows docs/protocol.md", () => {
   test("every valid frame parses to itself", () => {
     fc.assert(
